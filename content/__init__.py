@@ -1,0 +1,1 @@
+"""Content: entries and their translations, topics, revisions, publishing rules and feeds."""

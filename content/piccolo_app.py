@@ -1,0 +1,23 @@
+"""The content app's Piccolo registration: its tables and migrations."""
+
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from content.tables import (
+    Entry,
+    EntryAttachment,
+    EntrySlug,
+    EntryTopic,
+    EntryTranslation,
+    Revision,
+    Topic,
+)
+
+APP_CONFIG = AppConfig(
+    app_name="content",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[Topic, Entry, EntryTranslation, EntrySlug, EntryTopic, EntryAttachment, Revision],
+    migration_dependencies=[],
+    commands=[],
+)

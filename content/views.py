@@ -1,0 +1,129 @@
+"""Turn entry rows into the shapes the public and staff see."""
+
+from collections import defaultdict
+from typing import Any
+from uuid import UUID
+
+from msgspec import UNSET
+
+from content.db import as_utc
+from content.kinds import KIND_FIELDS
+from content.languages import LANGUAGES
+from content.schemas import EntryOut, TopicOut, TranslationRef, TranslationSource
+from content.tables import EntryAttachment, EntryTopic, EntryTranslation, Topic
+
+ENTRY_TIME_FIELDS = ("starts_at", "ends_at", "deadline")
+
+
+async def build_entries(entries: list[dict[str, Any]], lang: str | None, *, staff: bool) -> list[EntryOut]:
+    """Shape entry rows for an answer in `lang` (or each entry's first language when None)."""
+    if not entries:
+        return []
+    ids = [row["id"] for row in entries]
+    translations = await EntryTranslation.select(
+        EntryTranslation.entry,
+        EntryTranslation.lang,
+        EntryTranslation.slug,
+        EntryTranslation.title,
+        EntryTranslation.summary,
+        EntryTranslation.body,
+        EntryTranslation.body_html,
+        EntryTranslation.location,
+    ).where(EntryTranslation.entry.is_in(ids))
+    by_entry: dict[UUID, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in translations:
+        by_entry[row["entry"]][row["lang"]] = row
+
+    topic_rows = (
+        await EntryTopic.select(
+            EntryTopic.entry, EntryTopic.topic.slug, EntryTopic.topic.name_ka, EntryTopic.topic.name_en
+        )
+        .where(EntryTopic.entry.is_in(ids))
+        .order_by(EntryTopic.topic.slug)
+    )
+    topics: dict[UUID, list[TopicOut]] = defaultdict(list)
+    for row in topic_rows:
+        topics[row["entry"]].append(
+            TopicOut(
+                slug=row["topic.slug"], name={"ka": row["topic.name_ka"], "en": row["topic.name_en"]}
+            )
+        )
+
+    attachment_rows = (
+        await EntryAttachment.select(EntryAttachment.entry, EntryAttachment.asset_id)
+        .where(EntryAttachment.entry.is_in(ids))
+        .order_by(EntryAttachment.position)
+    )
+    attachments: dict[UUID, list[UUID]] = defaultdict(list)
+    for row in attachment_rows:
+        attachments[row["entry"]].append(row["asset_id"])
+
+    shaped: list[EntryOut] = []
+    for entry in entries:
+        texts = by_entry.get(entry["id"], {})
+        chosen = lang if lang in texts else next((code for code in LANGUAGES if code in texts), None)
+        if chosen is None:
+            continue
+        shaped.append(
+            _shape(entry, chosen, texts, topics[entry["id"]], attachments[entry["id"]], staff=staff)
+        )
+    return shaped
+
+
+def _shape(
+    entry: dict[str, Any],
+    lang: str,
+    texts: dict[str, dict[str, Any]],
+    topics: list[TopicOut],
+    attachments: list[UUID],
+    *,
+    staff: bool,
+) -> EntryOut:
+    text = texts[lang]
+    out = EntryOut(
+        id=entry["id"],
+        kind=entry["kind"],
+        lang=lang,
+        slug=text["slug"],
+        title=text["title"],
+        summary=text["summary"],
+        body_html=text["body_html"],
+        topics=topics,
+        published_at=as_utc(entry["published_at"]),
+        updated_at=as_utc(entry["updated_at"]),  # type: ignore[arg-type]
+        author=entry["author_name"],
+        cover_id=entry["cover_id"],
+        attachment_ids=attachments,
+        translations=[
+            TranslationRef(lang=code, slug=texts[code]["slug"], title=texts[code]["title"])
+            for code in LANGUAGES
+            if code in texts
+        ],
+    )
+    for field in KIND_FIELDS[entry["kind"]]:
+        value = entry[field]
+        setattr(out, field, as_utc(value) if field in ENTRY_TIME_FIELDS else value)
+    if entry["kind"] == "events":
+        out.location = text["location"]
+    if staff:
+        out.status = entry["status"]
+        out.publish_at = as_utc(entry["publish_at"])
+        out.embargo_until = as_utc(entry["embargo_until"])
+        out.created_at = as_utc(entry["created_at"])  # type: ignore[assignment]
+        out.created_by = entry["created_by"]
+        out.revision = entry["revision"]
+        out.sources = {
+            code: TranslationSource(
+                slug=texts[code]["slug"],
+                title=texts[code]["title"],
+                summary=texts[code]["summary"],
+                body=texts[code]["body"],
+                body_html=texts[code]["body_html"],
+                location=texts[code]["location"],
+            )
+            for code in LANGUAGES
+            if code in texts
+        }
+    else:
+        out.status = UNSET
+    return out

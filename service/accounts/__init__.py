@@ -1,0 +1,1 @@
+"""Staff accounts, their API tokens and the audit log of their writes."""

@@ -1,0 +1,15 @@
+"""The accounts app's Piccolo registration: its tables and migrations."""
+
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from service.accounts.tables import ApiToken, AuditEvent, Staff
+
+APP_CONFIG = AppConfig(
+    app_name="accounts",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[Staff, ApiToken, AuditEvent],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,85 @@
+"""The application factory: one Litestar app built from one settings object."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+
+from service.auth import BearerTokenMiddleware
+from service.controllers.entries import ENTRY_CONTROLLERS
+from service.controllers.staff import AuditController, MeController, StaffController
+from service.controllers.topics import TopicController
+from service.database import bind_engine, close_engine, engine_from_url, prepare_engine
+from service.errors import EXCEPTION_HANDLERS
+from service.health import healthz, readyz
+from service.middleware import AuditMiddleware, RequestIdMiddleware
+from service.settings import Settings
+from tasks.queue import connect_queue
+from tasks.worker import build_worker
+
+logger = logging.getLogger("scmi")
+
+
+def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
+    """Build the app; `with_worker` also runs an arq worker inside this process (`scmi run`)."""
+    settings.check_production()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = engine_from_url(settings.resolved_database_url, log_sql=settings.log_sql)
+        bind_engine(engine)
+        await prepare_engine(engine)
+        queue = await connect_queue(settings.redis_url)
+        app.state.queue = queue
+        worker_task: asyncio.Task[None] | None = None
+        worker = None
+        if with_worker:
+            worker = build_worker(queue, {"settings": settings}, handle_signals=False)
+            worker_task = asyncio.create_task(worker.main(), name="arq-worker")
+        try:
+            yield
+        finally:
+            if worker is not None and worker_task is not None:
+                await worker.close()
+                worker_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker_task
+            await queue.aclose()
+            await close_engine(engine)
+
+    return Litestar(
+        route_handlers=[
+            *ENTRY_CONTROLLERS,
+            TopicController,
+            StaffController,
+            MeController,
+            AuditController,
+            healthz,
+            readyz,
+        ],
+        lifespan=[lifespan],
+        state=State({"settings": settings}),
+        middleware=[
+            RequestIdMiddleware,
+            DefineMiddleware(BearerTokenMiddleware),
+            AuditMiddleware,
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_request_body,
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
+        openapi_config=OpenAPIConfig(
+            title="SCMI newsroom API",
+            version="1.0.0",
+            description="Content, feeds and newsletters of the Secretariat of the State Commission on "
+            "Migration Issues of Georgia. Georgian (ka) and English (en).",
+            path="/schema",
+        ),
+        debug=False,
+    )

@@ -1,0 +1,143 @@
+"""The `scmi` command line: run, serve, worker, migrate, staff."""
+
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+import uvicorn
+
+from service.accounts import staff as staff_accounts
+from service.accounts.roles import ROLES
+from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
+from service.settings import Settings
+from tasks.queue import connect_queue
+from tasks.worker import build_worker
+
+T = TypeVar("T")
+
+
+async def _with_database(settings: Settings, action: Callable[[], Awaitable[T]]) -> T:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = engine_from_url(settings.resolved_database_url, log_sql=settings.log_sql)
+    bind_engine(engine)
+    await prepare_engine(engine)
+    try:
+        return await action()
+    finally:
+        await close_engine(engine)
+
+
+def _run(settings: Settings, action: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(_with_database(settings, action))
+
+
+@click.group()
+@click.pass_context
+def main(context: click.Context) -> None:
+    """SCMI newsroom: content API, feeds and newsletters."""
+    context.obj = Settings.from_env()
+
+
+def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> None:
+    from service.app import create_app
+
+    app = create_app(settings, with_worker=with_worker)
+    uvicorn.run(app, host=host, port=port, http="httptools", loop="uvloop", log_level="info", proxy_headers=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_obj
+def run(settings: Settings, host: str, port: int) -> None:
+    """Everything in one process: migrate, then serve the API with a worker inside."""
+    _run(settings, lambda: migrate(quiet=True))
+    click.echo(f"SCMI newsroom on http://{host}:{port} (database {settings.resolved_database_url})")
+    _serve(settings, host, port, with_worker=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve the API only; run `scmi worker` beside it (needs REDIS_URL)."""
+    if settings.embedded_queue:
+        raise click.UsageError("`scmi serve` needs REDIS_URL so that workers can take its jobs; try `scmi run`")
+    _serve(settings, host, port, with_worker=False)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.pass_obj
+def worker(settings: Settings, burst: bool) -> None:
+    """Run an arq worker on REDIS_URL."""
+    if settings.embedded_queue:
+        raise click.UsageError("`scmi worker` needs REDIS_URL; `scmi run` has a worker built in")
+
+    async def work() -> None:
+        queue = await connect_queue(settings.redis_url)
+        arq_worker = build_worker(queue, {"settings": settings}, burst=burst, handle_signals=False)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(arq_worker.close()))
+        try:
+            await arq_worker.main()
+        finally:
+            await queue.aclose()
+
+    _run(settings, work)
+
+
+@main.command("migrate")
+@click.pass_obj
+def migrate_command(settings: Settings) -> None:
+    """Apply pending database migrations."""
+    _run(settings, lambda: migrate(quiet=True))
+    click.echo(f"database is up to date ({settings.resolved_database_url})")
+
+
+@main.group()
+def staff() -> None:
+    """Manage staff accounts and their tokens."""
+
+
+@staff.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default="", help="Display name (defaults to the part before @).")
+@click.pass_obj
+def staff_add(settings: Settings, email: str, role: str, name: str) -> None:
+    """Add a staff member and print their token once."""
+    result = _run(settings, lambda: staff_accounts.add_staff(email, role, name))
+    click.echo(f"added {result.staff.email} as {result.staff.role}", err=True)
+    click.echo("token (shown once, keep it safe):", err=True)
+    click.echo(result.token)
+
+
+@staff.command("list")
+@click.pass_obj
+def staff_list(settings: Settings) -> None:
+    """List staff members."""
+    for member in _run(settings, staff_accounts.list_staff):
+        state = " (disabled)" if member.disabled else ""
+        click.echo(f"{member.id}  {member.role:<6}  {member.email}{state}")
+
+
+@staff.command("token")
+@click.argument("email")
+@click.option("--label", default="")
+@click.pass_obj
+def staff_token(settings: Settings, email: str, label: str) -> None:
+    """Make a new token for a staff member and print it once."""
+
+    async def issue() -> Any:
+        members = {member.email: member for member in await staff_accounts.list_staff()}
+        member = members.get(staff_accounts.normalise_email(email))
+        if member is None:
+            raise click.ClickException(f"{email} is not on the staff")
+        return await staff_accounts.issue_token(member.id, label)
+
+    click.echo(_run(settings, issue).token)

@@ -1,0 +1,113 @@
+"""Entries of each kind: public reads, staff writes and the publishing workflow."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.params import Body, Parameter
+
+from content import entries, publishing, queries, revisions
+from content.errors import Invalid, NotFound
+from content.kinds import KINDS
+from content.languages import Lang, negotiate_language
+from content.schemas import EntryIn, EntryOut, EntryPage, EntryPatch, PublishIn, RevisionOut
+from service.accounts.roles import Principal
+from service.auth import actor_of, requires
+
+Limit = Annotated[int, Parameter(ge=1, le=100, description="page size, 1..100")]
+
+
+def _entry_id(ref: str) -> UUID:
+    entry_id = queries.parse_entry_id(ref)
+    if entry_id is None:
+        raise NotFound(f"{ref!r} is not an entry id")
+    return entry_id
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def _is_staff(request: Request[Any, Any, Any]) -> bool:
+    principal: Principal | None = request.user
+    return principal is not None and principal.has_role("author")
+
+
+def entry_controller(kind: str) -> type[Controller]:
+    """The controller of one kind of entry, mounted at `/api/v1/{kind}`."""
+    is_events = kind == "events"
+
+    class EntryController(Controller):
+        path = f"/api/v1/{kind}"
+        tags = [kind]
+
+        @get("/", summary=f"List {kind}", description="Published entries, newest first; staff may filter by status.")
+        async def list_entries(
+            self,
+            request: Request[Any, Any, Any],
+            lang: Annotated[Lang | None, Parameter(description="ka or en; else Accept-Language, then ka")] = None,
+            topic: Annotated[str | None, Parameter(max_length=100)] = None,
+            q: Annotated[str | None, Parameter(max_length=200, description="full-text search")] = None,
+            starts_from: Annotated[datetime | None, Parameter(query="from", description="events only")] = None,
+            starts_to: Annotated[datetime | None, Parameter(query="to", description="events only")] = None,
+            status: Annotated[str | None, Parameter(description="staff only")] = None,
+            limit: Limit = 20,
+            cursor: Annotated[str | None, Parameter(max_length=200)] = None,
+        ) -> EntryPage:
+            if not is_events and (starts_from or starts_to):
+                raise Invalid("from and to filter events only", field="from" if starts_from else "to")
+            return await queries.list_entries(
+                kind,
+                negotiate_language(lang, request.headers.get("accept-language")),
+                limit=limit,
+                cursor=cursor,
+                topic=topic,
+                q=q,
+                starts_from=_aware(starts_from),
+                starts_to=_aware(starts_to),
+                status=status,
+                staff=_is_staff(request),
+            )
+
+        @get("/{ref:str}", summary=f"One of the {kind} by slug or id")
+        async def get_entry(
+            self, request: Request[Any, Any, Any], ref: str, lang: Annotated[Lang | None, Parameter()] = None
+        ) -> EntryOut:
+            fallback = negotiate_language(None, request.headers.get("accept-language"))
+            return await queries.get_entry(kind, ref, lang, fallback, staff=_is_staff(request))
+
+        @post("/", guards=[requires("author")], summary=f"Create a draft of {kind}")
+        async def create_entry(self, request: Request[Principal, Any, Any], data: Annotated[EntryIn, Body()]) -> EntryOut:
+            return await entries.create_entry(kind, data, actor_of(request.user))
+
+        @patch("/{ref:str}", guards=[requires("author")], summary="Edit; each save is a revision")
+        async def update_entry(
+            self, request: Request[Principal, Any, Any], ref: str, data: Annotated[EntryPatch, Body()]
+        ) -> EntryOut:
+            return await entries.update_entry(kind, _entry_id(ref), data, actor_of(request.user))
+
+        @post("/{ref:str}/publish", guards=[requires("editor")], status_code=200, summary="Publish or schedule")
+        async def publish_entry(
+            self, request: Request[Principal, Any, Any], ref: str, data: Annotated[PublishIn | None, Body()] = None
+        ) -> EntryOut:
+            return await publishing.publish_entry(kind, _entry_id(ref), data or PublishIn(), actor_of(request.user))
+
+        @post("/{ref:str}/unpublish", guards=[requires("editor")], status_code=200, summary="Back to draft")
+        async def unpublish_entry(self, request: Request[Principal, Any, Any], ref: str) -> EntryOut:
+            return await publishing.unpublish_entry(kind, _entry_id(ref), actor_of(request.user))
+
+        @delete("/{ref:str}", guards=[requires("editor")], status_code=200, summary="Archive")
+        async def archive_entry(self, request: Request[Principal, Any, Any], ref: str) -> EntryOut:
+            return await publishing.archive_entry(kind, _entry_id(ref), actor_of(request.user))
+
+        @get("/{ref:str}/revisions", guards=[requires("author")], summary="Who changed what, when")
+        async def list_revisions(self, ref: str) -> list[RevisionOut]:
+            return await revisions.list_revisions(kind, _entry_id(ref))
+
+    EntryController.__name__ = f"{kind.title()}Controller"
+    EntryController.__qualname__ = EntryController.__name__
+    return EntryController
+
+
+ENTRY_CONTROLLERS = [entry_controller(kind) for kind in KINDS]

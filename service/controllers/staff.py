@@ -1,0 +1,102 @@
+"""Staff, their tokens and the audit log: for admins, and `/me` for everyone on the staff."""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.params import Body, Parameter
+
+from service.accounts import audit, staff
+from service.accounts.roles import Principal, Role
+from service.auth import requires
+
+
+class StaffIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A new staff member."""
+
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=320)]
+    role: Role
+    name: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+class StaffPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """A change of role, or disabling a staff member."""
+
+    role: Role
+    disabled: bool | None = None
+
+
+class TokenIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A new token's label, to tell tokens apart."""
+
+    label: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+class Me(msgspec.Struct):
+    """The staff member the token belongs to."""
+
+    id: UUID
+    email: str
+    name: str
+    role: str
+
+
+class StaffController(Controller):
+    """`/api/v1/staff`: admins manage staff and tokens."""
+
+    path = "/api/v1/staff"
+    tags = ["staff"]
+    guards = [requires("admin")]  # noqa: RUF012
+
+    @get("/", summary="Every staff member")
+    async def list_staff(self) -> list[staff.StaffOut]:
+        return await staff.list_staff()
+
+    @post("/", summary="Add a staff member; the answer holds their token, shown this once")
+    async def add_staff(self, data: Annotated[StaffIn, Body()]) -> staff.NewToken:
+        return await staff.add_staff(data.email, data.role, data.name)
+
+    @patch("/{staff_id:uuid}", summary="Change a role or disable")
+    async def change_staff(self, staff_id: UUID, data: Annotated[StaffPatch, Body()]) -> staff.StaffOut:
+        return await staff.change_role(staff_id, data.role, data.disabled)
+
+    @get("/{staff_id:uuid}/tokens", summary="A staff member's tokens")
+    async def list_tokens(self, staff_id: UUID) -> list[staff.TokenOut]:
+        return await staff.list_tokens(staff_id)
+
+    @post("/{staff_id:uuid}/tokens", summary="Make a new token, shown this once")
+    async def issue_token(self, staff_id: UUID, data: Annotated[TokenIn, Body()]) -> staff.NewToken:
+        return await staff.issue_token(staff_id, data.label)
+
+    @delete("/{staff_id:uuid}/tokens/{token_id:uuid}", summary="Revoke a token")
+    async def revoke_token(self, staff_id: UUID, token_id: UUID) -> None:
+        await staff.revoke_token(token_id, staff_id)
+
+
+class MeController(Controller):
+    """`/api/v1/me`: who a token belongs to."""
+
+    path = "/api/v1/me"
+    tags = ["staff"]
+
+    @get("/", guards=[requires("author")], summary="The staff member this token belongs to")
+    async def me(self, request: Request[Principal, Any, Any]) -> Me:
+        user = request.user
+        return Me(id=user.id, email=user.email, name=user.name, role=user.role)
+
+
+class AuditController(Controller):
+    """`/api/v1/audit`: every write, newest first."""
+
+    path = "/api/v1/audit"
+    tags = ["staff"]
+
+    @get("/", guards=[requires("admin")], summary="The audit log of writes")
+    async def list_audit(
+        self,
+        staff_id: Annotated[UUID | None, Parameter()] = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 50,
+        cursor: Annotated[str | None, Parameter(max_length=200)] = None,
+    ) -> audit.AuditPage:
+        return await audit.list_audit(limit=limit, cursor=cursor, staff_id=staff_id)

@@ -1,0 +1,62 @@
+"""Build the Piccolo engine from the settings, bind every table to it, and migrate."""
+
+import contextlib
+import io
+from urllib.parse import unquote, urlparse
+
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+import piccolo_conf
+
+
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL names no database this service can use."""
+
+
+def engine_from_url(url: str, *, log_sql: bool = False) -> Engine:
+    """An engine for `sqlite:///path` or `postgresql://user@host:port/db`."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        # sqlite:///var/db is relative to the working directory, sqlite:////srv/db absolute.
+        path = unquote(parsed.path[1:] if parsed.path.startswith("/") else parsed.path)
+        # A long busy timeout: writers queue behind IMMEDIATE transactions instead of failing.
+        return SQLiteEngine(path=path or "scmi.sqlite3", log_queries=log_sql, timeout=30)
+    if parsed.scheme in {"postgres", "postgresql"}:
+        return PostgresEngine(config={"dsn": url}, log_queries=log_sql)
+    raise DatabaseUrlError(f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {parsed.scheme!r})")
+
+
+def bind_engine(engine: Engine) -> None:
+    """Make every table of every app (and Piccolo's migration table) use this engine."""
+    piccolo_conf.DB = engine
+    for app_config in piccolo_conf.APP_REGISTRY.app_configs.values():
+        for table in app_config.table_classes:
+            table._meta.db = engine
+    Migration._meta.db = engine
+
+
+async def prepare_engine(engine: Engine) -> None:
+    """Open what the engine needs: a pool on PostgreSQL, WAL mode on SQLite."""
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+    elif isinstance(engine, SQLiteEngine):
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def close_engine(engine: Engine) -> None:
+    """Close the pool, if any."""
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+async def migrate(*, quiet: bool = False) -> None:
+    """Apply every app's pending migrations to the bound database."""
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output) if quiet else contextlib.nullcontext():
+        result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"migration failed: {result.message}\n{output.getvalue()}")

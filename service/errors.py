@@ -1,0 +1,123 @@
+"""Every error leaves as RFC 9457 problem+json, mapped here and only here."""
+
+import logging
+from typing import Any, Final
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
+
+from content.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+
+PROBLEM_JSON: Final = "application/problem+json"
+logger = logging.getLogger("scmi.errors")
+
+DOMAIN_STATUS: Final[dict[type[DomainError], int]] = {
+    NotFound: 404,
+    Conflict: 409,
+    Invalid: 422,
+    Forbidden: 403,
+}
+TITLES: Final[dict[int, str]] = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    request: Request[Any, Any, Any] | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    """A problem+json answer."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+    if errors:
+        body["errors"] = errors
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    status = next((code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
+    errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+    return problem(status, exc.detail, request=request, errors=errors)
+
+
+def _field_name(key: str) -> str:
+    # msgspec reports `Expected ... - at `$.translations.ka.title``; keep the path without `$.`.
+    return key.removeprefix("$.").removeprefix("$")
+
+
+def _validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    errors: list[dict[str, str]] = []
+    if isinstance(exc.extra, list):
+        for item in exc.extra:
+            if isinstance(item, dict):
+                message = str(item.get("message", "invalid"))
+                key = str(item.get("key") or "")
+                if not key and " - at `" in message:
+                    message, _, path = message.partition(" - at `")
+                    key = _field_name(path.rstrip("`"))
+                errors.append({"field": _field_name(key) or "body", "message": message})
+    detail = "; ".join(f"{error['field']}: {error['message']}" for error in errors) or str(exc.detail)
+    return problem(400, detail, request=request, errors=errors or None)
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    headers = dict(exc.headers or {})
+    if exc.status_code == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="scmi"')
+    if exc.status_code >= 500:
+        logger.error("server error %s on %s: %s", exc.status_code, request.url.path, exc.detail)
+        detail = TITLES.get(exc.status_code, "Server error")
+    else:
+        detail = exc.detail or TITLES.get(exc.status_code, "Error")
+    return problem(exc.status_code, detail, request=request, headers=headers or None)
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if _is_database_unavailable(exc):
+        logger.warning("database unavailable on %s: %s", request.url.path, type(exc).__name__)
+        return problem(503, "the database is unavailable; try again shortly", request=request,
+                       headers={"Retry-After": "5"})
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "an unexpected error occurred", request=request)
+
+
+def _is_database_unavailable(exc: BaseException) -> bool:
+    # Connection failures surface as OSError (refused, reset) or asyncpg's connection errors.
+    name = type(exc).__name__
+    return isinstance(exc, ConnectionError | OSError) or name in {
+        "ConnectionDoesNotExistError",
+        "CannotConnectNowError",
+        "InterfaceError",
+        "TooManyConnectionsError",
+    }
+
+
+EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {
+    DomainError: _domain_error,  # type: ignore[dict-item]
+    ValidationException: _validation_error,  # type: ignore[dict-item]
+    HTTPException: _http_error,  # type: ignore[dict-item]
+    Exception: _unexpected,
+}

@@ -1,0 +1,79 @@
+"""ASGI middleware: a request id on every answer, and the audit record of every staff write."""
+
+import logging
+import re
+import secrets
+from typing import Any, Final
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.accounts.audit import record_write
+from service.accounts.roles import Principal
+
+WRITE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_SAFE_REQUEST_ID: Final = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+logger = logging.getLogger("scmi.audit")
+
+
+def request_id_of(scope: Scope) -> str:
+    """The id given to the request being served."""
+    state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    return str(state.get("request_id", ""))
+
+
+class RequestIdMiddleware:
+    """Give each request an id (the caller's `X-Request-ID` if it is sane) and echo it back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = request_id  # type: ignore[typeddict-item]
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+class AuditMiddleware:
+    """After a staff write succeeds, append who did what to the audit log."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        principal: Principal | None = scope.get("user")  # type: ignore[assignment]
+        if principal is None or not 200 <= status < 400:
+            return
+        try:
+            await record_write(
+                staff_id=principal.id,
+                staff_email=principal.email,
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                request_id=request_id_of(scope),
+            )
+        except Exception:  # the write itself succeeded; a lost audit line must not turn it into an error
+            logger.exception("could not record an audit event")

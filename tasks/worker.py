@@ -1,0 +1,43 @@
+"""The worker: which jobs exist, when cron runs them, and how a worker is built."""
+
+from typing import Any, Final
+
+from arq import cron
+from arq.connections import ArqRedis
+from arq.cron import CronJob
+from arq.typing import StartupShutdown
+from arq.worker import Worker
+
+from tasks.publishing import publish_due
+
+FUNCTIONS: Final = [publish_due]
+# Every 15 s: an entry scheduled for T is public well within a minute of T.
+CRON_JOBS: Final[list[CronJob]] = [
+    cron(publish_due, name="cron:publish_due", second={0, 15, 30, 45}, run_at_startup=True, timeout=60)
+]
+
+
+def build_worker(
+    pool: ArqRedis,
+    ctx: dict[str, Any],
+    *,
+    burst: bool = False,
+    handle_signals: bool = True,
+    on_startup: StartupShutdown | None = None,
+    on_shutdown: StartupShutdown | None = None,
+) -> Worker:
+    """A worker on `pool` whose jobs see `ctx` (the settings and shared resources)."""
+    return Worker(
+        functions=FUNCTIONS,  # type: ignore[arg-type]
+        cron_jobs=CRON_JOBS,
+        redis_pool=pool,
+        ctx=ctx,
+        burst=burst,
+        handle_signals=handle_signals,
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
+        poll_delay=0.2,
+        max_jobs=10,
+        job_timeout=300,
+        keep_result=3600,
+    )
