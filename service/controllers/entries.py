@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import Body, Parameter
+from litestar.params import Body, FromPath, QueryParameter
 
 from content import entries, publishing, queries, revisions
 from content.errors import Invalid, NotFound
@@ -15,7 +15,7 @@ from content.schemas import EntryIn, EntryOut, EntryPage, EntryPatch, PublishIn,
 from service.accounts.roles import Principal
 from service.auth import actor_of, requires
 
-Limit = Annotated[int, Parameter(ge=1, le=100, description="page size, 1..100")]
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size, 1..100")]
 
 
 def _entry_id(ref: str) -> UUID:
@@ -46,14 +46,14 @@ def entry_controller(kind: str) -> type[Controller]:
         async def list_entries(
             self,
             request: Request[Any, Any, Any],
-            lang: Annotated[Lang | None, Parameter(description="ka or en; else Accept-Language, then ka")] = None,
-            topic: Annotated[str | None, Parameter(max_length=100)] = None,
-            q: Annotated[str | None, Parameter(max_length=200, description="full-text search")] = None,
-            starts_from: Annotated[datetime | None, Parameter(query="from", description="events only")] = None,
-            starts_to: Annotated[datetime | None, Parameter(query="to", description="events only")] = None,
-            status: Annotated[str | None, Parameter(description="staff only")] = None,
+            lang: Annotated[Lang | None, QueryParameter(description="ka or en; else Accept-Language, then ka")] = None,
+            topic: Annotated[str | None, QueryParameter(max_length=100)] = None,
+            q: Annotated[str | None, QueryParameter(max_length=200, description="full-text search")] = None,
+            starts_from: Annotated[datetime | None, QueryParameter(name="from", description="events only")] = None,
+            starts_to: Annotated[datetime | None, QueryParameter(name="to", description="events only")] = None,
+            status: Annotated[str | None, QueryParameter(description="staff only")] = None,
             limit: Limit = 20,
-            cursor: Annotated[str | None, Parameter(max_length=200)] = None,
+            cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
         ) -> EntryPage:
             if not is_events and (starts_from or starts_to):
                 raise Invalid("from and to filter events only", field="from" if starts_from else "to")
@@ -72,7 +72,7 @@ def entry_controller(kind: str) -> type[Controller]:
 
         @get("/{ref:str}", summary=f"One of the {kind} by slug or id")
         async def get_entry(
-            self, request: Request[Any, Any, Any], ref: str, lang: Annotated[Lang | None, Parameter()] = None
+            self, request: Request[Any, Any, Any], ref: FromPath[str], lang: Annotated[Lang | None, QueryParameter()] = None
         ) -> EntryOut:
             fallback = negotiate_language(None, request.headers.get("accept-language"))
             return await queries.get_entry(kind, ref, lang, fallback, staff=_is_staff(request))
@@ -83,26 +83,26 @@ def entry_controller(kind: str) -> type[Controller]:
 
         @patch("/{ref:str}", guards=[requires("author")], summary="Edit; each save is a revision")
         async def update_entry(
-            self, request: Request[Principal, Any, Any], ref: str, data: Annotated[EntryPatch, Body()]
+            self, request: Request[Principal, Any, Any], ref: FromPath[str], data: Annotated[EntryPatch, Body()]
         ) -> EntryOut:
             return await entries.update_entry(kind, _entry_id(ref), data, actor_of(request.user))
 
         @post("/{ref:str}/publish", guards=[requires("editor")], status_code=200, summary="Publish or schedule")
         async def publish_entry(
-            self, request: Request[Principal, Any, Any], ref: str, data: Annotated[PublishIn | None, Body()] = None
+            self, request: Request[Principal, Any, Any], ref: FromPath[str], data: Annotated[PublishIn | None, Body()] = None
         ) -> EntryOut:
             return await publishing.publish_entry(kind, _entry_id(ref), data or PublishIn(), actor_of(request.user))
 
         @post("/{ref:str}/unpublish", guards=[requires("editor")], status_code=200, summary="Back to draft")
-        async def unpublish_entry(self, request: Request[Principal, Any, Any], ref: str) -> EntryOut:
+        async def unpublish_entry(self, request: Request[Principal, Any, Any], ref: FromPath[str]) -> EntryOut:
             return await publishing.unpublish_entry(kind, _entry_id(ref), actor_of(request.user))
 
         @delete("/{ref:str}", guards=[requires("editor")], status_code=200, summary="Archive")
-        async def archive_entry(self, request: Request[Principal, Any, Any], ref: str) -> EntryOut:
+        async def archive_entry(self, request: Request[Principal, Any, Any], ref: FromPath[str]) -> EntryOut:
             return await publishing.archive_entry(kind, _entry_id(ref), actor_of(request.user))
 
         @get("/{ref:str}/revisions", guards=[requires("author")], summary="Who changed what, when")
-        async def list_revisions(self, ref: str) -> list[RevisionOut]:
+        async def list_revisions(self, ref: FromPath[str]) -> list[RevisionOut]:
             return await revisions.list_revisions(kind, _entry_id(ref))
 
     EntryController.__name__ = f"{kind.title()}Controller"

@@ -5,7 +5,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import Body, Parameter
+from litestar.params import Body, FromPath, QueryParameter
 
 from service.accounts import audit, staff
 from service.accounts.roles import Principal, Role
@@ -58,19 +58,19 @@ class StaffController(Controller):
         return await staff.add_staff(data.email, data.role, data.name)
 
     @patch("/{staff_id:uuid}", summary="Change a role or disable")
-    async def change_staff(self, staff_id: UUID, data: Annotated[StaffPatch, Body()]) -> staff.StaffOut:
+    async def change_staff(self, staff_id: FromPath[UUID], data: Annotated[StaffPatch, Body()]) -> staff.StaffOut:
         return await staff.change_role(staff_id, data.role, data.disabled)
 
     @get("/{staff_id:uuid}/tokens", summary="A staff member's tokens")
-    async def list_tokens(self, staff_id: UUID) -> list[staff.TokenOut]:
+    async def list_tokens(self, staff_id: FromPath[UUID]) -> list[staff.TokenOut]:
         return await staff.list_tokens(staff_id)
 
     @post("/{staff_id:uuid}/tokens", summary="Make a new token, shown this once")
-    async def issue_token(self, staff_id: UUID, data: Annotated[TokenIn, Body()]) -> staff.NewToken:
+    async def issue_token(self, staff_id: FromPath[UUID], data: Annotated[TokenIn, Body()]) -> staff.NewToken:
         return await staff.issue_token(staff_id, data.label)
 
     @delete("/{staff_id:uuid}/tokens/{token_id:uuid}", summary="Revoke a token")
-    async def revoke_token(self, staff_id: UUID, token_id: UUID) -> None:
+    async def revoke_token(self, staff_id: FromPath[UUID], token_id: FromPath[UUID]) -> None:
         await staff.revoke_token(token_id, staff_id)
 
 
@@ -95,8 +95,8 @@ class AuditController(Controller):
     @get("/", guards=[requires("admin")], summary="The audit log of writes")
     async def list_audit(
         self,
-        staff_id: Annotated[UUID | None, Parameter()] = None,
-        limit: Annotated[int, Parameter(ge=1, le=100)] = 50,
-        cursor: Annotated[str | None, Parameter(max_length=200)] = None,
+        staff_id: Annotated[UUID | None, QueryParameter()] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
     ) -> audit.AuditPage:
         return await audit.list_audit(limit=limit, cursor=cursor, staff_id=staff_id)
