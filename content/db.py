@@ -15,7 +15,8 @@ def write_transaction(table: type[Table] = Entry) -> AbstractAsyncContextManager
     engine = table._meta.db
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
+    transaction: AbstractAsyncContextManager[Any] = engine.transaction()
+    return transaction
 
 
 def is_sqlite(table: type[Table] = Entry) -> bool:

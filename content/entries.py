@@ -74,7 +74,9 @@ async def _index_for_search(translation_id: UUID, text: str | None) -> None:
     await Entry.raw("DELETE FROM entry_search WHERE translation_id = {}", str(translation_id))
     if text is not None:
         await Entry.raw(
-            "INSERT INTO entry_search (search_text, translation_id) VALUES ({}, {})", text, str(translation_id)
+            "INSERT INTO entry_search (search_text, translation_id) VALUES ({}, {})",
+            text,
+            str(translation_id),
         )
 
 
@@ -94,9 +96,11 @@ def _text_columns(title: str, summary: str, body: str, location: str | None) -> 
 async def _write_translation(entry_id: UUID, kind: str, lang: str, text: dict[str, Any]) -> None:
     slug, is_new = await _free_slug(entry_id, kind, lang, text["title"])
     columns = _text_columns(text["title"], text["summary"], text["body"], text["location"])
-    existing = await EntryTranslation.select(EntryTranslation.id).where(
-        (EntryTranslation.entry == entry_id) & (EntryTranslation.lang == lang)
-    ).first()
+    existing = (
+        await EntryTranslation.select(EntryTranslation.id)
+        .where((EntryTranslation.entry == entry_id) & (EntryTranslation.lang == lang))
+        .first()
+    )
     if existing is None:
         row = EntryTranslation(entry=entry_id, kind=kind, lang=lang, slug=slug, **columns)
         await row.save()
@@ -133,7 +137,9 @@ async def _write_attachments(entry_id: UUID, asset_ids: list[UUID]) -> None:
 async def create_entry(kind: str, data: EntryIn, actor: Actor) -> EntryOut:
     """Create a draft of a kind with its translations, topics and attachments."""
     values = {name: getattr(data, name) for name in ENTRY_KIND_FIELDS}
-    translations = {lang: _translation_dict(text) for lang, text in data.translations.items()}
+    translations: dict[str, dict[str, Any]] = {
+        lang: _translation_dict(text) for lang, text in data.translations.items()
+    }
     _check_kind_fields(kind, values, translations)
     check_event_times(data.starts_at, data.ends_at)
     if kind == "events" and values["timezone"] is None:
@@ -240,7 +246,9 @@ async def update_entry(kind: str, entry_id: UUID, patch: EntryPatch, actor: Acto
             await EntryTranslation.delete().where(EntryTranslation.id == existing[lang]["id"])
 
         if patch.topics is not UNSET:
-            current_topics = await EntryTopic.select(EntryTopic.topic.slug).where(EntryTopic.entry == entry_id)
+            current_topics = await EntryTopic.select(EntryTopic.topic.slug).where(
+                EntryTopic.entry == entry_id
+            )
             if sorted(row["topic.slug"] for row in current_topics) != sorted(set(patch.topics)):
                 changed.append("topics")
                 await _write_topics(entry_id, patch.topics)

@@ -10,7 +10,7 @@ DEFAULT_LANG: Final[Lang] = "ka"
 def negotiate_language(explicit: str | None, accept_language: str | None) -> Lang:
     """Pick the language of a public read: `?lang=` first, then Accept-Language, then Georgian."""
     if explicit in LANGUAGES:
-        return explicit  # type: ignore[return-value]
+        return explicit  # type: ignore[return-value,unused-ignore]
     if accept_language:
         ranked: list[tuple[float, int, str]] = []
         for position, part in enumerate(accept_language.split(",")):
@@ -25,5 +25,5 @@ def negotiate_language(explicit: str | None, accept_language: str | None) -> Lan
             ranked.append((-quality, position, tag.strip().lower()[:2]))
         for negative_quality, _, primary in sorted(ranked):
             if negative_quality < 0 and primary in LANGUAGES:
-                return primary  # type: ignore[return-value]
+                return primary  # type: ignore[return-value,unused-ignore]
     return DEFAULT_LANG

@@ -20,7 +20,7 @@ PUBLIC_STATUS = "published"
 STAFF_STATUSES = frozenset({"draft", "scheduled", "published", "archived"})
 
 
-def public_entry_ids(kind: str | None = None) -> Select:
+def public_entry_ids(kind: str | None = None) -> Select[Any]:
     """A sub-select of the ids of entries the public may see now (published and out of embargo)."""
     now = utcnow()
     query = Entry.select(Entry.id).where(

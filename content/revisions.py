@@ -12,7 +12,9 @@ from content.views import build_entries
 
 async def load_entry(kind: str, entry_id: UUID) -> dict[str, Any]:
     """An entry row of the given kind, or NotFound."""
-    row = await Entry.select(*Entry.all_columns()).where((Entry.id == entry_id) & (Entry.kind == kind)).first()
+    row = (
+        await Entry.select(*Entry.all_columns()).where((Entry.id == entry_id) & (Entry.kind == kind)).first()
+    )
     if row is None:
         raise NotFound(f"no {kind} entry {entry_id}")
     return row

@@ -1,4 +1,4 @@
-"""Slugs made from titles: Georgian romanised by the national table, then lowercase words joined by hyphens."""
+"""Slugs from titles: Georgian romanised by the national table, then lowercase words and hyphens."""
 
 import re
 import unicodedata

@@ -22,7 +22,7 @@ async def list_topics() -> list[TopicOut]:
 async def create_topic(data: TopicIn) -> TopicOut:
     """Add a topic; both names are required and the slug must be free."""
     for lang in ("ka", "en"):
-        if not data.name.get(lang, "").strip():  # type: ignore[call-overload]
+        if not data.name.get(lang, "").strip():  # type: ignore[call-overload,unused-ignore]
             raise Invalid(f"the topic needs a name in {lang}", field=f"name.{lang}")
     async with write_transaction(Topic):
         if await Topic.exists().where(Topic.slug == data.slug):

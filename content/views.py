@@ -10,7 +10,7 @@ from content.db import as_utc
 from content.kinds import KIND_FIELDS
 from content.languages import LANGUAGES
 from content.schemas import EntryOut, TopicOut, TranslationRef, TranslationSource
-from content.tables import EntryAttachment, EntryTopic, EntryTranslation, Topic
+from content.tables import EntryAttachment, EntryTopic, EntryTranslation
 
 ENTRY_TIME_FIELDS = ("starts_at", "ends_at", "deadline")
 
@@ -44,9 +44,7 @@ async def build_entries(entries: list[dict[str, Any]], lang: str | None, *, staf
     topics: dict[UUID, list[TopicOut]] = defaultdict(list)
     for row in topic_rows:
         topics[row["entry"]].append(
-            TopicOut(
-                slug=row["topic.slug"], name={"ka": row["topic.name_ka"], "en": row["topic.name_en"]}
-            )
+            TopicOut(slug=row["topic.slug"], name={"ka": row["topic.name_ka"], "en": row["topic.name_en"]})
         )
 
     attachment_rows = (

@@ -16,7 +16,9 @@ from service.accounts.staff import authenticate
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
     """Resolve `Authorization: Bearer` to a staff member; no header means an anonymous request."""
 
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         header = connection.headers.get("authorization")
         if header is None:
             return AuthenticationResult(user=None, auth=None)

@@ -44,7 +44,9 @@ def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> No
     from service.app import create_app
 
     app = create_app(settings, with_worker=with_worker)
-    uvicorn.run(app, host=host, port=port, http="httptools", loop="uvloop", log_level="info", proxy_headers=True)
+    uvicorn.run(
+        app, host=host, port=port, http="httptools", loop="uvloop", log_level="info", proxy_headers=True
+    )
 
 
 @main.command()
@@ -65,7 +67,9 @@ def run(settings: Settings, host: str, port: int) -> None:
 def serve(settings: Settings, host: str, port: int) -> None:
     """Serve the API only; run `scmi worker` beside it (needs REDIS_URL)."""
     if settings.embedded_queue:
-        raise click.UsageError("`scmi serve` needs REDIS_URL so that workers can take its jobs; try `scmi run`")
+        raise click.UsageError(
+            "`scmi serve` needs REDIS_URL so that workers can take its jobs; try `scmi run`"
+        )
     _serve(settings, host, port, with_worker=False)
 
 

@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -17,7 +18,7 @@ class DatabaseUrlError(ValueError):
     """DATABASE_URL names no database this service can use."""
 
 
-def engine_from_url(url: str, *, log_sql: bool = False) -> Engine:
+def engine_from_url(url: str, *, log_sql: bool = False) -> Engine[Any]:
     """An engine for `sqlite:///path` or `postgresql://user@host:port/db`."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
@@ -27,10 +28,12 @@ def engine_from_url(url: str, *, log_sql: bool = False) -> Engine:
         return SQLiteEngine(path=path or "scmi.sqlite3", log_queries=log_sql, timeout=30)
     if parsed.scheme in {"postgres", "postgresql"}:
         return PostgresEngine(config={"dsn": url}, log_queries=log_sql)
-    raise DatabaseUrlError(f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {parsed.scheme!r})")
+    raise DatabaseUrlError(
+        f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {parsed.scheme!r})"
+    )
 
 
-def bind_engine(engine: Engine) -> None:
+def bind_engine(engine: Engine[Any]) -> None:
     """Make every table of every app (and Piccolo's migration table) use this engine."""
     piccolo_conf.DB = engine
     for app_config in piccolo_conf.APP_REGISTRY.app_configs.values():
@@ -39,7 +42,7 @@ def bind_engine(engine: Engine) -> None:
     Migration._meta.db = engine
 
 
-async def prepare_engine(engine: Engine) -> None:
+async def prepare_engine(engine: Engine[Any]) -> None:
     """Open what the engine needs: a pool on PostgreSQL, WAL mode on SQLite."""
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=1, max_size=10)
@@ -47,7 +50,7 @@ async def prepare_engine(engine: Engine) -> None:
         await engine.run_ddl("PRAGMA journal_mode=WAL")
 
 
-async def close_engine(engine: Engine) -> None:
+async def close_engine(engine: Engine[Any]) -> None:
     """Close the pool, if any."""
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()

@@ -98,8 +98,12 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     if _is_database_unavailable(exc):
         logger.warning("database unavailable on %s: %s", request.url.path, type(exc).__name__)
-        return problem(503, "the database is unavailable; try again shortly", request=request,
-                       headers={"Retry-After": "5"})
+        return problem(
+            503,
+            "the database is unavailable; try again shortly",
+            request=request,
+            headers={"Retry-After": "5"},
+        )
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "an unexpected error occurred", request=request)
 
@@ -116,8 +120,8 @@ def _is_database_unavailable(exc: BaseException) -> bool:
 
 
 EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {
-    DomainError: _domain_error,  # type: ignore[dict-item]
-    ValidationException: _validation_error,  # type: ignore[dict-item]
-    HTTPException: _http_error,  # type: ignore[dict-item]
+    DomainError: _domain_error,  # type: ignore[dict-item,unused-ignore]
+    ValidationException: _validation_error,  # type: ignore[dict-item,unused-ignore]
+    HTTPException: _http_error,  # type: ignore[dict-item,unused-ignore]
     Exception: _unexpected,
 }

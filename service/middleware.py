@@ -6,6 +6,7 @@ import secrets
 from typing import Any, Final
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.accounts.audit import record_write
@@ -18,7 +19,7 @@ logger = logging.getLogger("scmi.audit")
 
 def request_id_of(scope: Scope) -> str:
     """The id given to the request being served."""
-    state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    state: dict[str, Any] = scope.setdefault("state", {})
     return str(state.get("request_id", ""))
 
 
@@ -29,12 +30,12 @@ class RequestIdMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else secrets.token_hex(8)
-        scope.setdefault("state", {})["request_id"] = request_id  # type: ignore[typeddict-item]
+        scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -51,7 +52,7 @@ class AuditMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+        if scope["type"] != ScopeType.HTTP or scope["method"] not in WRITE_METHODS:
             await self.app(scope, receive, send)
             return
         status = 0
@@ -63,7 +64,7 @@ class AuditMiddleware:
             await send(message)
 
         await self.app(scope, receive, capture)
-        principal: Principal | None = scope.get("user")  # type: ignore[assignment]
+        principal: Principal | None = scope.get("user")
         if principal is None or not 200 <= status < 400:
             return
         try:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-DEFAULT_SECRET_KEY: Final = "insecure-development-key-change-me"
+DEFAULT_SECRET_KEY: Final = "insecure-development-key-change-me"  # noqa: S105 (refused in production)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ class LocalRedisConnection(FakeAsyncRedisConnection):
     """A connection to an in-memory Redis that lives as long as its `FakeServer`."""
 
     async def _connect(self) -> None:
-        if not self._server.connected:
+        if self._server is None or not self._server.connected:
             raise self._connection_error_class("the in-process Redis is stopped")
         self._sock = _SocketWithInfo(
             self._server,

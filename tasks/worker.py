@@ -28,7 +28,7 @@ def build_worker(
 ) -> Worker:
     """A worker on `pool` whose jobs see `ctx` (the settings and shared resources)."""
     return Worker(
-        functions=FUNCTIONS,  # type: ignore[arg-type]
+        functions=FUNCTIONS,
         cron_jobs=CRON_JOBS,
         redis_pool=pool,
         ctx=ctx,

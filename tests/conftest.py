@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 from litestar import Litestar
-import httpx
 from piccolo.engine.base import Engine
 
 import piccolo_conf
@@ -44,7 +44,9 @@ def _with_database_name(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Database]:
+async def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
     backend: str = request.param
     name = f"scmi_test_{secrets.token_hex(4)}"
     if backend == "sqlite":

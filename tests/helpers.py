@@ -8,12 +8,22 @@ GEORGIAN_TITLE = "სახელმწიფო კომისიის 32-ე
 ENGLISH_TITLE = "The 32nd sitting of the Commission adopted the migration strategy"
 
 
-def bilingual(ka_title: str = GEORGIAN_TITLE, en_title: str | None = ENGLISH_TITLE, **extra: Any) -> dict[str, Any]:
+def bilingual(
+    ka_title: str = GEORGIAN_TITLE, en_title: str | None = ENGLISH_TITLE, **extra: Any
+) -> dict[str, Any]:
     translations: dict[str, Any] = {
-        "ka": {"title": ka_title, "summary": "მოკლე აღწერა", "body": "კომისიამ **დაამტკიცა** სამოქმედო გეგმა."}
+        "ka": {
+            "title": ka_title,
+            "summary": "მოკლე აღწერა",
+            "body": "კომისიამ **დაამტკიცა** სამოქმედო გეგმა.",
+        }
     }
     if en_title is not None:
-        translations["en"] = {"title": en_title, "summary": "Summary", "body": "The Commission *adopted* the plan."}
+        translations["en"] = {
+            "title": en_title,
+            "summary": "Summary",
+            "body": "The Commission *adopted* the plan.",
+        }
     return {"translations": translations, **extra}
 
 

@@ -49,17 +49,11 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="content", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="content", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Topic", tablename="topic", schema=None, columns=None
-    )
+    manager.add_table(class_name="Topic", tablename="topic", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Revision", tablename="revision", schema=None, columns=None
-    )
+    manager.add_table(class_name="Revision", tablename="revision", schema=None, columns=None)
 
     manager.add_table(
         class_name="EntryTranslation",
@@ -68,9 +62,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="EntrySlug", tablename="entry_slug", schema=None, columns=None
-    )
+    manager.add_table(class_name="EntrySlug", tablename="entry_slug", schema=None, columns=None)
 
     manager.add_table(
         class_name="EntryAttachment",
@@ -79,9 +71,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Entry", tablename="entry", schema=None, columns=None
-    )
+    manager.add_table(class_name="Entry", tablename="entry", schema=None, columns=None)
 
     manager.add_table(
         class_name="EntryTopic",

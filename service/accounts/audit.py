@@ -62,7 +62,9 @@ async def list_audit(
         query = query.where(AuditEvent.staff_id == staff_id)
     if cursor is not None:
         moment, last_id = decode_cursor(cursor)
-        query = query.where((AuditEvent.at < moment) | ((AuditEvent.at == moment) & (AuditEvent.id < last_id)))
+        query = query.where(
+            (AuditEvent.at < moment) | ((AuditEvent.at == moment) & (AuditEvent.id < last_id))
+        )
     rows = await query.order_by(AuditEvent.at, AuditEvent.id, ascending=False).limit(limit + 1)
     items = [
         AuditOut(

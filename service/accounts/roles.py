@@ -7,7 +7,7 @@ import msgspec
 
 Role = Literal["author", "editor", "admin"]
 ROLES: Final[tuple[Role, ...]] = get_args(Role)
-_RANK: Final = {role: rank for rank, role in enumerate(ROLES)}
+_RANK: Final[dict[str, int]] = {role: rank for rank, role in enumerate(ROLES)}
 
 
 def at_least(role: str, minimum: Role) -> bool:

@@ -13,7 +13,7 @@ from content.errors import Conflict, Invalid, NotFound
 from service.accounts.roles import ROLES, Principal, Role
 from service.accounts.tables import ApiToken, Staff
 
-TOKEN_PREFIX: Final = "scmi_"
+TOKEN_PREFIX: Final = "scmi_"  # noqa: S105 (a prefix, not a secret)
 TOKEN_BYTES: Final = 32
 # Recording last use on every request would make every read a write; once a minute is enough.
 LAST_USED_RESOLUTION: Final = timedelta(minutes=1)
@@ -124,7 +124,11 @@ async def change_role(staff_id: UUID, role: Role, disabled: bool | None = None) 
 
 async def list_tokens(staff_id: UUID) -> list[TokenOut]:
     """A staff member's tokens, newest first."""
-    rows = await ApiToken.objects().where(ApiToken.staff == staff_id).order_by(ApiToken.created_at, ascending=False)
+    rows = (
+        await ApiToken.objects()
+        .where(ApiToken.staff == staff_id)
+        .order_by(ApiToken.created_at, ascending=False)
+    )
     return [
         TokenOut(
             id=row.id,
@@ -180,4 +184,3 @@ async def authenticate(token: str) -> Principal | None:
         role=row["staff.role"],
         token_id=row["id"],
     )
-

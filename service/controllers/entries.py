@@ -42,15 +42,25 @@ def entry_controller(kind: str) -> type[Controller]:
         path = f"/api/v1/{kind}"
         tags = [kind]
 
-        @get("/", summary=f"List {kind}", description="Published entries, newest first; staff may filter by status.")
+        @get(
+            "/",
+            summary=f"List {kind}",
+            description="Published entries, newest first; staff may filter by status.",
+        )
         async def list_entries(
             self,
             request: Request[Any, Any, Any],
-            lang: Annotated[Lang | None, QueryParameter(description="ka or en; else Accept-Language, then ka")] = None,
+            lang: Annotated[
+                Lang | None, QueryParameter(description="ka or en; else Accept-Language, then ka")
+            ] = None,
             topic: Annotated[str | None, QueryParameter(max_length=100)] = None,
             q: Annotated[str | None, QueryParameter(max_length=200, description="full-text search")] = None,
-            starts_from: Annotated[datetime | None, QueryParameter(name="from", description="events only")] = None,
-            starts_to: Annotated[datetime | None, QueryParameter(name="to", description="events only")] = None,
+            starts_from: Annotated[
+                datetime | None, QueryParameter(name="from", description="events only")
+            ] = None,
+            starts_to: Annotated[
+                datetime | None, QueryParameter(name="to", description="events only")
+            ] = None,
             status: Annotated[str | None, QueryParameter(description="staff only")] = None,
             limit: Limit = 20,
             cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
@@ -72,29 +82,46 @@ def entry_controller(kind: str) -> type[Controller]:
 
         @get("/{ref:str}", summary=f"One of the {kind} by slug or id")
         async def get_entry(
-            self, request: Request[Any, Any, Any], ref: FromPath[str], lang: Annotated[Lang | None, QueryParameter()] = None
+            self,
+            request: Request[Any, Any, Any],
+            ref: FromPath[str],
+            lang: Annotated[Lang | None, QueryParameter()] = None,
         ) -> EntryOut:
             fallback = negotiate_language(None, request.headers.get("accept-language"))
             return await queries.get_entry(kind, ref, lang, fallback, staff=_is_staff(request))
 
         @post("/", guards=[requires("author")], summary=f"Create a draft of {kind}")
-        async def create_entry(self, request: Request[Principal, Any, Any], data: Annotated[EntryIn, Body()]) -> EntryOut:
+        async def create_entry(
+            self, request: Request[Principal, Any, Any], data: Annotated[EntryIn, Body()]
+        ) -> EntryOut:
             return await entries.create_entry(kind, data, actor_of(request.user))
 
         @patch("/{ref:str}", guards=[requires("author")], summary="Edit; each save is a revision")
         async def update_entry(
-            self, request: Request[Principal, Any, Any], ref: FromPath[str], data: Annotated[EntryPatch, Body()]
+            self,
+            request: Request[Principal, Any, Any],
+            ref: FromPath[str],
+            data: Annotated[EntryPatch, Body()],
         ) -> EntryOut:
             return await entries.update_entry(kind, _entry_id(ref), data, actor_of(request.user))
 
-        @post("/{ref:str}/publish", guards=[requires("editor")], status_code=200, summary="Publish or schedule")
+        @post(
+            "/{ref:str}/publish", guards=[requires("editor")], status_code=200, summary="Publish or schedule"
+        )
         async def publish_entry(
-            self, request: Request[Principal, Any, Any], ref: FromPath[str], data: Annotated[PublishIn | None, Body()] = None
+            self,
+            request: Request[Principal, Any, Any],
+            ref: FromPath[str],
+            data: Annotated[PublishIn | None, Body()] = None,
         ) -> EntryOut:
-            return await publishing.publish_entry(kind, _entry_id(ref), data or PublishIn(), actor_of(request.user))
+            return await publishing.publish_entry(
+                kind, _entry_id(ref), data or PublishIn(), actor_of(request.user)
+            )
 
         @post("/{ref:str}/unpublish", guards=[requires("editor")], status_code=200, summary="Back to draft")
-        async def unpublish_entry(self, request: Request[Principal, Any, Any], ref: FromPath[str]) -> EntryOut:
+        async def unpublish_entry(
+            self, request: Request[Principal, Any, Any], ref: FromPath[str]
+        ) -> EntryOut:
             return await publishing.unpublish_entry(kind, _entry_id(ref), actor_of(request.user))
 
         @delete("/{ref:str}", guards=[requires("editor")], status_code=200, summary="Archive")

@@ -47,7 +47,7 @@ class StaffController(Controller):
 
     path = "/api/v1/staff"
     tags = ["staff"]
-    guards = [requires("admin")]  # noqa: RUF012
+    guards = [requires("admin")]
 
     @get("/", summary="Every staff member")
     async def list_staff(self) -> list[staff.StaffOut]:
@@ -58,7 +58,9 @@ class StaffController(Controller):
         return await staff.add_staff(data.email, data.role, data.name)
 
     @patch("/{staff_id:uuid}", summary="Change a role or disable")
-    async def change_staff(self, staff_id: FromPath[UUID], data: Annotated[StaffPatch, Body()]) -> staff.StaffOut:
+    async def change_staff(
+        self, staff_id: FromPath[UUID], data: Annotated[StaffPatch, Body()]
+    ) -> staff.StaffOut:
         return await staff.change_role(staff_id, data.role, data.disabled)
 
     @get("/{staff_id:uuid}/tokens", summary="A staff member's tokens")

@@ -3,8 +3,8 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import httpx
+import pytest
 
 from tests.conftest import Staff
 from tests.helpers import ENGLISH_TITLE, GEORGIAN_TITLE, bilingual, create, create_published, publish
@@ -16,7 +16,9 @@ def event_body(**extra: object) -> dict[str, object]:
     return bilingual(starts_at="2026-12-18T10:00:00+04:00", ends_at="2026-12-18T13:00:00+04:00", **extra)
 
 
-async def test_create_returns_a_draft_with_slugs_in_both_languages(client: httpx.AsyncClient, staff: Staff) -> None:
+async def test_create_returns_a_draft_with_slugs_in_both_languages(
+    client: httpx.AsyncClient, staff: Staff
+) -> None:
     entry = await create(client, staff.headers("author"))
     assert entry["status"] == "draft"
     assert entry["lang"] == "ka"
@@ -25,7 +27,9 @@ async def test_create_returns_a_draft_with_slugs_in_both_languages(client: httpx
         "ka": "sakhelmtsipo-komisiis-32-e-skhdomaze-migratsiis-strategia-damtkitsda",
         "en": "the-32nd-sitting-of-the-commission-adopted-the-migration-strategy",
     }
-    assert entry["sources"]["ka"]["body_html"] == "<p>კომისიამ <strong>დაამტკიცა</strong> სამოქმედო გეგმა.</p>\n"
+    assert (
+        entry["sources"]["ka"]["body_html"] == "<p>კომისიამ <strong>დაამტკიცა</strong> სამოქმედო გეგმა.</p>\n"
+    )
     assert entry["author"] == "Author"
     assert entry["revision"] == 1
 
@@ -43,7 +47,9 @@ async def test_georgian_text_round_trips_byte_for_byte(client: httpx.AsyncClient
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_each_kind_publishes_and_lists_in_both_languages(client: httpx.AsyncClient, staff: Staff, kind: str) -> None:
+async def test_each_kind_publishes_and_lists_in_both_languages(
+    client: httpx.AsyncClient, staff: Staff, kind: str
+) -> None:
     body = event_body() if kind == "events" else bilingual()
     entry = await create_published(client, staff.headers("editor"), kind, body)
     assert entry["status"] == "published"
@@ -60,7 +66,9 @@ async def test_detail_by_either_slug_or_id(client: httpx.AsyncClient, staff: Sta
     slugs = {ref["lang"]: ref["slug"] for ref in entry["translations"]}
     by_ka = (await client.get(f"/api/v1/news/{slugs['ka']}")).json()
     by_en = (await client.get(f"/api/v1/news/{slugs['en']}")).json()
-    by_id = (await client.get(f"/api/v1/news/{entry['id']}", headers={"Accept-Language": "en-GB,en;q=0.9"})).json()
+    by_id = (
+        await client.get(f"/api/v1/news/{entry['id']}", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    ).json()
     assert (by_ka["lang"], by_ka["title"]) == ("ka", GEORGIAN_TITLE)
     assert (by_en["lang"], by_en["title"]) == ("en", ENGLISH_TITLE)
     assert by_id["lang"] == "en"
@@ -73,9 +81,13 @@ async def test_detail_by_either_slug_or_id(client: httpx.AsyncClient, staff: Sta
 
 async def test_language_negotiation_for_lists(client: httpx.AsyncClient, staff: Staff) -> None:
     await create_published(client, staff.headers("editor"), body=bilingual(en_title=None))
-    await create_published(client, staff.headers("editor"), body=bilingual(ka_title="მეორე", en_title="Second"))
+    await create_published(
+        client, staff.headers("editor"), body=bilingual(ka_title="მეორე", en_title="Second")
+    )
     georgian = (await client.get("/api/v1/news")).json()["items"]
-    english = (await client.get("/api/v1/news", headers={"Accept-Language": "en-US,en;q=0.8"})).json()["items"]
+    english = (await client.get("/api/v1/news", headers={"Accept-Language": "en-US,en;q=0.8"})).json()[
+        "items"
+    ]
     explicit = (await client.get("/api/v1/news?lang=ka", headers={"Accept-Language": "en"})).json()["items"]
     assert [item["lang"] for item in georgian] == ["ka", "ka"]
     assert [item["title"] for item in english] == ["Second"]  # only entries with an English translation
@@ -83,7 +95,9 @@ async def test_language_negotiation_for_lists(client: httpx.AsyncClient, staff: 
     assert (await client.get("/api/v1/news?lang=fr")).status_code == 400
 
 
-async def test_published_slug_keeps_resolving_after_title_edit(client: httpx.AsyncClient, staff: Staff) -> None:
+async def test_published_slug_keeps_resolving_after_title_edit(
+    client: httpx.AsyncClient, staff: Staff
+) -> None:
     entry = await create_published(client, staff.headers("editor"))
     old_slug = entry["slug"]
     response = await client.patch(
@@ -100,7 +114,9 @@ async def test_published_slug_keeps_resolving_after_title_edit(client: httpx.Asy
     assert old.json()["slug"] == "akhali-satauri"
 
 
-async def test_clashing_slugs_get_numeric_suffixes_per_kind_and_language(client: httpx.AsyncClient, staff: Staff) -> None:
+async def test_clashing_slugs_get_numeric_suffixes_per_kind_and_language(
+    client: httpx.AsyncClient, staff: Staff
+) -> None:
     headers = staff.headers("author")
     first = await create(client, headers, body=bilingual(ka_title="სხდომა", en_title="Sitting"))
     second = await create(client, headers, body=bilingual(ka_title="სხდომა!", en_title="Sitting?"))
@@ -109,18 +125,28 @@ async def test_clashing_slugs_get_numeric_suffixes_per_kind_and_language(client:
     assert [entry["slug"] for entry in (first, second, third, other_kind)] == [
         "skhdoma", "skhdoma-2", "skhdoma-3", "skhdoma",
     ]  # fmt: skip
-    assert [e["translations"][1]["slug"] for e in (first, second, third)] == ["sitting", "sitting-2", "sitting-3"]
+    assert [e["translations"][1]["slug"] for e in (first, second, third)] == [
+        "sitting",
+        "sitting-2",
+        "sitting-3",
+    ]
 
 
-async def test_unpublished_states_are_invisible_to_the_public(client: httpx.AsyncClient, staff: Staff) -> None:
+async def test_unpublished_states_are_invisible_to_the_public(
+    client: httpx.AsyncClient, staff: Staff
+) -> None:
     editor = staff.headers("editor")
     draft = await create(client, editor, body=bilingual("დრაფტი", "Draft"))
     scheduled = await create(client, editor, body=bilingual("დაგეგმილი", "Scheduled"))
     await publish(client, editor, scheduled["id"], at=(datetime.now(UTC) + timedelta(days=1)).isoformat())
     embargoed = await create(client, editor, body=bilingual("ემბარგო", "Embargoed"))
-    await publish(client, editor, embargoed["id"], embargo_until=(datetime.now(UTC) + timedelta(hours=2)).isoformat())
+    await publish(
+        client, editor, embargoed["id"], embargo_until=(datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    )
     archived = await create_published(client, editor, body=bilingual("არქივი", "Archived"))
-    assert (await client.delete(f"/api/v1/news/{archived['id']}", headers=editor)).json()["status"] == "archived"
+    assert (await client.delete(f"/api/v1/news/{archived['id']}", headers=editor)).json()[
+        "status"
+    ] == "archived"
     unpublished = await create_published(client, editor, body=bilingual("მოხსნილი", "Unpublished"))
     await client.post(f"/api/v1/news/{unpublished['id']}/unpublish", headers=editor)
     visible = await create_published(client, editor, body=bilingual("ხილული", "Visible"))
@@ -137,7 +163,10 @@ async def test_unpublished_states_are_invisible_to_the_public(client: httpx.Asyn
             staff_view = await client.get(f"/api/v1/news/{ref}", headers=staff.headers("author"))
             assert staff_view.status_code == 200
     statuses = {
-        status: [item["id"] for item in (await client.get(f"/api/v1/news?status={status}", headers=editor)).json()["items"]]
+        status: [
+            item["id"]
+            for item in (await client.get(f"/api/v1/news?status={status}", headers=editor)).json()["items"]
+        ]
         for status in ("draft", "scheduled", "archived")
     }
     assert statuses == {
@@ -160,7 +189,9 @@ async def test_embargo_lifts_by_itself(client: httpx.AsyncClient, staff: Staff) 
 async def test_keyset_pagination_walks_every_entry_once(client: httpx.AsyncClient, staff: Staff) -> None:
     ids = []
     for number in range(7):
-        entry = await create_published(client, staff.headers("editor"), body=bilingual(f"სიახლე {number}", f"News {number}"))
+        entry = await create_published(
+            client, staff.headers("editor"), body=bilingual(f"სიახლე {number}", f"News {number}")
+        )
         ids.append(entry["id"])
     seen: list[str] = []
     cursor = None
@@ -186,8 +217,13 @@ async def test_keyset_pagination_walks_every_entry_once(client: httpx.AsyncClien
 
 async def test_topic_filter(client: httpx.AsyncClient, staff: Staff) -> None:
     editor = staff.headers("editor")
-    for slug, ka, en in (("emigration", "ემიგრაცია", "Emigration"), ("reintegration", "რეინტეგრაცია", "Reintegration")):
-        response = await client.post("/api/v1/topics", json={"slug": slug, "name": {"ka": ka, "en": en}}, headers=editor)
+    for slug, ka, en in (
+        ("emigration", "ემიგრაცია", "Emigration"),
+        ("reintegration", "რეინტეგრაცია", "Reintegration"),
+    ):
+        response = await client.post(
+            "/api/v1/topics", json={"slug": slug, "name": {"ka": ka, "en": en}}, headers=editor
+        )
         assert response.status_code == 201
     tagged = await create_published(client, editor, body=bilingual(topics=["emigration"]))
     await create_published(client, editor, body=bilingual("სხვა", "Other", topics=["reintegration"]))
@@ -206,7 +242,11 @@ async def test_events_filter_by_start_time(client: httpx.AsyncClient, staff: Sta
     january = await create_published(
         client, editor, "events", bilingual("იანვარი", "January", starts_at="2027-01-20T09:00:00+04:00")
     )
-    in_december = (await client.get("/api/v1/events", params={"from": "2026-12-01T00:00:00Z", "to": "2027-01-01T00:00:00Z"})).json()
+    in_december = (
+        await client.get(
+            "/api/v1/events", params={"from": "2026-12-01T00:00:00Z", "to": "2027-01-01T00:00:00Z"}
+        )
+    ).json()
     from_january = (await client.get("/api/v1/events", params={"from": "2027-01-01T00:00:00Z"})).json()
     assert [item["id"] for item in in_december["items"]] == [december["id"]]
     assert [item["id"] for item in from_january["items"]] == [january["id"]]
@@ -219,7 +259,9 @@ async def test_events_filter_by_start_time(client: httpx.AsyncClient, staff: Sta
 
 async def test_kind_fields_are_checked(client: httpx.AsyncClient, staff: Staff) -> None:
     author = staff.headers("author")
-    wrong_kind = await client.post("/api/v1/news", json=bilingual(starts_at="2026-12-18T10:00:00+04:00"), headers=author)
+    wrong_kind = await client.post(
+        "/api/v1/news", json=bilingual(starts_at="2026-12-18T10:00:00+04:00"), headers=author
+    )
     assert wrong_kind.status_code == 422
     assert wrong_kind.json()["errors"][0]["field"] == "starts_at"
     backwards = await client.post(
@@ -230,7 +272,9 @@ async def test_kind_fields_are_checked(client: httpx.AsyncClient, staff: Staff) 
     assert backwards.json()["errors"][0]["field"] == "ends_at"
     bad_zone = await client.post("/api/v1/events", json=event_body(timezone="Mars/Olympus"), headers=author)
     assert bad_zone.json()["errors"][0]["field"] == "timezone"
-    naive = await client.post("/api/v1/events", json=bilingual(starts_at="2026-12-18T10:00:00"), headers=author)
+    naive = await client.post(
+        "/api/v1/events", json=bilingual(starts_at="2026-12-18T10:00:00"), headers=author
+    )
     assert naive.status_code == 400
     no_start = await create(client, staff.headers("editor"), "events", bilingual())
     refused = await client.post(f"/api/v1/events/{no_start['id']}/publish", headers=staff.headers("editor"))
@@ -250,10 +294,12 @@ async def test_kind_fields_are_checked(client: httpx.AsyncClient, staff: Staff) 
 async def test_bodies_are_sanitised(client: httpx.AsyncClient, staff: Staff) -> None:
     hostile = (
         "<script>alert(1)</script><img src=x onerror=alert(1)>"
-        "[a](javascript:alert(1)) <a href=\"javascript:alert(2)\">b</a> <iframe src=//evil></iframe>"
-        "<p style=\"x\" onclick=\"y\">ok</p>"
+        '[a](javascript:alert(1)) <a href="javascript:alert(2)">b</a> <iframe src=//evil></iframe>'
+        '<p style="x" onclick="y">ok</p>'
     )
-    entry = await create(client, staff.headers("author"), body={"translations": {"en": {"title": "X", "body": hostile}}})
+    entry = await create(
+        client, staff.headers("author"), body={"translations": {"en": {"title": "X", "body": hostile}}}
+    )
     html = entry["sources"]["en"]["body_html"]
     for forbidden in ("<script", "onerror", 'href="javascript', "<iframe", "onclick", "style="):
         assert forbidden not in html
@@ -284,28 +330,50 @@ async def test_revisions_record_who_changed_what(client: httpx.AsyncClient, staf
 async def test_authors_edit_only_their_own_drafts(client: httpx.AsyncClient, staff: Staff) -> None:
     entry = await create(client, staff.headers("author"))
     change = {"translations": {"ka": {"summary": "ცვლილება"}}}
-    assert (await client.patch(f"/api/v1/news/{entry['id']}", json=change, headers=staff.headers("author2"))).status_code == 403
-    assert (await client.patch(f"/api/v1/news/{entry['id']}", json=change, headers=staff.headers("author"))).status_code == 200
+    assert (
+        await client.patch(f"/api/v1/news/{entry['id']}", json=change, headers=staff.headers("author2"))
+    ).status_code == 403
+    assert (
+        await client.patch(f"/api/v1/news/{entry['id']}", json=change, headers=staff.headers("author"))
+    ).status_code == 200
     await publish(client, staff.headers("editor"), entry["id"])
-    assert (await client.patch(f"/api/v1/news/{entry['id']}", json=change, headers=staff.headers("author"))).status_code == 403
-    assert (await client.patch(f"/api/v1/news/{entry['id']}", json=change, headers=staff.headers("editor"))).status_code == 200
+    assert (
+        await client.patch(f"/api/v1/news/{entry['id']}", json=change, headers=staff.headers("author"))
+    ).status_code == 403
+    assert (
+        await client.patch(f"/api/v1/news/{entry['id']}", json=change, headers=staff.headers("editor"))
+    ).status_code == 200
     for action in ("publish", "unpublish"):
-        assert (await client.post(f"/api/v1/news/{entry['id']}/{action}", headers=staff.headers("author"))).status_code == 403
-    assert (await client.delete(f"/api/v1/news/{entry['id']}", headers=staff.headers("author"))).status_code == 403
+        assert (
+            await client.post(f"/api/v1/news/{entry['id']}/{action}", headers=staff.headers("author"))
+        ).status_code == 403
+    assert (
+        await client.delete(f"/api/v1/news/{entry['id']}", headers=staff.headers("author"))
+    ).status_code == 403
 
 
-async def test_translations_can_be_added_and_removed_but_not_all(client: httpx.AsyncClient, staff: Staff) -> None:
+async def test_translations_can_be_added_and_removed_but_not_all(
+    client: httpx.AsyncClient, staff: Staff
+) -> None:
     editor = staff.headers("editor")
     entry = await create(client, editor, body=bilingual(en_title=None))
-    no_title = await client.patch(f"/api/v1/news/{entry['id']}", json={"translations": {"en": {"summary": "x"}}}, headers=editor)
+    no_title = await client.patch(
+        f"/api/v1/news/{entry['id']}", json={"translations": {"en": {"summary": "x"}}}, headers=editor
+    )
     assert no_title.status_code == 422
-    added = await client.patch(f"/api/v1/news/{entry['id']}", json={"translations": {"en": {"title": "Added"}}}, headers=editor)
+    added = await client.patch(
+        f"/api/v1/news/{entry['id']}", json={"translations": {"en": {"title": "Added"}}}, headers=editor
+    )
     assert [ref["lang"] for ref in added.json()["translations"]] == ["ka", "en"]
-    removed = await client.patch(f"/api/v1/news/{entry['id']}", json={"translations": {"ka": None}}, headers=editor)
+    removed = await client.patch(
+        f"/api/v1/news/{entry['id']}", json={"translations": {"ka": None}}, headers=editor
+    )
     assert [ref["lang"] for ref in removed.json()["translations"]] == ["en"]
     await publish(client, editor, entry["id"])
     assert (await client.get("/api/v1/news?lang=ka")).json()["items"] == []
-    none_left = await client.patch(f"/api/v1/news/{entry['id']}", json={"translations": {"en": None}}, headers=editor)
+    none_left = await client.patch(
+        f"/api/v1/news/{entry['id']}", json={"translations": {"en": None}}, headers=editor
+    )
     assert none_left.status_code == 422
 
 
