@@ -8,9 +8,17 @@ from typing import Any, TypeVar
 import click
 import uvicorn
 
+from content.errors import DomainError
 from service.accounts import staff as staff_accounts
 from service.accounts.roles import ROLES
-from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
+from service.database import (
+    DatabaseUrlError,
+    bind_engine,
+    close_engine,
+    engine_from_url,
+    migrate,
+    prepare_engine,
+)
 from service.settings import Settings
 from tasks.queue import connect_queue
 from tasks.worker import build_worker
@@ -30,7 +38,11 @@ async def _with_database(settings: Settings, action: Callable[[], Awaitable[T]])
 
 
 def _run(settings: Settings, action: Callable[[], Awaitable[T]]) -> T:
-    return asyncio.run(_with_database(settings, action))
+    """Run a database action; the domain's refusals become one clear line, not a traceback."""
+    try:
+        return asyncio.run(_with_database(settings, action))
+    except (DomainError, DatabaseUrlError) as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.group()

@@ -22,6 +22,7 @@ def build_worker(
     ctx: dict[str, Any],
     *,
     burst: bool = False,
+    with_cron: bool = True,
     handle_signals: bool = True,
     on_startup: StartupShutdown | None = None,
     on_shutdown: StartupShutdown | None = None,
@@ -29,8 +30,9 @@ def build_worker(
     """A worker on `pool` whose jobs see `ctx` (the settings and shared resources)."""
     return Worker(
         functions=FUNCTIONS,
-        cron_jobs=CRON_JOBS,
+        cron_jobs=CRON_JOBS if with_cron else [],
         redis_pool=pool,
+        queue_name=pool.default_queue_name,
         ctx=ctx,
         burst=burst,
         handle_signals=handle_signals,

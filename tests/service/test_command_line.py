@@ -1,0 +1,117 @@
+"""The `scmi` command line and a live server, as a newcomer uses them after `make run`."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import Database
+from tests.helpers import ENGLISH_TITLE, GEORGIAN_TITLE, bilingual
+
+SCMI = str(Path(sys.executable).parent / "scmi")
+
+
+def scmi_env(db: Database, data_dir: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "SMTP_URL"}}
+    return {**env, "DATA_DIR": str(data_dir), "DATABASE_URL": db.url}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def live_server(db: Database, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    env = scmi_env(db, tmp_path)
+    port = free_port()
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [SCMI, "run", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError((tmp_path / "server.log").read_text())
+        yield base, env
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
+
+
+def test_migrate_is_idempotent(db: Database, tmp_path: Path) -> None:
+    for _ in range(2):
+        result = subprocess.run(
+            [SCMI, "migrate"], env=scmi_env(db, tmp_path), capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        assert "up to date" in result.stdout
+
+
+def test_staff_add_prints_the_token_once(db: Database, tmp_path: Path) -> None:
+    env = scmi_env(db, tmp_path)
+    result = subprocess.run(
+        [SCMI, "staff", "add", "Editor@SCMI.gov.ge", "--role", "editor"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert token.startswith("scmi_") and "\n" not in token
+    again = subprocess.run(
+        [SCMI, "staff", "add", "editor@scmi.gov.ge", "--role", "editor"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert again.returncode != 0
+    assert "already on the staff" in again.stderr
+    assert "Traceback" not in again.stderr
+    listed = subprocess.run([SCMI, "staff", "list"], env=env, capture_output=True, text=True, check=True)
+    assert "editor@scmi.gov.ge" in listed.stdout and token not in listed.stdout
+
+
+def test_newcomer_flow_on_a_live_server(live_server: tuple[str, dict[str, str]]) -> None:
+    base, env = live_server
+    token = subprocess.run(
+        [SCMI, "staff", "add", "nino@scmi.gov.ge", "--role", "editor"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, timeout=10) as http:
+        created = http.post("/api/v1/news", json=bilingual(), headers=headers)
+        assert created.status_code == 201, created.text
+        entry = created.json()
+        assert http.post(f"/api/v1/news/{entry['id']}/publish", headers=headers).status_code == 200
+        for lang, title in (("ka", GEORGIAN_TITLE), ("en", ENGLISH_TITLE)):
+            assert [item["title"] for item in http.get(f"/api/v1/news?lang={lang}").json()["items"]] == [
+                title
+            ]
+        for ref in entry["translations"]:
+            assert http.get(f"/api/v1/news/{ref['slug']}").json()["title"] == ref["title"]
+        for query, lang in (("სხდომა", "ka"), ("სხდომის", "ka"), ("strategies", "en")):
+            found = http.get("/api/v1/news", params={"q": query, "lang": lang}).json()["items"]
+            assert [item["id"] for item in found] == [entry["id"]], query
+        assert http.get("/schema/openapi.json").status_code == 200
