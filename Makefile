@@ -18,8 +18,7 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
-run: install
-	$(VENV)/bin/scmi migrate
+run: install  ## `scmi run` migrates the database, then serves the API with a worker inside
 	$(VENV)/bin/scmi run --host $(HOST) --port $(PORT)
 
 test: install

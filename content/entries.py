@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from msgspec import UNSET
 
-from content.db import is_sqlite, write_transaction
+from content.db import as_utc, is_sqlite, write_transaction
 from content.errors import Forbidden, Invalid
 from content.kinds import DEFAULT_TIMEZONE, KIND_FIELDS, KIND_TRANSLATION_FIELDS
 from content.markup import html_to_text, render_body
@@ -40,6 +40,13 @@ def _check_kind_fields(kind: str, values: dict[str, Any], translations: dict[str
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise Invalid(f"unknown time zone {timezone!r}", field="timezone") from None
+
+
+def same_value(stored: Any, new: Any) -> bool:
+    """Whether a stored column already holds a new value (times compare as instants)."""
+    if isinstance(stored, datetime) and isinstance(new, datetime):
+        return as_utc(stored) == as_utc(new)
+    return bool(stored == new)
 
 
 def check_event_times(starts_at: datetime | None, ends_at: datetime | None) -> None:
@@ -207,7 +214,7 @@ async def update_entry(kind: str, entry_id: UUID, patch: EntryPatch, actor: Acto
             values["cancelled"] = False
         if kind == "events" and "timezone" in values and values["timezone"] is None:
             values["timezone"] = DEFAULT_TIMEZONE
-        changed = [name for name, value in values.items() if entry[name] != value]
+        changed = [name for name, value in values.items() if not same_value(entry[name], value)]
         values = {name: values[name] for name in changed}
 
         existing = {

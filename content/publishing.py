@@ -4,6 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from content.db import as_utc, utcnow, write_transaction
+from content.entries import same_value
 from content.errors import Conflict, Forbidden, Invalid
 from content.revisions import load_entry, record_revision
 from content.schemas import Actor, EntryOut, PublishIn
@@ -38,7 +39,7 @@ async def publish_entry(kind: str, entry_id: UUID, data: PublishIn, actor: Actor
             if entry["status"] != "published":
                 values.update(status="published", publish_at=None, published_at=now)
             action = "publish"
-        changed = [name for name, value in values.items() if entry[name] != value]
+        changed = [name for name, value in values.items() if not same_value(entry[name], value)]
         return await record_revision(entry, actor, action, changed, values)
 
 

@@ -7,9 +7,9 @@ from typing import Final
 # them off and matching the rest as a prefix finds every form without a stemmer in the database.
 GEORGIAN_ENDINGS: Final = (
     "ებისთვის", "ისთვის", "თვის", "ებიდან", "იდან", "ებით", "ებში", "ებზე", "ების", "ებს", "ები",
-    "ამდე", "ადმი", "ისა", "ზეც", "შიც", "ზე", "ში", "ით", "ის", "ად", "ს",
+    "ამდე", "ადმი", "ისა", "ზეც", "შიც", "ზე", "ში", "ით", "ის", "ად", "ს", "ი",
 )  # fmt: skip
-ENGLISH_ENDINGS: Final = ("ations", "ation", "ings", "ing", "ies", "es", "ed", "s")
+ENGLISH_ENDINGS: Final = ("ations", "ation", "ings", "ing", "ies", "es", "ed", "s", "y")
 MIN_STEM: Final = 3
 MIN_TERM: Final = 2
 MAX_TERMS: Final = 8

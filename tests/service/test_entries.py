@@ -396,3 +396,46 @@ async def test_scheduling_in_the_past_publishes_now(client: httpx.AsyncClient, s
     past = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
     published = await publish(client, staff.headers("editor"), entry["id"], at=past)
     assert published["status"] == "published"
+
+
+async def test_search_finds_georgian_words_in_any_form(client: httpx.AsyncClient, staff: Staff) -> None:
+    editor = staff.headers("editor")
+    sitting = await create_published(
+        client,
+        editor,
+        body=bilingual("კომისიის სხდომაზე სტრატეგია განიხილეს", "Commission sitting discussed strategies"),
+    )
+    other = await create_published(
+        client, editor, body={"translations": {"ka": {"title": "ემიგრანტების შეხვედრა", "body": "ბათუმში"}}}
+    )
+    for query in ("სხდომა", "სხდომაზე", "სხდომის", "სტრატეგიის", "კომისია სტრატეგია"):
+        found = (await client.get("/api/v1/news", params={"q": query, "lang": "ka"})).json()["items"]
+        assert [item["id"] for item in found] == [sitting["id"]], query
+    body_hit = (await client.get("/api/v1/news", params={"q": "ბათუმი"})).json()["items"]
+    assert [item["id"] for item in body_hit] == [other["id"]]
+    for query in ("sitting", "strategy", "COMMISSION"):
+        found = (await client.get("/api/v1/news", params={"q": query, "lang": "en"})).json()["items"]
+        assert [item["id"] for item in found] == [sitting["id"]], query
+    for hostile in ('"', "*", "a OR b", "NEAR(x y)", "%_%", "' OR 1=1 --", "სხ:*|!", "^", "\\"):
+        response = await client.get("/api/v1/news", params={"q": hostile})
+        assert response.status_code == 200, hostile
+    edited = await client.patch(
+        f"/api/v1/news/{sitting['id']}",
+        json={"translations": {"ka": {"title": "ახალი სათაური"}}},
+        headers=editor,
+    )
+    assert edited.status_code == 200
+    assert (await client.get("/api/v1/news", params={"q": "ახალი"})).json()["items"][0]["id"] == sitting["id"]
+    # The old title's words left the index with it (the body and summary still hold theirs).
+    assert (await client.get("/api/v1/news", params={"q": "განიხილეს"})).json()["items"] == []
+
+
+async def test_an_unchanged_time_is_not_a_change(client: httpx.AsyncClient, staff: Staff) -> None:
+    editor = staff.headers("editor")
+    event = await create(client, editor, "events", event_body())
+    same_instant = {"starts_at": "2026-12-18T06:00:00Z", "ends_at": "2026-12-18T13:00:00+04:00"}
+    await client.patch(f"/api/v1/events/{event['id']}", json=same_instant, headers=editor)
+    moved = {"starts_at": "2026-12-18T11:00:00+04:00"}
+    await client.patch(f"/api/v1/events/{event['id']}", json=moved, headers=editor)
+    revisions = (await client.get(f"/api/v1/events/{event['id']}/revisions", headers=editor)).json()
+    assert [revision["changed"] for revision in revisions[:2]] == [["starts_at"], []]
