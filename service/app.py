@@ -18,6 +18,7 @@ from service.controllers.topics import TopicController
 from service.database import bind_engine, close_engine, engine_from_url, prepare_engine
 from service.errors import EXCEPTION_HANDLERS
 from service.health import healthz, readyz
+from service.metrics import PROMETHEUS, metrics
 from service.middleware import AuditMiddleware, RequestIdMiddleware
 from service.settings import Settings
 from tasks.queue import connect_queue
@@ -63,11 +64,13 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             AuditController,
             healthz,
             readyz,
+            metrics,
         ],
         lifespan=[lifespan],
         state=State({"settings": settings}),
         middleware=[
             RequestIdMiddleware,
+            PROMETHEUS.middleware,
             DefineMiddleware(BearerTokenMiddleware),
             AuditMiddleware,
         ],
@@ -82,4 +85,5 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             path="/schema",
         ),
         debug=False,
+        logging_config=None,  # service.logs configures logging once, for the API and the worker alike
     )

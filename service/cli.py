@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import click
+import prometheus_client
 import uvicorn
 
 from content.errors import DomainError
@@ -19,6 +20,7 @@ from service.database import (
     migrate,
     prepare_engine,
 )
+from service.logs import configure_logging
 from service.settings import Settings
 from tasks.queue import connect_queue
 from tasks.worker import build_worker
@@ -50,6 +52,7 @@ def _run(settings: Settings, action: Callable[[], Awaitable[T]]) -> T:
 def main(context: click.Context) -> None:
     """SCMI newsroom: content API, feeds and newsletters."""
     context.obj = Settings.from_env()
+    configure_logging(context.obj.log_level)
 
 
 def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> None:
@@ -94,6 +97,8 @@ def worker(settings: Settings, burst: bool) -> None:
         raise click.UsageError("`scmi worker` needs REDIS_URL; `scmi run` has a worker built in")
 
     async def work() -> None:
+        if settings.worker_metrics_port:
+            prometheus_client.start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
         queue = await connect_queue(settings.redis_url)
         arq_worker = build_worker(queue, {"settings": settings}, burst=burst, handle_signals=False)
         loop = asyncio.get_running_loop()

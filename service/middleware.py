@@ -3,18 +3,22 @@
 import logging
 import re
 import secrets
+import time
 from typing import Any, Final
 
+import structlog
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.accounts.audit import record_write
 from service.accounts.roles import Principal
+from service.logs import request_id_var
 
 WRITE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _SAFE_REQUEST_ID: Final = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 logger = logging.getLogger("scmi.audit")
+request_log = structlog.get_logger("scmi.request")
 
 
 def request_id_of(scope: Scope) -> str:
@@ -24,7 +28,7 @@ def request_id_of(scope: Scope) -> str:
 
 
 class RequestIdMiddleware:
-    """Give each request an id (the caller's `X-Request-ID` if it is sane) and echo it back."""
+    """Give each request an id (the caller's `X-Request-ID` if it is sane), echo it, log one line."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -36,13 +40,28 @@ class RequestIdMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_log.info(
+                "request",
+                method=scope.get("method", ""),
+                path=scope["path"],
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            request_id_var.reset(token)
 
 
 class AuditMiddleware:

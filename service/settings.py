@@ -24,6 +24,8 @@ class Settings:
     max_request_body: int = 2 * 1024 * 1024
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     log_sql: bool = False
+    log_level: str = "INFO"
+    worker_metrics_port: int = 9101
 
     @property
     def resolved_database_url(self) -> str:
@@ -58,6 +60,8 @@ class Settings:
             max_request_body=int(env.get("MAX_REQUEST_BODY") or defaults.max_request_body),
             cors_origins=origins,
             log_sql=env.get("LOG_SQL", "") in {"1", "true", "yes"},
+            log_level=(env.get("LOG_LEVEL") or defaults.log_level).upper(),
+            worker_metrics_port=int(env.get("WORKER_METRICS_PORT") or defaults.worker_metrics_port),
         )
 
     def check_production(self) -> None:

@@ -8,12 +8,19 @@ from arq.cron import CronJob
 from arq.typing import StartupShutdown
 from arq.worker import Worker
 
+from tasks.metrics import measured
 from tasks.publishing import publish_due
 
-FUNCTIONS: Final = [publish_due]
+FUNCTIONS: Final = [measured(publish_due)]
 # Every 15 s: an entry scheduled for T is public well within a minute of T.
 CRON_JOBS: Final[list[CronJob]] = [
-    cron(publish_due, name="cron:publish_due", second={0, 15, 30, 45}, run_at_startup=True, timeout=60)
+    cron(
+        measured(publish_due),
+        name="cron:publish_due",
+        second={0, 15, 30, 45},
+        run_at_startup=True,
+        timeout=60,
+    )
 ]
 
 

@@ -10,6 +10,7 @@ from arq.connections import RedisSettings, create_pool
 
 from service.app import create_app
 from service.settings import Settings
+from tasks.metrics import job_count
 from tasks.worker import build_worker
 from tests.conftest import REDIS_URL, Staff, running
 from tests.helpers import bilingual, create, publish
@@ -54,12 +55,14 @@ async def test_publish_due_job_through_real_redis(client: httpx.AsyncClient, sta
     queue_name = f"scmi-test:{secrets.token_hex(4)}"
     pool = await create_pool(RedisSettings.from_dsn(REDIS_URL), default_queue_name=queue_name)
     try:
+        runs_before = job_count("publish_due", "ok")
         job = await pool.enqueue_job("publish_due")
         assert job is not None
         worker = build_worker(pool, {}, burst=True, with_cron=False, handle_signals=False)
         await worker.main()
         await worker.close()
         assert await job.result(timeout=5) == 1
+        assert job_count("publish_due", "ok") == runs_before + 1
     finally:
         await pool.delete(queue_name)
         await pool.aclose()

@@ -1,0 +1,79 @@
+"""Logs are structured, carry the request id, and never show an address, token or secret."""
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import structlog
+
+from service.logs import configure_logging, mask
+from tests.conftest import Staff
+
+
+class Lines(io.StringIO):
+    def records(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.getvalue().splitlines()]
+
+
+@pytest.fixture
+def json_logs() -> Iterator[Lines]:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    stream = Lines()
+    configure_logging("INFO", json_lines=True, stream=stream)
+    yield stream
+    root.handlers[:], level = saved
+    root.setLevel(level)
+    logging.getLogger("uvicorn.access").disabled = False
+    structlog.reset_defaults()
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("mail to nino.beridze@migration.gov.ge failed", "mail to n***@migration.gov.ge failed"),
+        ("token scmi_AbCdEfGhIjKlMnOpQrStUv0123", "token scmi_***"),
+        ("Authorization: Bearer abc.def", "Authorization: Bearer ***"),
+        ("postgresql://scmi:hunter2@db:5432/scmi", "postgresql://scmi:***@db:5432/scmi"),
+        ("nothing personal", "nothing personal"),
+    ],
+)
+def test_mask(text: str, masked: str) -> None:
+    assert mask(text) == masked
+
+
+def test_stdlib_and_structlog_lines_are_masked_json(json_logs: Lines) -> None:
+    logging.getLogger("scmi.test").warning(
+        "could not reach %s with %s", "a.b@example.org", "scmi_" + "x" * 30
+    )
+    structlog.get_logger("scmi.test").info(
+        "subscribed", email="nino@example.ge", password="hunter2", lists=["press"]
+    )
+    lines = json_logs.records()
+    assert lines[0]["message"] == "could not reach a***@example.org with scmi_***"
+    assert lines[0]["level"] == "warning"
+    assert lines[1]["email"] == "n***@example.ge"
+    assert lines[1]["password"] == "***"
+    assert lines[1]["lists"] == ["press"]
+
+
+async def test_one_line_per_request_with_its_id(
+    json_logs: Lines, client: httpx.AsyncClient, staff: Staff
+) -> None:
+    response = await client.get(
+        "/api/v1/me", headers={**staff.headers("editor"), "X-Request-ID": "req-12345678"}
+    )
+    assert response.headers["x-request-id"] == "req-12345678"
+    generated = await client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+    assert generated.headers["x-request-id"] != "bad id with spaces"
+    lines = json_logs.records()
+    requests = [line for line in lines if line.get("message") == "request"]
+    assert [(line["path"], line["status"], line["request_id"]) for line in requests] == [
+        ("/api/v1/me", 200, "req-12345678"),
+        ("/healthz", 200, generated.headers["x-request-id"]),
+    ]
+    assert all(staff.editor not in json.dumps(line) for line in lines)
