@@ -1,0 +1,1 @@
+"""Newsletters: subscribers, lists, consent, templates, campaigns, rendering and delivery."""
