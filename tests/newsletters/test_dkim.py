@@ -26,7 +26,9 @@ def key_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes]:
 def test_signed_message_verifies_and_tampering_breaks_it(key_pair: tuple[bytes, bytes]) -> None:
     private_pem, public_b64 = key_pair
     _, raw = build()
-    signed = sign(raw, DkimKey(domain="migration.commission.ge", selector="news2026", private_key_pem=private_pem))
+    signed = sign(
+        raw, DkimKey(domain="migration.commission.ge", selector="news2026", private_key_pem=private_pem)
+    )
     assert signed.startswith(b"DKIM-Signature:")
     header = signed.split(b"\r\n\r\n", 1)[0].decode()
     assert "d=migration.commission.ge" in header

@@ -1,0 +1,83 @@
+"""Every route of the app, tried by anonymous, author, editor and admin: guards hold, none escapes the table."""
+
+import re
+import uuid
+
+import httpx
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+
+from service.app import create_app
+from service.settings import Settings
+from tests.conftest import Staff
+
+ROLES = ("anonymous", "author", "editor", "admin")
+RANK = {role: rank for rank, role in enumerate(ROLES)}
+PUBLIC = "anonymous"
+
+# The minimum role of every route and method. A new route fails this test until it is added here.
+EXPECTED: dict[tuple[str, str], str] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
+    ("GET", "/api/v1/topics"): PUBLIC,
+    ("POST", "/api/v1/topics"): "editor",
+    ("GET", "/api/v1/me"): "author",
+    ("GET", "/api/v1/staff"): "admin",
+    ("POST", "/api/v1/staff"): "admin",
+    ("PATCH", "/api/v1/staff/{staff_id:uuid}"): "admin",
+    ("GET", "/api/v1/staff/{staff_id:uuid}/tokens"): "admin",
+    ("POST", "/api/v1/staff/{staff_id:uuid}/tokens"): "admin",
+    ("DELETE", "/api/v1/staff/{staff_id:uuid}/tokens/{token_id:uuid}"): "admin",
+    ("GET", "/api/v1/audit"): "admin",
+}
+for kind in ("news", "events", "announcements", "materials"):
+    EXPECTED |= {
+        ("GET", f"/api/v1/{kind}"): PUBLIC,
+        ("POST", f"/api/v1/{kind}"): "author",
+        ("GET", f"/api/v1/{kind}/{{ref:str}}"): PUBLIC,
+        ("PATCH", f"/api/v1/{kind}/{{ref:str}}"): "author",
+        ("DELETE", f"/api/v1/{kind}/{{ref:str}}"): "editor",
+        ("POST", f"/api/v1/{kind}/{{ref:str}}/publish"): "editor",
+        ("POST", f"/api/v1/{kind}/{{ref:str}}/unpublish"): "editor",
+        ("GET", f"/api/v1/{kind}/{{ref:str}}/revisions"): "author",
+    }
+
+
+def app_routes(app: Litestar) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or route.path.startswith("/schema"):
+            continue
+        for method in route.methods - {"HEAD", "OPTIONS"}:
+            found.add((method, route.path))
+    return found
+
+
+def test_every_route_is_in_the_table(settings: Settings) -> None:
+    routes = app_routes(create_app(settings))
+    assert routes - set(EXPECTED) == set(), "new routes need a line in EXPECTED"
+    assert set(EXPECTED) - routes == set(), "EXPECTED names routes that no longer exist"
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"{[^}]+}", lambda _: str(uuid.uuid4()), path)
+
+
+async def test_guards_of_every_route(client: httpx.AsyncClient, staff: Staff) -> None:
+    failures: list[str] = []
+    for method, path in sorted(EXPECTED):
+        minimum = EXPECTED[(method, path)]
+        for role in ROLES:
+            headers = {} if role == "anonymous" else staff.headers(role)
+            body = {} if method in {"POST", "PATCH", "PUT"} else None
+            response = await client.request(method, concrete(path), headers=headers, json=body)
+            status = response.status_code
+            if RANK[role] >= RANK[minimum]:
+                if status in (401, 403) or status >= 500:
+                    failures.append(f"{role} {method} {path}: {status} but should pass the guard")
+            elif status != (401 if role == "anonymous" else 403):
+                failures.append(f"{role} {method} {path}: {status} but needs {minimum}")
+            elif not response.headers["content-type"].startswith("application/problem+json"):
+                failures.append(f"{role} {method} {path}: refusal is not problem+json")
+    assert failures == []
