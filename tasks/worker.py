@@ -8,9 +8,10 @@ from arq.cron import CronJob
 from arq.typing import StartupShutdown
 from arq.worker import Worker
 
+from tasks.media import make_renditions
 from tasks.publishing import publish_due
 
-FUNCTIONS: Final = [publish_due]
+FUNCTIONS: Final[list[Any]] = [publish_due, make_renditions]
 # Every 15 s: an entry scheduled for T is public well within a minute of T.
 CRON_JOBS: Final[list[CronJob]] = [
     cron(publish_due, name="cron:publish_due", second={0, 15, 30, 45}, run_at_startup=True, timeout=60)
