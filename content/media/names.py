@@ -10,6 +10,10 @@ DROPPED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 FORBIDDEN: Final = frozenset('<>:"|?*')
 
 
+def _is_blank(char: str) -> bool:
+    return char in "\t\n\r\v\f" or unicodedata.category(char) == "Zs"
+
+
 def sanitise_filename(name: str | None) -> str:
     """A readable, safe name: Georgian and other letters kept; no path, control characters or `..`."""
     if not name:
@@ -18,9 +22,9 @@ def sanitise_filename(name: str | None) -> str:
     # The last path segment only, whichever separator the client's system uses.
     text = text.replace("\\", "/").rsplit("/", 1)[-1]
     text = "".join(
-        " " if unicodedata.category(char) in {"Zs"} else char
+        " " if _is_blank(char) else char
         for char in text
-        if unicodedata.category(char) not in DROPPED_CATEGORIES and char not in FORBIDDEN
+        if _is_blank(char) or (unicodedata.category(char) not in DROPPED_CATEGORIES and char not in FORBIDDEN)
     )
     while ".." in text:
         text = text.replace("..", ".")

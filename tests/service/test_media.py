@@ -16,6 +16,9 @@ from tasks.worker import build_worker
 from tests import media_files
 from tests.conftest import Database, Staff, running, settings_with
 from tests.helpers import bilingual, create, publish
+from tests.s3_server import new_bucket, s3_endpoint
+
+__all__ = ["s3_endpoint"]
 
 GEORGIAN_NAME = "კომისიის სხდომა 2026.jpg"
 
@@ -74,9 +77,8 @@ async def test_photo_and_pdf_attached_to_news_are_served_without_gps_and_with_re
     # EXIF orientation 6 turns the 2000×1000 photo upright: 1000×2000.
     assert (image["width"], image["height"]) == (1000, 2000)
     assert image["renditions"] == []
-    document = (
-        await upload(client, staff.headers("author"), media_files.pdf(), "ანგარიში.pdf", "x/y")
-    ).json()
+    report = media_files.pdf()
+    document = (await upload(client, staff.headers("author"), report, "ანგარიში.pdf", "x/y")).json()
     assert document["mime"] == "application/pdf"
 
     body = bilingual(cover_id=image["id"], attachment_ids=[document["id"], image["id"]])
@@ -351,3 +353,42 @@ async def test_georgian_names_stay_readable_and_windows_paths_lose_their_folders
     )
     assert response.status_code == 201, response.text
     assert response.json()["filename"] == "მიგრაციის სტრატეგია 2026–2030.pdf"
+
+
+async def test_object_storage_backend_serves_uploads_and_renditions(
+    settings: Settings, db: Database, staff: Staff, s3_endpoint: str
+) -> None:
+    bucket = new_bucket(s3_endpoint)
+    on_s3 = settings_with(
+        settings,
+        media_store_url=bucket.url,
+        s3_endpoint=s3_endpoint,
+        s3_region="us-east-1",
+        s3_access_key_id="test",
+        s3_secret_access_key="test",
+    )
+    app = create_app(on_s3)
+    async with running(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t.local") as client:
+            photo = media_files.photo_with_gps(1200, 800, orientation=1)
+            asset = (await upload(client, staff.headers("author"), photo, "photo.jpg")).json()
+            await run_worker(app)
+            asset = (await client.get(f"/api/v1/media/{asset['id']}", headers=staff.headers("author"))).json()
+            served = await client.get(
+                asset["url"], headers={**staff.headers("author"), "Range": "bytes=0-99"}
+            )
+            whole = await client.get(asset["url"], headers=staff.headers("author"))
+            rendition = await client.get(asset["renditions"][0]["url"], headers=staff.headers("author"))
+    db.bind()
+    assert sorted(item["name"] for item in asset["renditions"]) == [
+        "320.jpg",
+        "320.webp",
+        "960.jpg",
+        "960.webp",
+    ]
+    assert (served.status_code, len(served.content)) == (206, 100)
+    assert exif_gps_of(whole.content) == {}
+    assert rendition.status_code == 200
+    local_files = [path for path in (on_s3.data_dir / "media").rglob("*") if path.is_file()]
+    assert local_files == []  # everything went to the bucket
