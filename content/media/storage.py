@@ -8,9 +8,11 @@ from typing import Any
 import obstore
 from obstore.store import LocalStore, MemoryStore, S3Store
 
-# S3 needs parts of at least 5 MiB; two in flight keep an upload's memory near 10 MiB.
-PART_SIZE = 5 * 1024 * 1024
-PARTS_IN_FLIGHT = 2
+# obstore buffers each part of a file it puts: one part in flight bounds the memory an upload takes.
+# S3 needs parts of at least 5 MiB; a local directory does well with 1 MiB.
+S3_PART_SIZE = 5 * 1024 * 1024
+LOCAL_PART_SIZE = 1024 * 1024
+PARTS_IN_FLIGHT = 1
 READ_CHUNK = 256 * 1024
 
 
@@ -40,12 +42,15 @@ class StoredObject:
 class MediaStorage:
     """Put, read (whole or a range), check and delete objects by key."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, part_size: int = LOCAL_PART_SIZE) -> None:
         self._store = store
+        self._part_size = part_size
 
     async def put_file(self, key: str, path: Path) -> None:
         """Copy a local file to `key` in parts, never holding it whole in memory."""
-        await obstore.put_async(self._store, key, path, chunk_size=PART_SIZE, max_concurrency=PARTS_IN_FLIGHT)
+        await obstore.put_async(
+            self._store, key, path, chunk_size=self._part_size, max_concurrency=PARTS_IN_FLIGHT
+        )
 
     async def put_bytes(self, key: str, data: bytes) -> None:
         """Store small bytes (renditions) at `key`."""
@@ -109,5 +114,5 @@ def open_storage(config: StorageConfig) -> MediaStorage:
         # A local S3-compatible server (MinIO, moto) speaks plain HTTP.
         if (config.s3_endpoint or "").startswith("http://"):
             options["client_options"] = {"allow_http": True}
-        return MediaStorage(S3Store.from_url(config.url, **options))
+        return MediaStorage(S3Store.from_url(config.url, **options), part_size=S3_PART_SIZE)
     raise ValueError(f"MEDIA_STORE_URL must be empty, s3://bucket/prefix or memory:// (got {config.url!r})")
