@@ -99,3 +99,6 @@ def png_bomb(side: int = 20_000) -> bytes:
     compressor = zlib.compressobj(9)
     data = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+
+
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from content.db import as_utc
 from content.errors import NotFound
 from content.media.catalogue import asset_row, shape_asset
 from content.media.library import rendition_key
-from content.media.schemas import AssetOut
-from content.queries import public_entry_ids
-from content.tables import Entry, EntryAttachment
+from content.media.schemas import AssetOut, AssetPage
+from content.queries import decode_cursor, encode_cursor, public_entry_ids
+from content.tables import Entry, EntryAttachment, MediaAsset
 
 DOCUMENT_FAMILIES = frozenset({"document"})
 
@@ -77,3 +78,33 @@ async def served_file(asset_id: UUID, rendition: str | None, *, staff: bool) -> 
         download=False,
         public=public,
     )
+
+
+async def list_assets(
+    *, staff: bool, limit: int = 20, cursor: str | None = None, family: str | None = None
+) -> AssetPage:
+    """The library, newest first: everything for staff, the public only what published entries use."""
+    query = MediaAsset.select().output(load_json=True)
+    if not staff:
+        public = public_entry_ids()
+        query = query.where(
+            MediaAsset.id.is_in(Entry.select(Entry.cover_id).where(Entry.id.is_in(public)))
+            | MediaAsset.id.is_in(
+                EntryAttachment.select(EntryAttachment.asset_id).where(
+                    EntryAttachment.entry.is_in(public_entry_ids())
+                )
+            )
+        )
+    if family is not None:
+        query = query.where(MediaAsset.family == family)
+    if cursor is not None:
+        moment, last_id = decode_cursor(cursor)
+        query = query.where(
+            (MediaAsset.created_at < moment) | ((MediaAsset.created_at == moment) & (MediaAsset.id < last_id))
+        )
+    rows = await query.order_by(MediaAsset.created_at, MediaAsset.id, ascending=False).limit(limit + 1)
+    page = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = encode_cursor(as_utc(page[-1]["created_at"]), page[-1]["id"])  # type: ignore[arg-type]
+    return AssetPage(items=[shape_asset(row) for row in page], next_cursor=next_cursor)

@@ -67,37 +67,36 @@ async def add_upload(
         await storage.put_bytes(served, clean.data)
     await storage.put_file(original, path)
 
+    now = utcnow()
+    asset = MediaAsset(
+        sha256=sha256,
+        mime=media_type.mime,
+        family=media_type.family,
+        extension=media_type.extension,
+        size=size,
+        original_key=original,
+        file_key=served,
+        original_name=name,
+        width=width,
+        height=height,
+        renditions=[],
+        caption={},
+        alt={},
+        credit={},
+        licence="",
+        uploaded_by=uploaded_by,
+        created_at=now,
+        updated_at=now,
+    )
     async with write_transaction(MediaAsset):
-        # Another upload of the same bytes may have won the race while we stored them.
-        existing = await asset_row_by_sha256(sha256)
-        if existing is not None:
-            return shape_asset(existing), False
-        now = utcnow()
-        asset = MediaAsset(
-            sha256=sha256,
-            mime=media_type.mime,
-            family=media_type.family,
-            extension=media_type.extension,
-            size=size,
-            original_key=original,
-            file_key=served,
-            original_name=name,
-            width=width,
-            height=height,
-            renditions=[],
-            caption={},
-            alt={},
-            credit={},
-            licence="",
-            uploaded_by=uploaded_by,
-            created_at=now,
-            updated_at=now,
-        )
-        await asset.save()
+        # Another upload of the same bytes may have won the race while we stored them: keep theirs.
+        await MediaAsset.insert(asset).on_conflict(target=MediaAsset.sha256, action="DO NOTHING")
+    row = await asset_row_by_sha256(sha256)
+    assert row is not None
+    if row["id"] != asset.id:
+        return shape_asset(row), False
     if media_type.family == "image":
         await enqueue_renditions(asset.id)
-    row = await asset_row(asset.id)
-    assert row is not None
     return shape_asset(row), True
 
 

@@ -63,3 +63,10 @@ def file_url(asset_id: UUID) -> str:
 def rendition_url(asset_id: UUID, name: str) -> str:
     """Where one rendition of the asset is served."""
     return f"{MEDIA_PATH}/{asset_id}/renditions/{name}"
+
+
+class AssetPage(Struct):
+    """One page of the media library, with the cursor of the next page (null on the last)."""
+
+    items: list[AssetOut]
+    next_cursor: str | None

@@ -1,15 +1,15 @@
 """The media library over HTTP: streaming uploads, assets and their metadata, and their files."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Stream
 
 from content.media import access, library
 from content.media.intake import Intake
-from content.media.schemas import AssetOut, AssetPatch
+from content.media.schemas import AssetOut, AssetPage, AssetPatch
 from content.media.storage import MediaStorage
 from service.accounts.roles import Principal
 from service.auth import requires
@@ -62,6 +62,18 @@ class MediaController(Controller):
                 renditions_enqueuer(request.app.state.queue),
             )
         return Response(asset, status_code=201 if created else 200)
+
+    @get("/", summary="The media library, newest first (the public sees what published entries use)")
+    async def list_assets(
+        self,
+        request: Request[Any, Any, Any],
+        family: Annotated[
+            Literal["image", "document", "video", "audio"] | None, QueryParameter(description="kind of file")
+        ] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100, description="page size, 1..100")] = 20,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    ) -> AssetPage:
+        return await access.list_assets(staff=_is_staff(request), limit=limit, cursor=cursor, family=family)
 
     @get("/{asset_id:uuid}", summary="One asset with its press metadata and renditions")
     async def get_asset(self, request: Request[Any, Any, Any], asset_id: FromPath[UUID]) -> AssetOut:

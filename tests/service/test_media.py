@@ -1,5 +1,6 @@
 """The media library over HTTP with real crafted files: uploads, refusals, serving, renditions."""
 
+import asyncio
 import functools
 import io
 from collections.abc import AsyncIterator
@@ -392,3 +393,58 @@ async def test_object_storage_backend_serves_uploads_and_renditions(
     assert rendition.status_code == 200
     local_files = [path for path in (on_s3.data_dir / "media").rglob("*") if path.is_file()]
     assert local_files == []  # everything went to the bucket
+
+
+async def test_concurrent_uploads_of_the_same_bytes_make_one_asset(
+    client: httpx.AsyncClient, staff: Staff
+) -> None:
+    data = media_files.mp4(50_000)
+    answers = await asyncio.gather(
+        *[upload(client, staff.headers("author"), data, f"clip{n}.mp4", "video/mp4") for n in range(4)]
+    )
+    assert sorted(answer.status_code for answer in answers) == [200, 200, 200, 201]
+    assert len({answer.json()["id"] for answer in answers}) == 1
+    listing = (await client.get("/api/v1/media", headers=staff.headers("author"))).json()
+    assert len(listing["items"]) == 1
+
+
+async def test_library_lists_to_the_public_only_what_published_entries_use(
+    client: httpx.AsyncClient, staff: Staff
+) -> None:
+    author, editor = staff.headers("author"), staff.headers("editor")
+    files = [media_files.pdf(), media_files.mp3(), media_files.office("pptx"), media_files.png()]
+    names = ["r.pdf", "a.mp3", "s.pptx", "p.png"]
+    assets = [
+        (await upload(client, author, data, name)).json() for data, name in zip(files, names, strict=True)
+    ]
+    report, audio, slides, picture = (asset["id"] for asset in assets)
+    material = await create(
+        client,
+        author,
+        "materials",
+        bilingual(material_type="report", cover_id=picture, attachment_ids=[report, slides]),
+    )
+    await create(client, author, "news", bilingual("მხოლოდ დრაფტი", "Only a draft", attachment_ids=[audio]))
+    assert (await client.get("/api/v1/media")).json() == {"items": [], "next_cursor": None}
+
+    await publish(client, editor, material["id"], "materials")
+    public = (await client.get("/api/v1/media")).json()
+    assert sorted(item["id"] for item in public["items"]) == sorted([report, slides, picture])
+    assert (await client.get(f"/api/v1/media/{audio}")).status_code == 404
+    listed = (await client.get(f"/api/v1/materials/{material['id']}?lang=en")).json()
+    assert [(item["filename"], item["mime"], item["size"]) for item in listed["attachments"]] == [
+        ("r.pdf", "application/pdf", len(files[0])),
+        ("s.pptx", media_files.PPTX, len(files[2])),
+    ]
+    assert listed["cover"]["width"] == 64
+
+    first = (await client.get("/api/v1/media?limit=3", headers=author)).json()
+    rest = (await client.get(f"/api/v1/media?limit=3&cursor={first['next_cursor']}", headers=author)).json()
+    assert [item["id"] for item in first["items"] + rest["items"]] == [picture, slides, audio, report]
+    assert rest["next_cursor"] is None
+    documents = (await client.get("/api/v1/media?family=document", headers=author)).json()
+    assert {item["id"] for item in documents["items"]} == {report, slides}
+
+    await client.post(f"/api/v1/materials/{material['id']}/unpublish", headers=editor)
+    assert (await client.get(f"/api/v1/media/{report}/file")).status_code == 404
+    assert (await client.get("/api/v1/media")).json()["items"] == []
