@@ -102,3 +102,13 @@ def png_bomb(side: int = 20_000) -> bytes:
 
 
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+def animated_gif(frames: int = 3, width: int = 400, height: int = 200) -> bytes:
+    colours = [(200, 30, 30), (30, 200, 30), (30, 30, 200), (200, 200, 30)]
+    pictures = [Image.new("RGB", (width, height), colours[index % 4]) for index in range(frames)]
+    buffer = io.BytesIO()
+    pictures[0].save(
+        buffer, "GIF", save_all=True, append_images=pictures[1:], duration=100, loop=0, comment=b"secret"
+    )
+    return buffer.getvalue()

@@ -448,3 +448,26 @@ async def test_library_lists_to_the_public_only_what_published_entries_use(
     await client.post(f"/api/v1/materials/{material['id']}/unpublish", headers=editor)
     assert (await client.get(f"/api/v1/media/{report}/file")).status_code == 404
     assert (await client.get("/api/v1/media")).json()["items"] == []
+
+
+async def test_animated_gif_keeps_its_frames_and_gets_still_renditions(
+    app: Litestar, client: httpx.AsyncClient, staff: Staff
+) -> None:
+    asset = (
+        await upload(client, staff.headers("author"), media_files.animated_gif(), "a.gif", "image/gif")
+    ).json()
+    assert (asset["mime"], asset["width"], asset["height"]) == ("image/gif", 400, 200)
+    served = await client.get(asset["url"], headers=staff.headers("author"))
+    assert b"secret" not in served.content
+    with Image.open(io.BytesIO(served.content)) as picture:
+        assert picture.n_frames == 3
+    await run_worker(app)
+    asset = (await client.get(f"/api/v1/media/{asset['id']}", headers=staff.headers("author"))).json()
+    assert sorted(item["name"] for item in asset["renditions"]) == ["320.gif", "320.webp"]
+
+
+async def test_image_bytes_that_do_not_decode_are_refused(client: httpx.AsyncClient, staff: Staff) -> None:
+    truncated = media_files.png(640, 480)[:60]
+    response = await upload(client, staff.headers("author"), truncated, "cut.png", "image/png")
+    assert response.status_code == 415, response.text
+    assert "not a readable PNG image" in response.json()["detail"]
