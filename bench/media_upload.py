@@ -66,6 +66,20 @@ class Sampler(threading.Thread):
             time.sleep(0.01)
 
 
+def download(client: httpx.Client, pid: int, url: str, headers: dict[str, str]) -> int:
+    """Stream the file back, discarding it; the server's peak RSS (KiB) meanwhile."""
+    sampler = Sampler(pid)
+    sampler.start()
+    received = 0
+    with client.stream("GET", url, headers=headers) as response:
+        for chunk in response.iter_bytes(CHUNK):
+            received += len(chunk)
+    sampler.running = False
+    sampler.join()
+    assert received == UPLOAD_MB * 1024 * 1024, received
+    return sampler.peak
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="scmi-bench-") as data_dir:
         env = {
@@ -126,13 +140,21 @@ def measure(pid: int, base_url: str, token: str) -> int:
         time.sleep(0.2)
         sampler.running = False
         sampler.join()
-    assert response.status_code == 201, response.text
+        assert response.status_code == 201, response.text
+        url = response.json()["url"]
+        seek = client.get(url, headers={**headers, "Range": "bytes=100000000-100000999"})
+        assert (seek.status_code, len(seek.content)) == (206, 1000), seek.status_code
+        download_peak = download(client, pid, url, headers)
     growth_mb = (sampler.peak - baseline) / 1024
     verdict = "PASS" if growth_mb < BUDGET_MB else "FAIL"
     print(
         f"media upload: {UPLOAD_MB} MB MP4 in {elapsed:.1f} s ({UPLOAD_MB / elapsed:.0f} MB/s); "
         f"server RSS {baseline / 1024:.1f} MB before, peak {sampler.peak / 1024:.1f} MB; "
         f"peak growth {growth_mb:.1f} MB (budget {BUDGET_MB} MB): {verdict}"
+    )
+    print(
+        f"media download: the same {UPLOAD_MB} MB streamed back, server peak RSS growth "
+        f"{(download_peak - baseline) / 1024:.1f} MB; a Range request in the middle answered 206"
     )
     return 0 if verdict == "PASS" else 1
 
