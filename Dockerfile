@@ -19,6 +19,11 @@ COPY service/ service/
 RUN uv sync --frozen --no-dev --no-editable
 
 FROM python:3.11-slim-bookworm
+# libmagic decides uploads' types by their bytes (python-magic); Debian's stable release pins its version.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libmagic1 \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 scmi \
     && useradd --system --uid 10001 --gid scmi --home-dir /app --no-create-home scmi \
     && mkdir -p /data \

@@ -11,6 +11,7 @@ from content.db import as_utc, is_sqlite, write_transaction
 from content.errors import Forbidden, Invalid
 from content.kinds import DEFAULT_TIMEZONE, KIND_FIELDS, KIND_TRANSLATION_FIELDS
 from content.markup import html_to_text, render_body
+from content.media.library import require_assets
 from content.revisions import load_entry, record_revision
 from content.schemas import Actor, EntryIn, EntryOut, EntryPatch, TranslationIn
 from content.slugs import slugify, with_suffix
@@ -154,6 +155,7 @@ async def create_entry(kind: str, data: EntryIn, actor: Actor) -> EntryOut:
     if values["cancelled"] is None:
         values["cancelled"] = False
     await topic_ids_by_slug(data.topics)
+    await require_assets(data.cover_id, data.attachment_ids)
 
     async with write_transaction():
         entry = Entry(
@@ -198,6 +200,10 @@ async def update_entry(kind: str, entry_id: UUID, patch: EntryPatch, actor: Acto
         }
         if patch.cover_id is not UNSET:
             values["cover_id"] = patch.cover_id
+        await require_assets(
+            patch.cover_id if patch.cover_id is not UNSET else None,
+            patch.attachment_ids if patch.attachment_ids is not UNSET else [],
+        )
         translation_patches = patch.translations if patch.translations is not UNSET else {}
         _check_kind_fields(
             kind,

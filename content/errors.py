@@ -24,3 +24,11 @@ class Invalid(DomainError):
 
 class Forbidden(DomainError):
     """The caller is known but may not do this to this thing."""
+
+
+class TooLarge(DomainError):
+    """The upload is larger than the configured limit."""
+
+
+class Unsupported(DomainError):
+    """The upload's bytes are of a type the media library does not accept."""

@@ -10,6 +10,7 @@ from content.tables import (
     EntrySlug,
     EntryTopic,
     EntryTranslation,
+    MediaAsset,
     Revision,
     Topic,
 )
@@ -17,7 +18,16 @@ from content.tables import (
 APP_CONFIG = AppConfig(
     app_name="content",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Topic, Entry, EntryTranslation, EntrySlug, EntryTopic, EntryAttachment, Revision],
+    table_classes=[
+        Topic,
+        Entry,
+        EntryTranslation,
+        EntrySlug,
+        EntryTopic,
+        EntryAttachment,
+        Revision,
+        MediaAsset,
+    ],
     migration_dependencies=[],
     commands=[],
 )

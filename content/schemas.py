@@ -9,6 +9,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from content.kinds import MaterialType
 from content.languages import Lang
+from content.media.schemas import AssetOut
 
 Title = Annotated[str, Meta(min_length=1, max_length=500)]
 Summary = Annotated[str, Meta(max_length=5_000)]
@@ -130,6 +131,9 @@ class EntryOut(Struct, omit_defaults=True):
     deadline: datetime | None | UnsetType = UNSET
     external_url: str | None | UnsetType = UNSET
     material_type: str | None | UnsetType = UNSET
+    # The cover and attachments as assets (url, mime, size...), beside their ids.
+    cover: AssetOut | None = None
+    attachments: list[AssetOut] = []
     # Staff fields: present only in answers to staff.
     status: str | UnsetType = UNSET
     publish_at: datetime | None | UnsetType = UNSET

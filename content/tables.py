@@ -3,6 +3,7 @@
 from piccolo.columns import (
     JSON,
     UUID,
+    BigInt,
     Boolean,
     ForeignKey,
     Integer,
@@ -109,3 +110,27 @@ class Revision(Table):
     changed = JSON(default=[])
     snapshot = JSON(default={})
     created_at = Timestamptz()
+
+
+class MediaAsset(Table):
+    """A file of the media library, stored under keys made from its sha256, never from its name."""
+
+    id = UUID(primary_key=True)
+    sha256 = Varchar(length=64, unique=True)
+    mime = Varchar(length=100)
+    family = Varchar(length=20)
+    extension = Varchar(length=10)
+    size = BigInt()
+    original_key = Varchar(length=200)
+    file_key = Varchar(length=200)
+    original_name = Varchar(length=255, default="")
+    width = Integer(null=True, default=None)
+    height = Integer(null=True, default=None)
+    renditions = JSON(default=[])
+    caption = JSON(default={})
+    alt = JSON(default={})
+    credit = JSON(default={})
+    licence = Varchar(length=100, default="")
+    uploaded_by = UUID(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()

@@ -9,6 +9,7 @@ from msgspec import UNSET
 from content.db import as_utc
 from content.kinds import KIND_FIELDS
 from content.languages import LANGUAGES
+from content.media.catalogue import assets_by_id
 from content.schemas import EntryOut, TopicOut, TranslationRef, TranslationSource
 from content.tables import EntryAttachment, EntryTopic, EntryTranslation
 
@@ -56,15 +57,21 @@ async def build_entries(entries: list[dict[str, Any]], lang: str | None, *, staf
     for row in attachment_rows:
         attachments[row["entry"]].append(row["asset_id"])
 
+    assets = await assets_by_id(
+        [row["cover_id"] for row in entries if row["cover_id"] is not None]
+        + [asset_id for ids_ in attachments.values() for asset_id in ids_]
+    )
+
     shaped: list[EntryOut] = []
     for entry in entries:
         texts = by_entry.get(entry["id"], {})
         chosen = lang if lang in texts else next((code for code in LANGUAGES if code in texts), None)
         if chosen is None:
             continue
-        shaped.append(
-            _shape(entry, chosen, texts, topics[entry["id"]], attachments[entry["id"]], staff=staff)
-        )
+        out = _shape(entry, chosen, texts, topics[entry["id"]], attachments[entry["id"]], staff=staff)
+        out.cover = assets.get(entry["cover_id"]) if entry["cover_id"] is not None else None
+        out.attachments = [assets[asset_id] for asset_id in out.attachment_ids if asset_id in assets]
+        shaped.append(out)
     return shaped
 
 

@@ -11,8 +11,10 @@ from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 
+from content.media.storage import open_storage
 from service.auth import BearerTokenMiddleware
 from service.controllers.entries import ENTRY_CONTROLLERS
+from service.controllers.media import MediaController
 from service.controllers.staff import AuditController, MeController, StaffController
 from service.controllers.topics import TopicController
 from service.database import bind_engine, close_engine, engine_from_url, prepare_engine
@@ -39,10 +41,13 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         await prepare_engine(engine)
         queue = await connect_queue(settings.redis_url)
         app.state.queue = queue
+        app.state.media_storage = open_storage(settings.media_storage)
         worker_task: asyncio.Task[None] | None = None
         worker = None
         if with_worker:
-            worker = build_worker(queue, {"settings": settings}, handle_signals=False)
+            worker = build_worker(
+                queue, {"settings": settings, "media_storage": app.state.media_storage}, handle_signals=False
+            )
             worker_task = asyncio.create_task(worker.main(), name="arq-worker")
         try:
             yield
@@ -59,6 +64,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         route_handlers=[
             *ENTRY_CONTROLLERS,
             TopicController,
+            MediaController,
             StaffController,
             MeController,
             AuditController,

@@ -8,7 +8,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
-from content.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from content.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge, Unsupported
 
 PROBLEM_JSON: Final = "application/problem+json"
 logger = logging.getLogger("scmi.errors")
@@ -18,6 +18,8 @@ DOMAIN_STATUS: Final[dict[type[DomainError], int]] = {
     Conflict: 409,
     Invalid: 422,
     Forbidden: 403,
+    TooLarge: 413,
+    Unsupported: 415,
 }
 TITLES: Final[dict[int, str]] = {
     400: "Bad request",
@@ -28,6 +30,7 @@ TITLES: Final[dict[int, str]] = {
     409: "Conflict",
     413: "Request body too large",
     415: "Unsupported media type",
+    416: "Range not satisfiable",
     422: "Unprocessable content",
     429: "Too many requests",
     500: "Internal server error",

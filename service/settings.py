@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from content.media.limits import MediaLimits
+from content.media.storage import StorageConfig
+
 DEFAULT_SECRET_KEY: Final = "insecure-development-key-change-me"  # noqa: S105 (refused in production)
 
 
@@ -26,6 +29,15 @@ class Settings:
     log_sql: bool = False
     log_level: str = "INFO"
     worker_metrics_port: int = 9101
+    # Media library: where files live (empty: DATA_DIR/media; s3://bucket/prefix: object storage).
+    media_store_url: str = ""
+    s3_endpoint: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    media_max_upload: int = 50 * 1024 * 1024
+    media_max_pixels: int = 50_000_000
+    media_rendition_widths: tuple[int, ...] = (320, 960, 1920)
 
     @property
     def resolved_database_url(self) -> str:
@@ -41,6 +53,28 @@ class Settings:
     def embedded_queue(self) -> bool:
         """Whether jobs run on the in-process Redis stand-in (no REDIS_URL)."""
         return not self.redis_url
+
+    @property
+    def media_storage(self) -> StorageConfig:
+        """Where the media library keeps its files."""
+        return StorageConfig(
+            url=self.media_store_url,
+            local_dir=self.data_dir / "media",
+            s3_endpoint=self.s3_endpoint,
+            s3_region=self.s3_region,
+            s3_access_key_id=self.s3_access_key_id,
+            s3_secret_access_key=self.s3_secret_access_key,
+        )
+
+    @property
+    def media_limits(self) -> MediaLimits:
+        """How large an upload and an image may be, and which rendition widths to make."""
+        return MediaLimits(
+            max_upload=self.media_max_upload,
+            max_pixels=self.media_max_pixels,
+            rendition_widths=self.media_rendition_widths,
+            scratch_dir=self.data_dir / "uploads",
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -62,6 +96,16 @@ class Settings:
             log_sql=env.get("LOG_SQL", "") in {"1", "true", "yes"},
             log_level=(env.get("LOG_LEVEL") or defaults.log_level).upper(),
             worker_metrics_port=int(env.get("WORKER_METRICS_PORT") or defaults.worker_metrics_port),
+            media_store_url=env.get("MEDIA_STORE_URL", ""),
+            s3_endpoint=env.get("S3_ENDPOINT") or None,
+            s3_region=env.get("S3_REGION") or None,
+            s3_access_key_id=env.get("S3_ACCESS_KEY_ID") or None,
+            s3_secret_access_key=env.get("S3_SECRET_ACCESS_KEY") or None,
+            media_max_upload=int(env.get("MEDIA_MAX_UPLOAD") or defaults.media_max_upload),
+            media_max_pixels=int(env.get("MEDIA_MAX_PIXELS") or defaults.media_max_pixels),
+            media_rendition_widths=tuple(
+                int(width) for width in (env.get("MEDIA_RENDITION_WIDTHS") or "320,960,1920").split(",")
+            ),
         )
 
     def check_production(self) -> None:

@@ -8,10 +8,11 @@ from arq.cron import CronJob
 from arq.typing import StartupShutdown
 from arq.worker import Worker
 
+from tasks.media import make_renditions
 from tasks.metrics import measured
 from tasks.publishing import publish_due
 
-FUNCTIONS: Final = [measured(publish_due)]
+FUNCTIONS: Final[list[Any]] = [measured(publish_due), measured(make_renditions)]
 # Every 15 s: an entry scheduled for T is public well within a minute of T.
 CRON_JOBS: Final[list[CronJob]] = [
     cron(

@@ -30,6 +30,12 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/staff/{staff_id:uuid}/tokens"): "admin",
     ("DELETE", "/api/v1/staff/{staff_id:uuid}/tokens/{token_id:uuid}"): "admin",
     ("GET", "/api/v1/audit"): "admin",
+    ("GET", "/api/v1/media"): PUBLIC,
+    ("POST", "/api/v1/media"): "author",
+    ("GET", "/api/v1/media/{asset_id:uuid}"): PUBLIC,
+    ("PATCH", "/api/v1/media/{asset_id:uuid}"): "author",
+    ("GET", "/api/v1/media/{asset_id:uuid}/file"): PUBLIC,
+    ("GET", "/api/v1/media/{asset_id:uuid}/renditions/{name:str}"): PUBLIC,
 }
 for kind in ("news", "events", "announcements", "materials"):
     EXPECTED |= {

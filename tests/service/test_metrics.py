@@ -23,7 +23,7 @@ async def test_requests_are_counted_by_route_template_and_status(client: httpx.A
     response = await client.get("/metrics")
     assert response.headers["content-type"].startswith("text/plain")
     after = response.text
-    labels = {"path": "/api/v1/news/{ref}", "status_code": "404"}
+    labels = {"method": "GET", "path": "/api/v1/news/{ref}", "status_code": "404"}
     assert (
         sample(after, "scmi_requests_total", **labels) - sample(before, "scmi_requests_total", **labels) == 3
     )
