@@ -22,6 +22,7 @@ from service.errors import EXCEPTION_HANDLERS
 from service.health import healthz, readyz
 from service.metrics import PROMETHEUS, metrics
 from service.middleware import AuditMiddleware, RequestIdMiddleware
+from service.openapi import document_problems
 from service.settings import Settings
 from tasks.queue import connect_queue
 from tasks.worker import build_worker
@@ -60,7 +61,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             await queue.aclose()
             await close_engine(engine)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *ENTRY_CONTROLLERS,
             TopicController,
@@ -93,3 +94,5 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         debug=False,
         logging_config=None,  # service.logs configures logging once, for the API and the worker alike
     )
+    document_problems(app)
+    return app

@@ -1,0 +1,59 @@
+"""The OpenAPI document says what errors look like: every 4xx and 5xx is RFC 9457 problem+json."""
+
+from typing import Final
+
+from litestar import Litestar
+from litestar._openapi.plugin import OpenAPIPlugin
+from litestar.openapi.spec import Components, OpenAPIMediaType, OpenAPIResponse, Reference, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+
+from service.errors import PROBLEM_JSON
+
+_TEXT: Final = Schema(type=OpenAPIType.STRING)
+PROBLEM_SCHEMA: Final = Schema(
+    type=OpenAPIType.OBJECT,
+    description="An error (RFC 9457). `errors` names the wrong fields of a request.",
+    required=["title", "status", "detail"],
+    properties={
+        "type": _TEXT,
+        "title": _TEXT,
+        "status": Schema(type=OpenAPIType.INTEGER),
+        "detail": _TEXT,
+        "instance": _TEXT,
+        "errors": Schema(
+            type=OpenAPIType.ARRAY,
+            items=Schema(
+                type=OpenAPIType.OBJECT,
+                required=["field", "message"],
+                properties={"field": _TEXT, "message": _TEXT},
+            ),
+        ),
+    },
+)
+
+
+def _problem(description: str) -> OpenAPIResponse:
+    return OpenAPIResponse(
+        description=description,
+        content={PROBLEM_JSON: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))},
+    )
+
+
+def document_problems(app: Litestar) -> None:
+    """Replace the generated error responses with problem+json, and cover every 4xx and 5xx."""
+    openapi = app.plugins.get(OpenAPIPlugin).provide_openapi()
+    components = openapi.components if isinstance(openapi.components, Components) else Components()
+    components.schemas = {**(components.schemas or {}), "Problem": PROBLEM_SCHEMA}
+    openapi.components = components
+    for path_item in (openapi.paths or {}).values():
+        for method in ("get", "put", "post", "delete", "patch", "head"):
+            operation = getattr(path_item, method, None)
+            if operation is None:
+                continue
+            responses = dict(operation.responses or {})
+            for status in list(responses):
+                if status[0] in "45":
+                    responses[status] = _problem(getattr(responses[status], "description", "") or "Error")
+            responses.setdefault("4XX", _problem("The request was refused; `detail` says why"))
+            responses.setdefault("5XX", _problem("The service could not answer"))
+            operation.responses = responses
