@@ -13,10 +13,12 @@ from litestar.openapi import OpenAPIConfig
 
 from service.auth import BearerTokenMiddleware
 from service.controllers.entries import ENTRY_CONTROLLERS
+from service.controllers.feeds import FeedController, feed_index
 from service.controllers.staff import AuditController, MeController, StaffController
 from service.controllers.topics import TopicController
 from service.database import bind_engine, close_engine, engine_from_url, prepare_engine
 from service.errors import EXCEPTION_HANDLERS
+from service.feeds.publisher import FeedPublisher
 from service.health import healthz, readyz
 from service.middleware import AuditMiddleware, RequestIdMiddleware
 from service.settings import Settings
@@ -38,6 +40,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         await prepare_engine(engine)
         queue = await connect_queue(settings.redis_url)
         app.state.queue = queue
+        # Feed renders are shared through Redis when there is one; the in-process stand-in is not.
+        app.state.feeds = FeedPublisher(settings, redis=None if settings.embedded_queue else queue)
         worker_task: asyncio.Task[None] | None = None
         worker = None
         if with_worker:
@@ -61,6 +65,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             StaffController,
             MeController,
             AuditController,
+            FeedController,
+            feed_index,
             healthz,
             readyz,
         ],

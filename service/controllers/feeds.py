@@ -1,0 +1,88 @@
+"""Public feeds: RSS, Atom, JSON Feed and iCalendar, cached, with conditional GET, HEAD and gzip."""
+
+from typing import Any, Final
+
+from litestar import Controller, HttpMethod, Request, Response, get, route
+from litestar.params import FromPath
+
+from content.errors import NotFound
+from content.feeds.catalogue import FeedSpec, parse_feed_name, parse_topic_feed_name
+from content.syndication import FeedList, list_feeds
+from service.feeds.cache import CachedFeed
+from service.feeds.conditional import accepts_gzip, is_not_modified
+from service.feeds.publisher import FeedPublisher
+
+CACHE_CONTROL: Final = "public, max-age=300"
+FEED_METHODS: Final = [HttpMethod.GET, HttpMethod.HEAD]
+
+
+def _publisher(request: Request[Any, Any, Any]) -> FeedPublisher:
+    publisher: FeedPublisher = request.app.state.feeds
+    return publisher
+
+
+def _media_type(feed: CachedFeed) -> str:
+    # Litestar appends `; charset=utf-8` to text/* types itself.
+    return feed.media_type.partition(";")[0] if feed.media_type.startswith("text/") else feed.media_type
+
+
+def _answer(request: Request[Any, Any, Any], feed: CachedFeed) -> Response[bytes]:
+    zipped = accepts_gzip(request.headers.get("accept-encoding"))
+    headers = {
+        "ETag": feed.gzip_etag if zipped else feed.etag,
+        "Last-Modified": feed.last_modified_http,
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept-Encoding",
+    }
+    if is_not_modified(
+        request.headers.get("if-none-match"),
+        request.headers.get("if-modified-since"),
+        (feed.etag, feed.gzip_etag),
+        feed.last_modified_at,
+    ):
+        return Response(b"", status_code=304, headers=headers, media_type=_media_type(feed))
+    if zipped:
+        headers["Content-Encoding"] = "gzip"
+    return Response(feed.gzipped if zipped else feed.body, media_type=_media_type(feed), headers=headers)
+
+
+async def _serve(request: Request[Any, Any, Any], spec: FeedSpec | None) -> Response[bytes]:
+    if spec is None:
+        raise NotFound(f"no feed at {request.url.path}")
+    return _answer(request, await _publisher(request).get(spec))
+
+
+class FeedController(Controller):
+    """`/feeds/{lang}/...`: every public feed."""
+
+    path = "/feeds"
+    tags = ["feeds"]
+
+    @route(
+        "/{lang:str}/{name:str}",
+        http_method=FEED_METHODS,
+        summary="A feed of a kind, of everything, the events calendar or the newsletter archive",
+        description="`{kind}.rss|.atom|.json` (kind: news, events, announcements, materials, all), "
+        "`events.ics`, `newsletters.rss`. Answers carry ETag, Last-Modified and Cache-Control; a "
+        "conditional GET gets 304; gzip when asked.",
+    )
+    async def feed(
+        self, request: Request[Any, Any, Any], lang: FromPath[str], name: FromPath[str]
+    ) -> Response[bytes]:
+        return await _serve(request, parse_feed_name(lang, name))
+
+    @route(
+        "/{lang:str}/topics/{name:str}",
+        http_method=FEED_METHODS,
+        summary="A feed of one thematic direction",
+        description="`{topic}.rss|.atom|.json`.",
+    )
+    async def topic_feed(
+        self, request: Request[Any, Any, Any], lang: FromPath[str], name: FromPath[str]
+    ) -> Response[bytes]:
+        return await _serve(request, parse_topic_feed_name(lang, name))
+
+
+@get("/api/v1/feeds", tags=["feeds"], summary="Every feed, with its title in each language")
+async def feed_index(request: Request[Any, Any, Any]) -> FeedList:
+    return await list_feeds(_publisher(request).site)
