@@ -55,8 +55,8 @@ def build_calendar(meta: FeedMeta, items: list[FeedItem]) -> bytes:
     calendar.add("x-wr-calname", vText(one_line(meta.title)))
     description = clip(meta.description, SUMMARY_LIMIT)
     if description:
-        calendar.add("description", description)
-        calendar.add("x-wr-caldesc", description)
+        calendar.add("description", vText(description))
+        calendar.add("x-wr-caldesc", vText(description))
     calendar.add("source", clean(meta.self_url), parameters={"VALUE": "URI"})
     calendar.add("url", clean(meta.home_url))
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})

@@ -54,6 +54,7 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
         assert self.item is not None
         if self.item.author:
             etree.SubElement(entry, f"{{{DC_NS}}}creator").text = clean(self.item.author)
+        # The page in every language, its own last: feedparser takes the last alternate as the link.
         for alternate in self.item.alternates:
             etree.SubElement(
                 entry,
@@ -61,12 +62,19 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
                 {"rel": "alternate", "hreflang": alternate.lang, "href": clean(alternate.url)}
                 | ({"title": one_line(alternate.title)} if alternate.title else {}),
             )
+        if self.item.alternates:
+            own = {"rel": "alternate", "hreflang": self.item.lang, "href": clean(self.item.url)}
+            etree.SubElement(entry, f"{{{ATOM_NS}}}link", own)
         _add_event(entry, self.item.event)
         return entry
 
 
 def _atom_links(item: FeedItem) -> list[dict[str, str]]:
-    links = [{"rel": "alternate", "type": "text/html", "hreflang": item.lang, "href": clean(item.url)}]
+    # Readers disagree on which alternate is "the" link: many take the first, feedparser the last.
+    # So the entry's own page comes first (with its language) and last (plain), the other
+    # languages between; the Atom rule of one alternate per type and hreflang still holds.
+    own = clean(item.url)
+    links = [{"rel": "alternate", "type": "text/html", "hreflang": item.lang, "href": own}]
     for alternate in item.alternates:
         link = {
             "rel": "alternate",
@@ -77,6 +85,8 @@ def _atom_links(item: FeedItem) -> list[dict[str, str]]:
         if alternate.title:
             link["title"] = one_line(alternate.title)
         links.append(link)
+    if item.alternates:
+        links.append({"rel": "alternate", "href": own})
     if item.enclosure is not None:
         links.append(
             {
@@ -110,7 +120,7 @@ def item_html(item: FeedItem) -> str:
         f"<strong>{html.escape(label)}</strong>" + (f": {html.escape(value)}" if value else "")
         for label, value in event_lines(item.event, item.lang)
     ]
-    return f"<p>{'<br>'.join(parts)}</p>\n{body}"
+    return clean(f"<p>{'<br>'.join(parts)}</p>\n{body}")
 
 
 def build_generator(meta: FeedMeta, items: list[FeedItem]) -> FeedGenerator:
@@ -118,8 +128,9 @@ def build_generator(meta: FeedMeta, items: list[FeedItem]) -> FeedGenerator:
     generator = FeedGenerator()
     generator.register_extension(EXTENSION, _FeedExtension, _EntryExtension)
     generator.id(clean(meta.feed_id))
-    generator.title(one_line(meta.title))
-    generator.subtitle(clip(meta.description, SUMMARY_LIMIT) or one_line(meta.title))
+    title = one_line(meta.title) or meta.feed_id
+    generator.title(title)
+    generator.subtitle(clip(meta.description, SUMMARY_LIMIT).strip() or title)
     generator.language(meta.lang)
     generator.link(href=clean(meta.self_url), rel="self")
     for alternate in meta.alternates:
