@@ -81,7 +81,7 @@ def test_rss_items_carry_links_enclosure_alternate_categories_author_and_times()
         {"href": "https://site.test/media/2.jpg", "length": "48213", "type": "image/jpeg"}
     ]
     alternates = [link for link in first.links if link.get("hreflang") == "en"]
-    assert alternates and alternates[0].href == "https://site.test/en/news/sitting-2"
+    assert [link.href for link in alternates] == ["https://site.test/en/news/sitting-2"]
     assert [tag.term for tag in first.tags] == ["ემიგრაცია"]
     assert first.author == "Nino"
     assert first.summary == "მოკლე აღწერა"
