@@ -2,8 +2,9 @@
 
 from typing import Any, Final
 
-from litestar import Controller, HttpMethod, Request, Response, get, route
+from litestar import Controller, HttpMethod, Request, get, route
 from litestar.params import FromPath
+from litestar.response.base import ASGIResponse
 
 from content.errors import NotFound
 from content.feeds.catalogue import FeedSpec, parse_feed_name, parse_topic_feed_name
@@ -26,27 +27,37 @@ def _media_type(feed: CachedFeed) -> str:
     return feed.media_type.partition(";")[0] if feed.media_type.startswith("text/") else feed.media_type
 
 
-def _answer(request: Request[Any, Any, Any], feed: CachedFeed) -> Response[bytes]:
-    zipped = accepts_gzip(request.headers.get("accept-encoding"))
+def _answer(request: Request[Any, Any, Any], feed: CachedFeed) -> ASGIResponse:
+    # A ready ASGI response: feed readers poll hard, so skip Litestar's response shaping.
+    request_headers = request.headers
+    zipped = accepts_gzip(request_headers.get("accept-encoding"))
     headers = {
         "ETag": feed.gzip_etag if zipped else feed.etag,
         "Last-Modified": feed.last_modified_http,
         "Cache-Control": CACHE_CONTROL,
         "Vary": "Accept-Encoding",
     }
+    is_head = request.method == HttpMethod.HEAD
     if is_not_modified(
-        request.headers.get("if-none-match"),
-        request.headers.get("if-modified-since"),
+        request_headers.get("if-none-match"),
+        request_headers.get("if-modified-since"),
         (feed.etag, feed.gzip_etag),
         feed.last_modified_at,
     ):
-        return Response(b"", status_code=304, headers=headers, media_type=_media_type(feed))
+        return ASGIResponse(
+            status_code=304, headers=headers, media_type=_media_type(feed), is_head_response=is_head
+        )
     if zipped:
         headers["Content-Encoding"] = "gzip"
-    return Response(feed.gzipped if zipped else feed.body, media_type=_media_type(feed), headers=headers)
+    return ASGIResponse(
+        body=feed.gzipped if zipped else feed.body,
+        media_type=_media_type(feed),
+        headers=headers,
+        is_head_response=is_head,
+    )
 
 
-async def _serve(request: Request[Any, Any, Any], spec: FeedSpec | None) -> Response[bytes]:
+async def _serve(request: Request[Any, Any, Any], spec: FeedSpec | None) -> ASGIResponse:
     if spec is None:
         raise NotFound(f"no feed at {request.url.path}")
     return _answer(request, await _publisher(request).get(spec))
@@ -61,6 +72,7 @@ class FeedController(Controller):
     @route(
         "/{lang:str}/{name:str}",
         http_method=FEED_METHODS,
+        exclude_from_auth=True,  # public and polled hard: no token lookup
         summary="A feed of a kind, of everything, the events calendar or the newsletter archive",
         description="`{kind}.rss|.atom|.json` (kind: news, events, announcements, materials, all), "
         "`events.ics`, `newsletters.rss`. Answers carry ETag, Last-Modified and Cache-Control; a "
@@ -68,18 +80,19 @@ class FeedController(Controller):
     )
     async def feed(
         self, request: Request[Any, Any, Any], lang: FromPath[str], name: FromPath[str]
-    ) -> Response[bytes]:
+    ) -> ASGIResponse:
         return await _serve(request, parse_feed_name(lang, name))
 
     @route(
         "/{lang:str}/topics/{name:str}",
         http_method=FEED_METHODS,
+        exclude_from_auth=True,  # public and polled hard: no token lookup
         summary="A feed of one thematic direction",
         description="`{topic}.rss|.atom|.json`.",
     )
     async def topic_feed(
         self, request: Request[Any, Any, Any], lang: FromPath[str], name: FromPath[str]
-    ) -> Response[bytes]:
+    ) -> ASGIResponse:
         return await _serve(request, parse_topic_feed_name(lang, name))
 
 
