@@ -49,12 +49,12 @@ def _answer(request: Request[Any, Any, Any], feed: CachedFeed) -> ASGIResponse:
         )
     if zipped:
         headers["Content-Encoding"] = "gzip"
-    return ASGIResponse(
-        body=feed.gzipped if zipped else feed.body,
-        media_type=_media_type(feed),
-        headers=headers,
-        is_head_response=is_head,
-    )
+    payload = feed.gzipped if zipped else feed.body
+    if is_head:  # the headers GET would send, without the body
+        headers["Content-Type"] = feed.media_type
+        headers["Content-Length"] = str(len(payload))
+        return ASGIResponse(headers=headers, is_head_response=True)
+    return ASGIResponse(body=payload, media_type=_media_type(feed), headers=headers)
 
 
 async def _serve(request: Request[Any, Any, Any], spec: FeedSpec | None) -> ASGIResponse:
