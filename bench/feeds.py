@@ -83,13 +83,16 @@ def main() -> None:
             print(f"feed {FEED_PATH}: {body.count(b'<item>')} items, {len(body):,} bytes, ETag {etag}")
             requests_per_second(url, 2)  # warm up
             results["rss_200"] = requests_per_second(url, seconds)
+            results["rss_200_gzip"] = requests_per_second(url, seconds, {"Accept-Encoding": "gzip"})
             results["rss_304"] = requests_per_second(url, seconds, {"If-None-Match": etag})
         with serving("bench.apps:hello_world", {}, "/") as base:
             requests_per_second(base + "/", 2)
             results["hello"] = requests_per_second(base + "/", seconds)
     print(f"wrk -t2 -c32 -d{seconds}s, uvicorn httptools+uvloop, one process, loopback")
     print(f"  50-item RSS feed, cached (200): {results['rss_200']:>10,.0f} requests/s")
+    print(f"  same feed, gzip (200):          {results['rss_200_gzip']:>10,.0f} requests/s")
     print(f"  same feed, If-None-Match (304): {results['rss_304']:>10,.0f} requests/s")
     print(f"  Litestar hello-world:           {results['hello']:>10,.0f} requests/s")
     print(f"  ratio feed 200 / hello-world:   {results['rss_200'] / results['hello']:.2f}")
     print(f"  ratio feed 304 / hello-world:   {results['rss_304'] / results['hello']:.2f}")
+    print(f"  (ratio feed gzip / hello-world: {results['rss_200_gzip'] / results['hello']:.2f})")
