@@ -69,30 +69,44 @@ async def seed(settings: Settings) -> None:
 
 def main() -> None:
     seconds = int(os.environ.get("BENCH_SECONDS", "10"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "2"))
     ensure_wrk()
+    best: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="scmi-bench-") as data:
-        env = {"DATA_DIR": data, "PUBLIC_URL": "http://127.0.0.1", "DATABASE_URL": ""}
-        env.pop("DATABASE_URL")
-        settings = Settings(data_dir=Path(data))
-        asyncio.run(seed(settings))
-        results: dict[str, float] = {}
-        with serving("bench.apps:newsroom", {**env, "REDIS_URL": ""}, "/healthz") as base:
-            url = base + FEED_PATH
+        asyncio.run(seed(Settings(data_dir=Path(data))))
+        newsroom_env = {
+            "DATA_DIR": data,
+            "PUBLIC_URL": "http://127.0.0.1",
+            "DATABASE_URL": "",
+            "REDIS_URL": "",
+        }
+        with (
+            serving("bench.apps:newsroom", newsroom_env, "/healthz") as newsroom,
+            serving("bench.apps:hello_world", {}, "/") as hello,
+        ):
+            url = newsroom + FEED_PATH
             with urllib.request.urlopen(url) as answer:  # noqa: S310 (loopback)
                 body, etag = answer.read(), answer.headers["ETag"]
             print(f"feed {FEED_PATH}: {body.count(b'<item>')} items, {len(body):,} bytes, ETag {etag}")
-            requests_per_second(url, 2)  # warm up
-            results["rss_200"] = requests_per_second(url, seconds)
-            results["rss_200_gzip"] = requests_per_second(url, seconds, {"Accept-Encoding": "gzip"})
-            results["rss_304"] = requests_per_second(url, seconds, {"If-None-Match": etag})
-        with serving("bench.apps:hello_world", {}, "/") as base:
-            requests_per_second(base + "/", 2)
-            results["hello"] = requests_per_second(base + "/", seconds)
-    print(f"wrk -t2 -c32 -d{seconds}s, uvicorn httptools+uvloop, one process, loopback")
-    print(f"  50-item RSS feed, cached (200): {results['rss_200']:>10,.0f} requests/s")
-    print(f"  same feed, gzip (200):          {results['rss_200_gzip']:>10,.0f} requests/s")
-    print(f"  same feed, If-None-Match (304): {results['rss_304']:>10,.0f} requests/s")
-    print(f"  Litestar hello-world:           {results['hello']:>10,.0f} requests/s")
-    print(f"  ratio feed 200 / hello-world:   {results['rss_200'] / results['hello']:.2f}")
-    print(f"  ratio feed 304 / hello-world:   {results['rss_304'] / results['hello']:.2f}")
-    print(f"  (ratio feed gzip / hello-world: {results['rss_200_gzip'] / results['hello']:.2f})")
+            runs = {
+                "hello": (hello + "/", {}),
+                "rss_200": (url, {}),
+                "rss_200_gzip": (url, {"Accept-Encoding": "gzip"}),
+                "rss_304": (url, {"If-None-Match": etag}),
+            }
+            for target, headers in runs.values():
+                requests_per_second(target, 2, headers)  # warm up
+            # Interleaved rounds, best of each: other work on the machine hits every figure alike.
+            for _ in range(rounds):
+                for name, (target, headers) in runs.items():
+                    best[name] = max(best.get(name, 0.0), requests_per_second(target, seconds, headers))
+    print(
+        f"wrk -t2 -c32 -d{seconds}s, best of {rounds} interleaved rounds; uvicorn httptools+uvloop, loopback"
+    )
+    print(f"  50-item RSS feed, cached (200): {best['rss_200']:>10,.0f} requests/s")
+    print(f"  same feed, gzip (200):          {best['rss_200_gzip']:>10,.0f} requests/s")
+    print(f"  same feed, If-None-Match (304): {best['rss_304']:>10,.0f} requests/s")
+    print(f"  Litestar hello-world:           {best['hello']:>10,.0f} requests/s")
+    print(f"  ratio feed 200 / hello-world:   {best['rss_200'] / best['hello']:.2f}")
+    print(f"  ratio feed 304 / hello-world:   {best['rss_304'] / best['hello']:.2f}")
+    print(f"  (ratio feed gzip / hello-world: {best['rss_200_gzip'] / best['hello']:.2f})")
