@@ -34,7 +34,8 @@ EPOCH: Final = datetime(2026, 1, 1, tzinfo=UTC)
 CALENDAR_EVENTS: Final = 500
 
 # The seam for cover images: given cover asset ids, their enclosures (url, length, mime). The media
-# library provides it; without one, items have no enclosure.
+# library provides it (service/app.py passes it to FeedPublisher); without one, items have no
+# enclosure. When it does, its asset changes must also move `content_version` (add them to its query).
 CoverLookup = Callable[[list[UUID]], Awaitable[dict[UUID, Enclosure]]]
 # The seam for the newsletter archive: sent newsletters in one language, newest first.
 NewsletterLookup = Callable[[str], Awaitable[list[SentNewsletter]]]

@@ -52,6 +52,8 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
 
     def extend_rss(self, entry: Any) -> Any:
         assert self.item is not None
+        # RSS 2.0 has only pubDate; atom:updated carries the last change for readers that look.
+        etree.SubElement(entry, f"{{{ATOM_NS}}}updated").text = self.item.updated.isoformat()
         if self.item.author:
             etree.SubElement(entry, f"{{{DC_NS}}}creator").text = clean(self.item.author)
         # The page in every language, its own last: feedparser takes the last alternate as the link.

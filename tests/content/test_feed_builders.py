@@ -87,6 +87,7 @@ def test_rss_items_carry_links_enclosure_alternate_categories_author_and_times()
     assert first.summary == "მოკლე აღწერა"
     assert "<strong>დაამტკიცა</strong>" in first.content[0].value
     assert first.published_parsed[:5] == (2026, 11, 20, 11, 30)
+    assert first.updated_parsed[:5] == (2026, 11, 20, 11, 35)
 
 
 def test_atom_keeps_enclosure_and_hreflang_attributes_feedgen_would_drop() -> None:

@@ -1,9 +1,12 @@
 """Conditional-request rules and the feed settings, without a server."""
 
+import gzip
 from datetime import UTC, datetime
 
 import pytest
 
+from content.syndication import RenderedFeed
+from service.feeds.cache import prepare
 from service.feeds.conditional import accepts_gzip, http_date, is_not_modified
 from service.settings import Settings
 
@@ -70,3 +73,16 @@ def test_website_url_templates_come_from_the_environment() -> None:
 def test_a_bad_website_url_template_is_refused_at_start(template: str) -> None:
     with pytest.raises(ValueError, match="template"):
         Settings.from_env({"WEBSITE_URL_TEMPLATE": template})
+
+
+def test_prepared_feeds_have_stable_strong_validators_and_gzip() -> None:
+    rendered = RenderedFeed(
+        body="<rss>ქართული</rss>".encode(), media_type="application/rss+xml", last_modified=MODIFIED
+    )
+    first, again = prepare(rendered), prepare(rendered)
+    assert first == again  # gzip without a timestamp: equal content, equal bytes and ETags everywhere
+    assert gzip.decompress(first.gzipped) == rendered.body
+    assert first.etag != first.gzip_etag
+    assert first.last_modified_http == "Wed, 25 Nov 2026 10:00:00 GMT"
+    other = prepare(RenderedFeed(body=b"<rss/>", media_type="application/rss+xml", last_modified=MODIFIED))
+    assert other.etag != first.etag
