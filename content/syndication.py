@@ -18,7 +18,15 @@ from piccolo.query.functions.aggregate import Max
 from content.db import as_utc, utcnow
 from content.errors import NotFound
 from content.feeds import atom, ics, jsonfeed, rss
-from content.feeds.catalogue import ALL, NEWSLETTERS, FeedSpec, every_feed, feed_description, feed_title
+from content.feeds.catalogue import (
+    ALL,
+    NEWSLETTERS,
+    SITE_NAME,
+    FeedSpec,
+    every_feed,
+    feed_description,
+    feed_title,
+)
 from content.feeds.links import FeedSite, feed_id, item_guid
 from content.feeds.model import Alternate, Category, Enclosure, EventInfo, FeedItem, FeedMeta
 from content.feeds.newsletters import SentNewsletter, build_newsletter_rss
@@ -193,6 +201,7 @@ def _meta(spec: FeedSpec, site: FeedSite, updated: datetime, names: dict[str, st
         home_url=site.home_url(spec.lang),
         updated=updated,
         logo_url=site.logo_url or None,
+        author=SITE_NAME[spec.lang],
         alternates=tuple(
             Alternate(lang=lang, url=site.feed_url(spec.with_lang(lang)), title=feed_title(spec, lang, names))
             for lang in LANGUAGES

@@ -8,5 +8,5 @@ MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 
 def build_atom(meta: FeedMeta, items: list[FeedItem]) -> bytes:
     """An Atom 1.0 document of the items, in the order given."""
-    rendered: bytes = build_generator(meta, items).atom_str(pretty=False)
+    rendered: bytes = build_generator(meta, items, "application/atom+xml").atom_str(pretty=False)
     return rendered

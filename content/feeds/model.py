@@ -75,5 +75,6 @@ class FeedMeta:
     home_url: str
     updated: datetime
     logo_url: str | None = None
+    author: str = ""
     generator: str = "SCMI newsroom"
     alternates: tuple[Alternate, ...] = field(default=())

@@ -125,8 +125,11 @@ def item_html(item: FeedItem) -> str:
     return clean(f"<p>{'<br>'.join(parts)}</p>\n{body}")
 
 
-def build_generator(meta: FeedMeta, items: list[FeedItem]) -> FeedGenerator:
-    """A feedgen generator holding the feed and its items in the given order."""
+def build_generator(meta: FeedMeta, items: list[FeedItem], feed_type: str) -> FeedGenerator:
+    """A feedgen generator holding the feed and its items in the given order.
+
+    `feed_type` is the media type of the document being built, for its self and alternate links.
+    """
     generator = FeedGenerator()
     generator.register_extension(EXTENSION, _FeedExtension, _EntryExtension)
     generator.id(clean(meta.feed_id))
@@ -134,12 +137,14 @@ def build_generator(meta: FeedMeta, items: list[FeedItem]) -> FeedGenerator:
     generator.title(title)
     generator.subtitle(clip(meta.description, SUMMARY_LIMIT).strip() or title)
     generator.language(meta.lang)
-    generator.link(href=clean(meta.self_url), rel="self")
+    generator.link(href=clean(meta.self_url), rel="self", type=feed_type)
     for alternate in meta.alternates:
-        generator.link(href=clean(alternate.url), rel="alternate", hreflang=alternate.lang)
+        generator.link(href=clean(alternate.url), rel="alternate", type=feed_type, hreflang=alternate.lang)
     # Last, so that RSS's single <link> is the website (feedgen takes the last link for it).
     generator.link(href=clean(meta.home_url), rel="alternate", type="text/html", hreflang=meta.lang)
     generator.updated(meta.updated)
+    if meta.author.strip():  # Atom wants an author for the feed when an entry has none
+        generator.author(name=one_line(meta.author))
     generator.generator(meta.generator)
     if meta.logo_url:
         generator.logo(clean(meta.logo_url))

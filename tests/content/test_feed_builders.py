@@ -28,6 +28,7 @@ def meta(**changes: object) -> FeedMeta:
         home_url="https://site.test/ka/",
         updated=T0 + timedelta(hours=5),
         logo_url="https://site.test/logo.png",
+        author="მიგრაციის საკითხთა სამთავრობო კომისია",
         alternates=(Alternate(lang="en", url="https://api.test/feeds/en/news.rss", title="News"),),
     )
     return replace(base, **changes)  # type: ignore[arg-type]
@@ -126,6 +127,8 @@ def test_xml_feed_level_self_link_language_titles_logo_and_updated(format_: str)
     else:
         assert feed.logo == "https://site.test/logo.png"
         assert rels[("alternate", "en")] == "https://api.test/feeds/en/news.rss"
+        assert feed.author == "მიგრაციის საკითხთა სამთავრობო კომისია"
+        assert [link.type for link in feed.links if link.rel == "self"] == ["application/atom+xml"]
 
 
 def test_json_feed_items_with_attachment_translations_and_event() -> None:
