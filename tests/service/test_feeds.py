@@ -151,6 +151,12 @@ async def test_journalists_subscribe_in_real_clients(
     )
     again = parse_calendar((await get(client, "/feeds/en/events.ics")).content).walk("VEVENT")[0]
     assert (str(again["uid"]), str(again["summary"])) == (uid, "Migrants Day, renamed")
+    assert str(again["status"]) == "CONFIRMED"
+    event_id = (await client.get("/api/v1/events?lang=en")).json()["items"][0]["id"]
+    await client.patch(f"/api/v1/events/{event_id}", json={"cancelled": True}, headers=editor)
+    cancelled = parse_calendar((await get(client, "/feeds/en/events.ics")).content).walk("VEVENT")[0]
+    assert (str(cancelled["uid"]), str(cancelled["status"])) == (uid, "CANCELLED")
+    assert int(cancelled["sequence"]) > int(again["sequence"])
 
 
 async def test_every_listed_feed_parses_in_its_real_client(client: httpx.AsyncClient, staff: Staff) -> None:
