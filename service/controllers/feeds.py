@@ -15,6 +15,7 @@ from service.feeds.publisher import FeedPublisher
 
 CACHE_CONTROL: Final = "public, max-age=300"
 FEED_METHODS: Final = [HttpMethod.GET, HttpMethod.HEAD]
+CONDITION_HEADERS: Final = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
 
 
 def _publisher(request: Request[Any, Any, Any]) -> FeedPublisher:
@@ -27,10 +28,20 @@ def _media_type(feed: CachedFeed) -> str:
     return feed.media_type.partition(";")[0] if feed.media_type.startswith("text/") else feed.media_type
 
 
+def _conditions(request: Request[Any, Any, Any]) -> dict[bytes, str]:
+    """The request headers a feed answer depends on, read straight from the ASGI scope (it is hot)."""
+    found: dict[bytes, str] = {}
+    for name, value in request.scope["headers"]:
+        if name in CONDITION_HEADERS:  # repeated lines are one comma-separated list (RFC 9110 §5.3)
+            text = value.decode("latin-1")
+            found[name] = f"{found[name]}, {text}" if name in found else text
+    return found
+
+
 def _answer(request: Request[Any, Any, Any], feed: CachedFeed) -> ASGIResponse:
     # A ready ASGI response: feed readers poll hard, so skip Litestar's response shaping.
-    request_headers = request.headers
-    zipped = accepts_gzip(request_headers.get("accept-encoding"))
+    conditions = _conditions(request)
+    zipped = accepts_gzip(conditions.get(b"accept-encoding"))
     headers = {
         "ETag": feed.gzip_etag if zipped else feed.etag,
         "Last-Modified": feed.last_modified_http,
@@ -39,8 +50,8 @@ def _answer(request: Request[Any, Any, Any], feed: CachedFeed) -> ASGIResponse:
     }
     is_head = request.method == HttpMethod.HEAD
     if is_not_modified(
-        request_headers.get("if-none-match"),
-        request_headers.get("if-modified-since"),
+        conditions.get(b"if-none-match"),
+        conditions.get(b"if-modified-since"),
         (feed.etag, feed.gzip_etag),
         feed.last_modified_at,
     ):

@@ -331,6 +331,11 @@ async def test_conditional_get_head_and_gzip(client: httpx.AsyncClient, staff: S
         assert response.status_code == 304, headers
         assert response.content == b""
         assert response.headers["etag"] == etag
+    repeated = await client.get(
+        "/feeds/ka/news.rss",
+        headers=[("accept-encoding", "identity"), ("if-none-match", '"x"'), ("if-none-match", etag)],
+    )
+    assert repeated.status_code == 304
     later = format_datetime(datetime.now(UTC) + timedelta(days=1), usegmt=True)
     assert (await get(client, "/feeds/ka/news.rss", **{"if-modified-since": later})).status_code == 304
     earlier = format_datetime(datetime(2020, 1, 1, tzinfo=UTC), usegmt=True)
