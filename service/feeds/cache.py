@@ -3,7 +3,8 @@
 A feed's bytes depend only on the content, which `content.syndication.content_version` fingerprints.
 Each process asks for the version at most every `recheck_seconds` and keys its cache by it, so any
 write (by any API process or worker) shows within that time plus one render, and several processes
-share renders through Redis. Redis holds caches only: when it fails, feeds are rendered afresh.
+share renders through Redis (one key per feed, holding the version it was rendered for, so Redis
+memory stays bounded however often content changes). Redis holds caches only: when it fails, feeds are rendered afresh.
 """
 
 import asyncio
@@ -23,7 +24,7 @@ from content.syndication import RenderedFeed
 from service.feeds.conditional import http_date
 
 logger = logging.getLogger("scmi.feeds")
-REDIS_TTL_SECONDS: Final = 3600
+REDIS_TTL_SECONDS: Final = 24 * 3600  # feeds nobody asks for leave Redis after a day
 MEMORY_LIMIT: Final = 2048
 
 
@@ -42,6 +43,13 @@ class CachedFeed(msgspec.Struct, frozen=True):
     def last_modified_at(self) -> datetime:
         """Last-Modified as an aware datetime."""
         return datetime.fromtimestamp(self.last_modified, UTC)
+
+
+class SharedRender(msgspec.Struct, frozen=True):
+    """A render in Redis, with the content version it was made for."""
+
+    version: str
+    feed: CachedFeed
 
 
 def prepare(rendered: RenderedFeed) -> CachedFeed:
@@ -121,26 +129,26 @@ class FeedCache:
             if not lock.locked():
                 self._rendering.pop((version, path), None)
 
-    def redis_key(self, version: str, path: str) -> str:
-        """Where a render is shared in Redis."""
-        return f"{self._prefix}{version}:{path}"
+    def redis_key(self, path: str) -> str:
+        """Where a feed's latest render is shared in Redis: one key per feed, so memory stays bounded."""
+        return f"{self._prefix}{path}"
 
     async def _from_redis(self, version: str, path: str) -> CachedFeed | None:
         if self._redis is None:
             return None
         try:
-            raw = await self._redis.get(self.redis_key(version, path))
-            return msgspec.msgpack.decode(raw, type=CachedFeed) if raw else None
+            raw = await self._redis.get(self.redis_key(path))
+            shared = msgspec.msgpack.decode(raw, type=SharedRender) if raw else None
         except Exception:  # a cache, not a store: render instead
             logger.warning("feed cache: Redis read failed", exc_info=True)
             return None
+        return shared.feed if shared is not None and shared.version == version else None
 
     async def _to_redis(self, version: str, path: str, feed: CachedFeed) -> None:
         if self._redis is None:
             return
         try:
-            await self._redis.set(
-                self.redis_key(version, path), msgspec.msgpack.encode(feed), ex=REDIS_TTL_SECONDS
-            )
+            encoded = msgspec.msgpack.encode(SharedRender(version=version, feed=feed))
+            await self._redis.set(self.redis_key(path), encoded, ex=REDIS_TTL_SECONDS)
         except Exception:
             logger.warning("feed cache: Redis write failed", exc_info=True)

@@ -420,8 +420,15 @@ async def test_processes_share_renders_through_redis(
             assert (publisher(first).cache.renders, publisher(second).cache.renders) == (1, 0)
             assert await redis.keys(f"{prefix}*")
             await create_published(b, staff.headers("editor"), body=bilingual("მეორე", "Second"))
-            titles = [e.title for e in parse_xml_feed((await get(a, "/feeds/en/news.rss")).content).entries]
-            assert titles == ["Second", ENGLISH_TITLE]
+            newest = await get(a, "/feeds/en/news.rss")
+            assert [e.title for e in parse_xml_feed(newest.content).entries] == ["Second", ENGLISH_TITLE]
+            assert (publisher(first).cache.renders, publisher(second).cache.renders) == (2, 0)
+            from_second = await get(b, "/feeds/en/news.rss")  # the second process takes the new render too
+            assert from_second.content == newest.content
+            assert publisher(second).cache.renders == 0
+            assert await redis.keys(f"{prefix}*") == [
+                f"{prefix}/feeds/en/news.rss".encode()
+            ]  # one key per feed
             for c in clients:
                 await c.aclose()
     finally:
