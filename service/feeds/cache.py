@@ -4,7 +4,8 @@ A feed's bytes depend only on the content, which `content.syndication.content_ve
 Each process asks for the version at most every `recheck_seconds` and keys its cache by it, so any
 write (by any API process or worker) shows within that time plus one render, and several processes
 share renders through Redis (one key per feed, holding the version it was rendered for, so Redis
-memory stays bounded however often content changes). Redis holds caches only: when it fails, feeds are rendered afresh.
+memory stays bounded however often content changes). Redis holds caches only: when it fails,
+feeds are rendered afresh.
 """
 
 import asyncio
