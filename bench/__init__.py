@@ -1,1 +1,1 @@
-"""Benchmarks: run by `make bench` (`python -m bench`), each prints its figures and its verdict."""
+"""Benchmarks: speed is measured here, never in tests. `make bench` runs every module."""

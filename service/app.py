@@ -11,14 +11,17 @@ from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 
+from content.media.enclosures import cover_lookup
 from content.media.storage import open_storage
 from service.auth import BearerTokenMiddleware
 from service.controllers.entries import ENTRY_CONTROLLERS
+from service.controllers.feeds import FeedController, feed_index
 from service.controllers.media import MediaController
 from service.controllers.staff import AuditController, MeController, StaffController
 from service.controllers.topics import TopicController
 from service.database import bind_engine, close_engine, engine_from_url, prepare_engine
 from service.errors import EXCEPTION_HANDLERS
+from service.feeds.publisher import FeedPublisher
 from service.health import healthz, readyz
 from service.metrics import PROMETHEUS, metrics
 from service.middleware import AuditMiddleware, RequestIdMiddleware
@@ -43,6 +46,12 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         queue = await connect_queue(settings.redis_url)
         app.state.queue = queue
         app.state.media_storage = open_storage(settings.media_storage)
+        # Feed renders are shared through Redis when there is one; the in-process stand-in is not.
+        app.state.feeds = FeedPublisher(
+            settings,
+            redis=None if settings.embedded_queue else queue,
+            covers=cover_lookup(settings.public_url),
+        )
         worker_task: asyncio.Task[None] | None = None
         worker = None
         if with_worker:
@@ -69,6 +78,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             StaffController,
             MeController,
             AuditController,
+            FeedController,
+            feed_index,
             healthz,
             readyz,
             metrics,

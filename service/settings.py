@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from content.feeds.links import DEFAULT_TEMPLATE, check_template
+from content.kinds import KINDS
 from content.media.limits import MediaLimits
 from content.media.storage import StorageConfig
 
@@ -38,6 +40,16 @@ class Settings:
     media_max_upload: int = 50 * 1024 * 1024
     media_max_pixels: int = 50_000_000
     media_rendition_widths: tuple[int, ...] = (320, 960, 1920)
+    # Feeds: the website's address (default: public_url), its entry pages per kind and language
+    # (placeholders {website_url} {public_url} {lang} {kind} {slug} {id}; WEBSITE_URL_TEMPLATE_NEWS etc.
+    # override one kind), the logo, items per feed, and how often a process rechecks for changes.
+    website_url: str = ""
+    website_url_template: str = DEFAULT_TEMPLATE
+    website_url_templates: Mapping[str, str] = field(default_factory=dict)
+    feed_logo_url: str = ""
+    feed_items: int = 50
+    feed_recheck_seconds: float = 2.0
+    feed_cache_prefix: str = "scmi:feeds:"
 
     @property
     def resolved_database_url(self) -> str:
@@ -76,11 +88,24 @@ class Settings:
             scratch_dir=self.data_dir / "uploads",
         )
 
+    @property
+    def resolved_website_url(self) -> str:
+        """The public website that entry links point to (the API's own address unless set)."""
+        return self.website_url or self.public_url
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         """Build settings from environment variables; unset ones keep their defaults."""
         env = os.environ if env is None else env
         defaults = cls()
+        template = env.get("WEBSITE_URL_TEMPLATE") or defaults.website_url_template
+        templates: dict[str, str] = {
+            kind: env[f"WEBSITE_URL_TEMPLATE_{kind.upper()}"]
+            for kind in KINDS
+            if env.get(f"WEBSITE_URL_TEMPLATE_{kind.upper()}")
+        }
+        for each in (template, *templates.values()):
+            check_template(each)
         origins = tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip())
         return cls(
             data_dir=Path(env.get("DATA_DIR") or defaults.data_dir),
@@ -106,6 +131,13 @@ class Settings:
             media_rendition_widths=tuple(
                 int(width) for width in (env.get("MEDIA_RENDITION_WIDTHS") or "320,960,1920").split(",")
             ),
+            website_url=(env.get("WEBSITE_URL") or "").rstrip("/"),
+            website_url_template=template,
+            website_url_templates=templates,
+            feed_logo_url=env.get("FEED_LOGO_URL") or "",
+            feed_items=int(env.get("FEED_ITEMS") or defaults.feed_items),
+            feed_recheck_seconds=float(env.get("FEED_RECHECK_SECONDS") or defaults.feed_recheck_seconds),
+            feed_cache_prefix=env.get("FEED_CACHE_PREFIX") or defaults.feed_cache_prefix,
         )
 
     def check_production(self) -> None:

@@ -60,9 +60,11 @@ async def add_upload(
     width = height = None
     original = original_key(sha256, media_type.extension)
     served = original
+    served_size = size
     if media_type.family == "image":
         clean = await asyncio.to_thread(clean_image, path, media_type, limits.max_pixels)
         width, height = clean.width, clean.height
+        served_size = len(clean.data)  # the size readers download, as feeds' enclosures must say
         served = served_key(sha256, media_type.extension)
         await storage.put_bytes(served, clean.data)
     await storage.put_file(original, path)
@@ -73,7 +75,7 @@ async def add_upload(
         mime=media_type.mime,
         family=media_type.family,
         extension=media_type.extension,
-        size=size,
+        size=served_size,
         original_key=original,
         file_key=served,
         original_name=name,

@@ -36,6 +36,9 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/media/{asset_id:uuid}"): "author",
     ("GET", "/api/v1/media/{asset_id:uuid}/file"): PUBLIC,
     ("GET", "/api/v1/media/{asset_id:uuid}/renditions/{name:str}"): PUBLIC,
+    ("GET", "/api/v1/feeds"): PUBLIC,
+    ("GET", "/feeds/{lang:str}/{name:str}"): PUBLIC,
+    ("GET", "/feeds/{lang:str}/topics/{name:str}"): PUBLIC,
 }
 for kind in ("news", "events", "announcements", "materials"):
     EXPECTED |= {

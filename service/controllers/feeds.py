@@ -1,0 +1,112 @@
+"""Public feeds: RSS, Atom, JSON Feed and iCalendar, cached, with conditional GET, HEAD and gzip."""
+
+from typing import Any, Final
+
+from litestar import Controller, HttpMethod, Request, get, route
+from litestar.params import FromPath
+from litestar.response.base import ASGIResponse
+
+from content.errors import NotFound
+from content.feeds.catalogue import FeedSpec, parse_feed_name, parse_topic_feed_name
+from content.syndication import FeedList, list_feeds
+from service.feeds.cache import CachedFeed
+from service.feeds.conditional import accepts_gzip, is_not_modified
+from service.feeds.publisher import FeedPublisher
+
+CACHE_CONTROL: Final = "public, max-age=300"
+FEED_METHODS: Final = [HttpMethod.GET, HttpMethod.HEAD]
+CONDITION_HEADERS: Final = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
+
+
+def _publisher(request: Request[Any, Any, Any]) -> FeedPublisher:
+    publisher: FeedPublisher = request.app.state.feeds
+    return publisher
+
+
+def _media_type(feed: CachedFeed) -> str:
+    # Litestar appends `; charset=utf-8` to text/* types itself.
+    return feed.media_type.partition(";")[0] if feed.media_type.startswith("text/") else feed.media_type
+
+
+def _conditions(request: Request[Any, Any, Any]) -> dict[bytes, str]:
+    """The request headers a feed answer depends on, read straight from the ASGI scope (it is hot)."""
+    found: dict[bytes, str] = {}
+    for name, value in request.scope["headers"]:
+        if name in CONDITION_HEADERS:  # repeated lines are one comma-separated list (RFC 9110 §5.3)
+            text = value.decode("latin-1")
+            found[name] = f"{found[name]}, {text}" if name in found else text
+    return found
+
+
+def _answer(request: Request[Any, Any, Any], feed: CachedFeed) -> ASGIResponse:
+    # A ready ASGI response: feed readers poll hard, so skip Litestar's response shaping.
+    conditions = _conditions(request)
+    zipped = accepts_gzip(conditions.get(b"accept-encoding"))
+    headers = {
+        "ETag": feed.gzip_etag if zipped else feed.etag,
+        "Last-Modified": feed.last_modified_http,
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept-Encoding",
+    }
+    is_head = request.method == HttpMethod.HEAD
+    if is_not_modified(
+        conditions.get(b"if-none-match"),
+        conditions.get(b"if-modified-since"),
+        (feed.etag, feed.gzip_etag),
+        feed.last_modified_at,
+    ):
+        return ASGIResponse(
+            status_code=304, headers=headers, media_type=_media_type(feed), is_head_response=is_head
+        )
+    if zipped:
+        headers["Content-Encoding"] = "gzip"
+    payload = feed.gzipped if zipped else feed.body
+    if is_head:  # the headers GET would send, without the body
+        headers["Content-Type"] = feed.media_type
+        headers["Content-Length"] = str(len(payload))
+        return ASGIResponse(headers=headers, is_head_response=True)
+    return ASGIResponse(body=payload, media_type=_media_type(feed), headers=headers)
+
+
+async def _serve(request: Request[Any, Any, Any], spec: FeedSpec | None) -> ASGIResponse:
+    if spec is None:
+        raise NotFound(f"no feed at {request.url.path}")
+    return _answer(request, await _publisher(request).get(spec))
+
+
+class FeedController(Controller):
+    """`/feeds/{lang}/...`: every public feed."""
+
+    path = "/feeds"
+    tags = ["feeds"]
+
+    @route(
+        "/{lang:str}/{name:str}",
+        http_method=FEED_METHODS,
+        exclude_from_auth=True,  # public and polled hard: no token lookup
+        summary="A feed of a kind, of everything, the events calendar or the newsletter archive",
+        description="`{kind}.rss|.atom|.json` (kind: news, events, announcements, materials, all), "
+        "`events.ics`, `newsletters.rss`. Answers carry ETag, Last-Modified and Cache-Control; a "
+        "conditional GET gets 304; gzip when asked.",
+    )
+    async def feed(
+        self, request: Request[Any, Any, Any], lang: FromPath[str], name: FromPath[str]
+    ) -> ASGIResponse:
+        return await _serve(request, parse_feed_name(lang, name))
+
+    @route(
+        "/{lang:str}/topics/{name:str}",
+        http_method=FEED_METHODS,
+        exclude_from_auth=True,  # public and polled hard: no token lookup
+        summary="A feed of one thematic direction",
+        description="`{topic}.rss|.atom|.json`.",
+    )
+    async def topic_feed(
+        self, request: Request[Any, Any, Any], lang: FromPath[str], name: FromPath[str]
+    ) -> ASGIResponse:
+        return await _serve(request, parse_topic_feed_name(lang, name))
+
+
+@get("/api/v1/feeds", tags=["feeds"], summary="Every feed, with its title in each language")
+async def feed_index(request: Request[Any, Any, Any]) -> FeedList:
+    return await list_feeds(_publisher(request).site)

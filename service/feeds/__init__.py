@@ -1,0 +1,1 @@
+"""Serving feeds: the render cache shared by processes, and HTTP conditional requests."""

@@ -1,0 +1,155 @@
+"""The render cache of feeds: bytes kept per content version, in memory and (when set) in Redis.
+
+A feed's bytes depend only on the content, which `content.syndication.content_version` fingerprints.
+Each process asks for the version at most every `recheck_seconds` and keys its cache by it, so any
+write (by any API process or worker) shows within that time plus one render, and several processes
+share renders through Redis (one key per feed, holding the version it was rendered for, so Redis
+memory stays bounded however often content changes). Redis holds caches only: when it fails,
+feeds are rendered afresh.
+"""
+
+import asyncio
+import gzip
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Final
+
+import msgspec
+from redis.asyncio import Redis
+
+from content.feeds.catalogue import FeedSpec
+from content.syndication import RenderedFeed
+from service.feeds.conditional import http_date
+
+logger = logging.getLogger("scmi.feeds")
+REDIS_TTL_SECONDS: Final = 24 * 3600  # feeds nobody asks for leave Redis after a day
+MEMORY_LIMIT: Final = 2048
+
+
+class CachedFeed(msgspec.Struct, frozen=True):
+    """A rendered feed ready to serve: plain and gzipped bytes, their validators and type."""
+
+    body: bytes
+    gzipped: bytes
+    media_type: str
+    etag: str
+    gzip_etag: str
+    last_modified: float
+    last_modified_http: str
+
+    @property
+    def last_modified_at(self) -> datetime:
+        """Last-Modified as an aware datetime."""
+        return datetime.fromtimestamp(self.last_modified, UTC)
+
+
+class SharedRender(msgspec.Struct, frozen=True):
+    """A render in Redis, with the content version it was made for."""
+
+    version: str
+    feed: CachedFeed
+
+
+def prepare(rendered: RenderedFeed) -> CachedFeed:
+    """Compress once and compute strong validators; gzip with mtime 0 so equal input gives equal bytes."""
+    digest = hashlib.blake2b(rendered.body, digest_size=16).hexdigest()
+    return CachedFeed(
+        body=rendered.body,
+        gzipped=gzip.compress(rendered.body, compresslevel=6, mtime=0),
+        media_type=rendered.media_type,
+        etag=f'"{digest}"',
+        gzip_etag=f'"{digest}-gzip"',
+        last_modified=rendered.last_modified.timestamp(),
+        last_modified_http=http_date(rendered.last_modified),
+    )
+
+
+class FeedCache:
+    """Rendered feeds by path for the current content version."""
+
+    def __init__(
+        self,
+        render: Callable[[FeedSpec], Awaitable[RenderedFeed]],
+        version: Callable[[], Awaitable[str]],
+        *,
+        redis: Redis | None = None,
+        prefix: str = "scmi:feeds:",
+        recheck_seconds: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._render = render
+        self._load_version = version
+        self._redis = redis
+        self._prefix = prefix
+        self.recheck_seconds = recheck_seconds
+        self.clock = clock
+        self._version: str | None = None
+        self._checked_at = 0.0
+        self._version_lock = asyncio.Lock()
+        self._memory: dict[str, tuple[str, CachedFeed]] = {}
+        self._rendering: dict[tuple[str, str], asyncio.Lock] = {}
+        self.renders = 0  # how many times this process rendered a feed (for tests and metrics)
+
+    async def version(self) -> str:
+        """The content version, asked of the database at most every `recheck_seconds`."""
+        if self._version is not None and self.clock() - self._checked_at < self.recheck_seconds:
+            return self._version
+        async with self._version_lock:
+            started = self.clock()
+            if self._version is None or started - self._checked_at >= self.recheck_seconds:
+                self._version = await self._load_version()
+                self._checked_at = started
+            return self._version
+
+    async def get(self, spec: FeedSpec) -> CachedFeed:
+        """The feed's bytes for the current version: from memory, else Redis, else rendered once."""
+        version = await self.version()
+        path = spec.path
+        held = self._memory.get(path)
+        if held is not None and held[0] == version:
+            return held[1]
+        lock = self._rendering.setdefault((version, path), asyncio.Lock())
+        try:
+            async with lock:  # one render per feed and version in this process, however many ask
+                held = self._memory.get(path)
+                if held is not None and held[0] == version:
+                    return held[1]
+                feed = await self._from_redis(version, path)
+                if feed is None:
+                    feed = prepare(await self._render(spec))
+                    self.renders += 1
+                    await self._to_redis(version, path, feed)
+                if len(self._memory) >= MEMORY_LIMIT:
+                    self._memory.clear()
+                self._memory[path] = (version, feed)
+                return feed
+        finally:
+            if not lock.locked():
+                self._rendering.pop((version, path), None)
+
+    def redis_key(self, path: str) -> str:
+        """Where a feed's latest render is shared in Redis: one key per feed, so memory stays bounded."""
+        return f"{self._prefix}{path}"
+
+    async def _from_redis(self, version: str, path: str) -> CachedFeed | None:
+        if self._redis is None:
+            return None
+        try:
+            raw = await self._redis.get(self.redis_key(path))
+            shared = msgspec.msgpack.decode(raw, type=SharedRender) if raw else None
+        except Exception:  # a cache, not a store: render instead
+            logger.warning("feed cache: Redis read failed", exc_info=True)
+            return None
+        return shared.feed if shared is not None and shared.version == version else None
+
+    async def _to_redis(self, version: str, path: str, feed: CachedFeed) -> None:
+        if self._redis is None:
+            return
+        try:
+            encoded = msgspec.msgpack.encode(SharedRender(version=version, feed=feed))
+            await self._redis.set(self.redis_key(path), encoded, ex=REDIS_TTL_SECONDS)
+        except Exception:
+            logger.warning("feed cache: Redis write failed", exc_info=True)
