@@ -13,7 +13,10 @@ from litestar.openapi import OpenAPIConfig
 
 from service.auth import BearerTokenMiddleware
 from service.controllers.entries import ENTRY_CONTROLLERS
+from service.controllers.lists import ListController
 from service.controllers.staff import AuditController, MeController, StaffController
+from service.controllers.subscribers import SubscriberController
+from service.controllers.subscriptions import SubscriptionApiController, SubscriptionPagesController
 from service.controllers.topics import TopicController
 from service.database import bind_engine, close_engine, engine_from_url, prepare_engine
 from service.errors import EXCEPTION_HANDLERS
@@ -61,6 +64,10 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             StaffController,
             MeController,
             AuditController,
+            ListController,
+            SubscriberController,
+            SubscriptionApiController,
+            SubscriptionPagesController,
             healthz,
             readyz,
         ],

@@ -24,6 +24,8 @@ class Settings:
     max_request_body: int = 2 * 1024 * 1024
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     log_sql: bool = False
+    subscribe_limit_per_ip: int = 10
+    subscribe_limit_window: int = 3600
 
     @property
     def resolved_database_url(self) -> str:
@@ -58,6 +60,8 @@ class Settings:
             max_request_body=int(env.get("MAX_REQUEST_BODY") or defaults.max_request_body),
             cors_origins=origins,
             log_sql=env.get("LOG_SQL", "") in {"1", "true", "yes"},
+            subscribe_limit_per_ip=int(env.get("SUBSCRIBE_LIMIT_PER_IP") or defaults.subscribe_limit_per_ip),
+            subscribe_limit_window=int(env.get("SUBSCRIBE_LIMIT_WINDOW") or defaults.subscribe_limit_window),
         )
 
     def check_production(self) -> None:

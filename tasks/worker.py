@@ -5,12 +5,13 @@ from typing import Any, Final
 from arq import cron
 from arq.connections import ArqRedis
 from arq.cron import CronJob
-from arq.typing import StartupShutdown
+from arq.typing import StartupShutdown, WorkerCoroutine
 from arq.worker import Worker
 
 from tasks.publishing import publish_due
+from tasks.subscriptions import send_confirmation_mail
 
-FUNCTIONS: Final = [publish_due]
+FUNCTIONS: Final[list[WorkerCoroutine]] = [publish_due, send_confirmation_mail]
 # Every 15 s: an entry scheduled for T is public well within a minute of T.
 CRON_JOBS: Final[list[CronJob]] = [
     cron(publish_due, name="cron:publish_due", second={0, 15, 30, 45}, run_at_startup=True, timeout=60)

@@ -1,0 +1,79 @@
+"""Who may receive mail: the one rule every campaign send goes through.
+
+Only an `active` subscriber with an `active` place on one of the lists receives mail. Unsubscribed,
+bounced, complained and erased subscribers never do, and only their own new, confirmed sign-up
+makes them active again (staff additions and imports refuse them: see `importing`, `subscribers`).
+"""
+
+from collections.abc import AsyncIterator
+from typing import Final
+from uuid import UUID
+
+import msgspec
+
+from newsletters.tables import MailingList, Membership, Subscriber
+
+DELIVERABLE_STATUS: Final = "active"
+NEVER_MAILED: Final = frozenset({"pending", "unsubscribed", "bounced", "complained", "erased"})
+
+
+class Recipient(msgspec.Struct, frozen=True):
+    """What a send needs per person: address, language, name, and the token of their links."""
+
+    id: UUID
+    email: str
+    lang: str
+    name: str
+    token: str
+
+
+async def recipients(list_slugs: list[str], *, batch: int = 1000) -> AsyncIterator[Recipient]:
+    """Every person who may receive mail on any of these lists, each once, in id order."""
+    list_ids = [
+        row["id"]
+        for row in await MailingList.select(MailingList.id).where(MailingList.slug.is_in(list_slugs))
+    ]
+    if not list_ids:
+        return
+    on_lists = Membership.select(Membership.subscriber).where(
+        Membership.mailing_list.is_in(list_ids) & (Membership.status == "active")
+    )
+    after: UUID | None = None
+    while True:
+        query = (
+            Subscriber.select(
+                Subscriber.id, Subscriber.email, Subscriber.lang, Subscriber.name, Subscriber.token
+            )
+            .where(Subscriber.status == DELIVERABLE_STATUS)
+            .where(Subscriber.email.is_not_null())
+            .where(Subscriber.token.is_not_null())
+            .where(Subscriber.id.is_in(on_lists))
+        )
+        if after is not None:
+            query = query.where(Subscriber.id > after)
+        rows = await query.order_by(Subscriber.id).limit(batch)
+        for row in rows:
+            yield Recipient(
+                id=row["id"], email=row["email"], lang=row["lang"], name=row["name"], token=row["token"]
+            )
+        if len(rows) < batch:
+            return
+        after = rows[-1]["id"]
+
+
+async def may_receive(subscriber_id: UUID, list_slugs: list[str]) -> bool:
+    """Whether this one subscriber may be mailed on any of these lists now (checked again at send time)."""
+    row = (
+        await Subscriber.select(Subscriber.status, Subscriber.email)
+        .where(Subscriber.id == subscriber_id)
+        .first()
+    )
+    if row is None or row["status"] != DELIVERABLE_STATUS or row["email"] is None:
+        return False
+    return bool(
+        await Membership.exists().where(
+            (Membership.subscriber == subscriber_id)
+            & (Membership.status == "active")
+            & Membership.mailing_list.slug.is_in(list_slugs)
+        )
+    )
