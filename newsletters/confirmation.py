@@ -42,7 +42,6 @@ def confirmation_message(
     message["To"] = to
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="scmi.newsroom")
-    message["Content-Language"] = lang
     message["Auto-Submitted"] = "auto-generated"
     body = "\n\n".join(
         [
@@ -54,6 +53,7 @@ def confirmation_message(
         ]
     )
     message.set_content(body + "\n", charset="utf-8", cte="8bit")
+    message["Content-Language"] = lang  # after set_content, which drops Content-* headers
     return message
 
 

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from msgspec import UNSET
 
-from content.db import utcnow, write_transaction
+from content.db import is_sqlite, utcnow, write_transaction
 from content.errors import Conflict, Invalid, NotFound
 from newsletters import consent, lists, memberships
 from newsletters.addresses import address_key, normalise_address
@@ -57,11 +57,11 @@ async def search_subscribers(
     query = Subscriber.select()
     if q:
         pattern = f"%{q.strip().lower()}%"
-        query = query.where(
-            Subscriber.email.ilike(pattern)
-            | Subscriber.name.ilike(pattern)
-            | Subscriber.organisation.ilike(pattern)
-        )
+        # SQLite's LIKE already ignores (ASCII) case; PostgreSQL needs ILIKE.
+        method = "like" if is_sqlite(Subscriber) else "ilike"
+        columns = (Subscriber.email, Subscriber.name, Subscriber.organisation)
+        email_match, name_match, organisation_match = (getattr(column, method)(pattern) for column in columns)
+        query = query.where(email_match | name_match | organisation_match)
     if status:
         if status not in STATUSES:
             raise Invalid(f"status must be one of {', '.join(STATUSES)}", field="status")

@@ -142,11 +142,11 @@ async def subscriber_by_token(token: str) -> dict[str, Any]:
 async def state_of(subscriber_id: UUID) -> SubscriptionState:
     """The status, language and public lists (ticked where the subscriber is on them) of a subscriber."""
     row = (
-        await Subscriber.select(Subscriber.status, Subscriber.lang)
+        await Subscriber.select(Subscriber.status, Subscriber.lang, Subscriber.token)
         .where(Subscriber.id == subscriber_id)
         .first()
     )
-    if row is None:
+    if row is None or row["token"] is None:
         raise NotFound("this link is not valid")
     current = await memberships.memberships_of(subscriber_id)
     lang = row["lang"]

@@ -45,7 +45,7 @@ class SubscriberController(Controller):
         self,
         q: Annotated[str | None, QueryParameter(max_length=320)] = None,
         status: Annotated[Status | None, QueryParameter()] = None,
-        list_slug: Annotated[str | None, QueryParameter(query="list", max_length=100)] = None,
+        list_slug: Annotated[str | None, QueryParameter(name="list", max_length=100)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
         cursor: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> SubscriberPage:
@@ -111,7 +111,7 @@ class SubscriberController(Controller):
 
     @get("/export", summary="Export active and pending subscribers as CSV, streamed")
     async def export(
-        self, include_left: Annotated[bool, QueryParameter(query="include_left")] = False
+        self, include_left: Annotated[bool, QueryParameter()] = False
     ) -> Stream:
         return Stream(
             export_csv(include_left=include_left),
