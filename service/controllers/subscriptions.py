@@ -44,7 +44,7 @@ def _answer(
 def _error_page(request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
     if wants_json(request):
         raise error
-    status = 404 if isinstance(error, NotFound) else 409 if error.field is None else 422
+    status = _status_of(error)
     lang = _page_language(request)
     return page(
         "message.html",
@@ -173,7 +173,7 @@ class SubscriptionPagesController(Controller):
             return page(
                 "preferences.html",
                 state.lang,
-                status_code=409,
+                status_code=_status_of(error),
                 state=state,
                 title=_text(state.lang, "preferences_title"),
                 error=error.detail,
@@ -181,6 +181,10 @@ class SubscriptionPagesController(Controller):
         return _answer(
             request, state, "preferences.html", title=_text(state.lang, "preferences_title"), saved=True
         )
+
+
+def _status_of(error: DomainError) -> int:
+    return 404 if isinstance(error, NotFound) else 422 if isinstance(error, Invalid) else 409
 
 
 def _text(lang: str, key: str) -> str:

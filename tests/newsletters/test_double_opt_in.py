@@ -46,7 +46,9 @@ async def test_subscribe_in_georgian_confirm_change_language_unsubscribe(
 
     token = state["token"]
     changed = await room.client.post(
-        f"/subscriptions/preferences/{token}", json={"lang": "en", "lists": ["press", "partners"]}, headers=JSON
+        f"/subscriptions/preferences/{token}",
+        json={"lang": "en", "lists": ["press", "partners"]},
+        headers=JSON,
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["lang"] == "en"
