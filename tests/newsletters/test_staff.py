@@ -109,7 +109,9 @@ async def test_search_by_address_name_organisation_status_and_list(newsroom: New
             "/api/v1/subscribers", params={"limit": 2, "cursor": first["next_cursor"]}, headers=newsroom.admin
         )
     ).json()
-    assert len(first["items"]) == 2 and len(rest["items"]) == 1 and rest["next_cursor"] is None
+    assert len(first["items"]) == 2
+    assert len(rest["items"]) == 1
+    assert rest["next_cursor"] is None
 
 
 async def test_staff_edit_details_and_lists(newsroom: Newsroom) -> None:
@@ -153,9 +155,12 @@ async def test_erasure_forgets_the_person_keeps_counts_and_blocks_re_adding(news
     )
     assert erased["erased_at"]
     row = await Subscriber.select().where(Subscriber.id == person["id"]).first()
-    assert row is not None and row["token"] is None and len(row["address_key"]) == 64
+    assert row is not None
+    assert row["token"] is None
+    assert len(row["address_key"]) == 64
     raw = str(await Subscriber.select().where(Subscriber.id == person["id"]))
-    assert "erase.me" not in raw and "ეკა" not in raw
+    assert "erase.me" not in raw
+    assert "ეკა" not in raw
     events = await ConsentEvent.select().where(ConsentEvent.subscriber == person["id"])
     assert [event["action"] for event in events] == ["subscribe", "erase"]
     assert all(event["ip"] == "" and event["user_agent"] == "" for event in events)
