@@ -110,9 +110,7 @@ class SubscriberController(Controller):
                 text.detach()
 
     @get("/export", summary="Export active and pending subscribers as CSV, streamed")
-    async def export(
-        self, include_left: Annotated[bool, QueryParameter()] = False
-    ) -> Stream:
+    async def export(self, include_left: Annotated[bool, QueryParameter()] = False) -> Stream:
         return Stream(
             export_csv(include_left=include_left),
             media_type="text/csv; charset=utf-8",

@@ -150,6 +150,7 @@ async def test_the_import_needs_a_basis(newsroom: Newsroom) -> None:
     assert response.status_code == 400
 
 
+@pytest.mark.slow
 async def test_a_100000_row_file_imports_with_its_bad_rows_reported(
     newsroom: Newsroom, tmp_path: Path
 ) -> None:
