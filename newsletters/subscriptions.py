@@ -26,7 +26,24 @@ async def subscribe(data: SubscribeIn, *, secret_key: str, origin: Origin, enque
 
     The caller answers the same whatever happens here, so nothing tells a stranger whether the
     address was known. A stranger cannot change a known subscriber's name or language either.
+    Two first sign-ups of one address at once (PostgreSQL) clash on its key: the loser tries again
+    and finds the winner's row.
     """
+    try:
+        await _subscribe(data, secret_key=secret_key, origin=origin, enqueue=enqueue)
+    except Exception as error:
+        if not is_unique_violation(error):
+            raise
+        await _subscribe(data, secret_key=secret_key, origin=origin, enqueue=enqueue)
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """Whether a driver error is a broken unique constraint (asyncpg or sqlite3)."""
+    name = type(error).__name__
+    return name == "UniqueViolationError" or (name == "IntegrityError" and "UNIQUE" in str(error))
+
+
+async def _subscribe(data: SubscribeIn, *, secret_key: str, origin: Origin, enqueue: Enqueue) -> None:
     if not data.consent:
         raise Invalid("consent must be given to subscribe", field="consent")
     address = normalise_address(data.email)

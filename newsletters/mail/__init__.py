@@ -1,5 +1,6 @@
 """Mail transports: SMTP when SMTP_URL is set, else .eml files in the outbox directory."""
 
+from email import policy
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
@@ -27,4 +28,7 @@ async def send_message(transport: Transport, message: EmailMessage) -> None:
     """Send a built message to its To addresses, from the address of its From header."""
     sender = getaddresses([str(message["From"])])[0][1]
     recipients = [address for _, address in getaddresses([str(message["To"])])]
-    await transport.send_bytes(sender, recipients, message.as_bytes())
+    international = not all(address.isascii() for address in [sender, *recipients])
+    # An address with a non-ASCII local part travels raw in UTF-8 (RFC 6531), not RFC 2047-encoded.
+    data = message.as_bytes(policy=policy.SMTPUTF8) if international else message.as_bytes()
+    await transport.send_bytes(sender, recipients, data)

@@ -42,6 +42,7 @@ class SmtpTransport:
     async def send_bytes(self, sender: str, recipients: list[str], message: bytes) -> None:
         """Deliver one message; aiosmtplib's errors (refused recipient, lost connection) propagate."""
         server = self.server
+        international = not all(address.isascii() for address in [sender, *recipients])
         await aiosmtplib.send(
             message,
             sender=sender,
@@ -53,4 +54,5 @@ class SmtpTransport:
             use_tls=server.implicit_tls,
             start_tls=False if server.implicit_tls else None,  # None: STARTTLS when offered
             timeout=self.timeout,
+            mail_options=["SMTPUTF8"] if international else None,
         )

@@ -62,7 +62,7 @@ def smtp() -> Iterator[tuple[Inbox, str]]:
     """A real SMTP server on a free loopback port, and the SMTP_URL that reaches it."""
     inbox = Inbox()
     port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=True)
     controller.start()
     try:
         yield inbox, f"smtp://127.0.0.1:{port}"

@@ -1,5 +1,6 @@
 """`POST /api/v1/subscriptions`: one answer for every address, validation, throttling, rate limit."""
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 from uuid import UUID
@@ -143,3 +144,35 @@ async def test_an_expired_or_forged_confirmation_link_is_refused(newsroom: Newsr
 
     assert (await newsroom.client.get(f"/subscriptions/confirm/{fresh}")).status_code == 200
     assert (await newsroom.find("late@example.ge"))["status"] == "active"
+
+
+async def test_simultaneous_first_sign_ups_of_one_address_make_one_subscriber(newsroom: Newsroom) -> None:
+    answers = await asyncio.gather(*(newsroom.subscribe("twice@example.ge") for _ in range(4)))
+    assert {answer.status_code for answer in answers} == {202}
+    assert (await newsroom.find("twice@example.ge"))["status"] == "pending"
+    await newsroom.run_jobs()
+    assert len(outbox(newsroom)) == 1
+
+
+async def test_an_active_subscriber_joining_another_list_confirms_it_by_mail(newsroom: Newsroom) -> None:
+    from newsletters.suppression import recipients
+
+    await newsroom.client.post(
+        "/api/v1/subscribers",
+        json={"email": "keti@example.ge", "basis": "accreditation", "lists": ["press"]},
+        headers=newsroom.admin,
+    )
+    await newsroom.subscribe("keti@example.ge", lists=["partners"])
+    person = await newsroom.find("keti@example.ge")
+    assert person["status"] == "active"
+    assert {item["list"]: item["status"] for item in person["lists"]} == {
+        "partners": "pending",
+        "press": "active",
+    }
+    assert [r.email async for r in recipients(["partners"])] == []
+    await newsroom.run_jobs()
+    [mail] = outbox(newsroom)
+    assert "პარტნიორები".encode() in mail
+    link = next(line for line in mail.decode().splitlines() if "/subscriptions/confirm/" in line)
+    assert (await newsroom.client.get(link.removeprefix("https://newsroom.test"))).status_code == 200
+    assert [r.email async for r in recipients(["partners"])] == ["keti@example.ge"]
