@@ -11,6 +11,10 @@ from uuid import UUID
 
 import msgspec
 
+from content.db import utcnow, write_transaction
+from newsletters import consent
+from newsletters.consent import Origin
+from newsletters.memberships import leave_all
 from newsletters.tables import MailingList, Membership, Subscriber
 
 DELIVERABLE_STATUS: Final = "active"
@@ -77,3 +81,30 @@ async def may_receive(subscriber_id: UUID, list_slugs: list[str]) -> bool:
             & Membership.mailing_list.slug.is_in(list_slugs)
         )
     )
+
+
+async def suppress(subscriber_id: UUID, status: str, *, source: str, detail: str = "") -> bool:
+    """Stop all mail to a subscriber after a hard bounce or a complaint; True if this changed anything.
+
+    For the campaign engine's bounce and complaint handling. The step goes into the consent history
+    (with `detail`, e.g. the SMTP reply), and only the person's new confirmed sign-up undoes it.
+    """
+    if status not in {"bounced", "complained"}:
+        raise ValueError(f"suppress() takes bounced or complained, not {status!r}")
+    now = utcnow()
+    async with write_transaction(Subscriber):
+        row = (
+            await Subscriber.select(Subscriber.status, Subscriber.lang)
+            .where(Subscriber.id == subscriber_id)
+            .first()
+        )
+        if row is None or row["status"] in {status, "erased"}:
+            return False
+        left = await leave_all(subscriber_id, now)
+        await Subscriber.update({Subscriber.status: status, Subscriber.updated_at: now}).where(
+            Subscriber.id == subscriber_id
+        )
+        await consent.record(
+            subscriber_id, status, Origin(source=source), lang=row["lang"], lists=left, basis=detail
+        )
+    return True

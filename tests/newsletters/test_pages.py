@@ -166,3 +166,29 @@ async def test_unknown_tokens_get_a_404_page_or_problem(newsroom: Newsroom) -> N
         assert problem.headers["content-type"].startswith("application/problem+json")
     posted = await newsroom.client.post(f"/subscriptions/unsubscribe/{'y' * 43}")
     assert posted.status_code == 404
+
+
+async def test_bounced_and_complained_people_get_no_mail_until_they_confirm_again(newsroom: Newsroom) -> None:
+    from uuid import UUID
+
+    from newsletters.suppression import may_receive, suppress
+
+    await active_subscriber(newsroom, "bounce@example.ge")
+    await active_subscriber(newsroom, "complaint@example.ge", lists=["press", "partners"])
+    bounce = UUID((await newsroom.find("bounce@example.ge"))["id"])
+    complaint = UUID((await newsroom.find("complaint@example.ge"))["id"])
+    assert await may_receive(bounce, ["press"])
+    assert await suppress(bounce, "bounced", source="campaign", detail="550 5.1.1 no such user")
+    assert await suppress(complaint, "complained", source="feedback-loop")
+    assert not await suppress(complaint, "complained", source="feedback-loop")
+    assert [r.email async for r in recipients(["press", "partners"])] == []
+    assert not await may_receive(bounce, ["press"])
+    history = await newsroom.history(str(bounce))
+    assert (history[-1]["action"], history[-1]["basis"]) == ("bounced", "550 5.1.1 no such user")
+    report = await newsroom.client.post(
+        "/api/v1/subscribers/import",
+        params={"basis": "old list"},
+        content=b"email,name,organisation,lang,lists\nbounce@example.ge,,,ka,press\n",
+        headers={**newsroom.admin, "Content-Type": "text/csv"},
+    )
+    assert report.json()["refusals"][0]["reason"] == "bounced address: only the person can subscribe it again"
