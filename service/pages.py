@@ -47,6 +47,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "preferences_link": "გამოწერის პარამეტრები",
         "error_title": "ბმული არ მუშაობს",
         "inactive": "გამოწერა არ არის აქტიური: სიებში დასაბრუნებლად ხელახლა გამოიწერეთ.",
+        "invalid_link": "ეს ბმული არასწორია ან აღარ მოქმედებს.",
+        "expired_link": "დადასტურების ბმულს ვადა გაუვიდა: ახალი ბმულის მისაღებად ხელახლა გამოიწერეთ.",
     },
     "en": {
         "site": "Secretariat of the State Commission on Migration Issues",
@@ -65,6 +67,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "preferences_link": "Subscription preferences",
         "error_title": "This link does not work",
         "inactive": "Your subscription is not active: to join lists again, subscribe again.",
+        "invalid_link": "This link is not valid, or no longer works.",
+        "expired_link": "This confirmation link has expired: subscribe again to get a new one.",
     },
 }
 LANGUAGE_NAMES: Final = {"ka": "ქართული", "en": "English"}

@@ -14,6 +14,7 @@ from content.errors import DomainError, Invalid, NotFound
 from content.languages import negotiate_language
 from newsletters import subscriptions
 from newsletters.consent import Origin
+from newsletters.errors import LinkExpired
 from newsletters.schemas import Accepted, PreferencesIn, SubscribeIn, SubscriptionState
 from service.pages import TEXTS, page, wants_json
 from service.ratelimit import retry_after
@@ -51,7 +52,11 @@ def _error_page(request: Request[Any, Any, Any], error: DomainError) -> Response
         lang,
         status_code=status,
         title=_text(lang, "error_title"),
-        message=error.detail,
+        message=_text(lang, "invalid_link")
+        if isinstance(error, NotFound)
+        else _text(lang, "expired_link")
+        if isinstance(error, LinkExpired)
+        else error.detail,
         error=True,
     )
 

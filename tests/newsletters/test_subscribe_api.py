@@ -138,6 +138,7 @@ async def test_an_expired_or_forged_confirmation_link_is_refused(newsroom: Newsr
     page = await newsroom.client.get(f"/subscriptions/confirm/{stale}")
     assert page.status_code == 409
     assert page.headers["content-type"].startswith("text/html")
+    assert "დადასტურების ბმულს ვადა გაუვიდა" in page.text
     assert (await newsroom.client.get(f"/subscriptions/confirm/{forged}")).status_code == 404
     assert (await newsroom.client.get("/subscriptions/confirm/garbage!")).status_code == 404
     assert (await newsroom.find("late@example.ge"))["status"] == "pending"
