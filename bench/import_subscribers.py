@@ -1,4 +1,5 @@
-"""Import speed: a 100,000-row CSV (with some bad rows) into SQLite and PostgreSQL, twice each.
+"""Import speed: a 100,000-row CSV (with some bad rows) into SQLite and PostgreSQL, twice each;
+then the speed of the CSV export and of the suppression rule's walk over every recipient.
 
 Run: `.venv/bin/python -m bench.import_subscribers [ROWS]` (PostgreSQL at TEST_POSTGRES_URL or
 127.0.0.1:5432). The second run of the same file shows the cost of an idempotent re-import.
@@ -15,8 +16,10 @@ from pathlib import Path
 import asyncpg
 
 from newsletters.consent import Origin
+from newsletters.exporting import export_csv
 from newsletters.importing import import_csv
 from newsletters.schemas import ListIn, Names
+from newsletters.suppression import recipients
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
 
 GEORGIAN_NAMES = ["ნინო ბერიძე", "გიორგი მაისურაძე", "თამარ კაპანაძე", "ლევან ჯავახიშვილი"]
@@ -66,6 +69,17 @@ async def run(url: str, csv_path: Path) -> None:
             f"unchanged {report.unchanged} refused {report.refused} in {seconds:.1f} s = "
             f"{report.rows / seconds:,.0f} rows/s"
         )
+    started = time.perf_counter()
+    exported = sum([chunk.count(b"\n") async for chunk in export_csv()]) - 1
+    seconds = time.perf_counter() - started
+    speed = exported / seconds
+    print(f"{engine.engine_type:<9} export {exported} rows in {seconds:.1f} s = {speed:,.0f} rows/s")
+    started = time.perf_counter()
+    mailable = len([person async for person in recipients(["press", "partners"])])
+    seconds = time.perf_counter() - started
+    print(
+        f"{engine.engine_type:<9} recipients {mailable} in {seconds:.1f} s = {mailable / seconds:,.0f} rows/s"
+    )
     await close_engine(engine)
 
 
