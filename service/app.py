@@ -16,8 +16,11 @@ from content.media.storage import open_storage
 from service.auth import BearerTokenMiddleware
 from service.controllers.entries import ENTRY_CONTROLLERS
 from service.controllers.feeds import FeedController, feed_index
+from service.controllers.lists import ListController
 from service.controllers.media import MediaController
 from service.controllers.staff import AuditController, MeController, StaffController
+from service.controllers.subscribers import SubscriberController
+from service.controllers.subscriptions import SubscriptionApiController, SubscriptionPagesController
 from service.controllers.topics import TopicController
 from service.database import bind_engine, close_engine, engine_from_url, prepare_engine
 from service.errors import EXCEPTION_HANDLERS
@@ -80,6 +83,10 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             AuditController,
             FeedController,
             feed_index,
+            ListController,
+            SubscriberController,
+            SubscriptionApiController,
+            SubscriptionPagesController,
             healthz,
             readyz,
             metrics,

@@ -1,8 +1,13 @@
-"""The `scmi` command line: run, serve, worker, migrate, staff."""
+"""The `scmi` command line: run, serve, worker, migrate, staff, subscribers."""
 
 import asyncio
+import csv
+import io
 import signal
+import sys
+import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -10,6 +15,9 @@ import prometheus_client
 import uvicorn
 
 from content.errors import DomainError
+from newsletters.consent import Origin
+from newsletters.exporting import export_csv
+from newsletters.importing import ImportReport, import_csv
 from service.accounts import staff as staff_accounts
 from service.accounts.roles import ROLES
 from service.database import (
@@ -162,3 +170,80 @@ def staff_token(settings: Settings, email: str, label: str) -> None:
         return await staff_accounts.issue_token(member.id, label)
 
     click.echo(_run(settings, issue).token)
+
+
+@main.group()
+def subscribers() -> None:
+    """Import and export newsletter subscribers."""
+
+
+@subscribers.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--basis", required=True, help="The legal basis of these addresses (e.g. partnership agreement)."
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write refused rows here as CSV.",
+)
+@click.pass_obj
+def subscribers_import(settings: Settings, file: Path, basis: str, report_path: Path | None) -> None:
+    """Import FILE (CSV: email,name,organisation,lang,lists), showing progress; safe to run again."""
+    size = file.stat().st_size
+
+    async def run_import() -> ImportReport:
+        with (
+            file.open("rb") as raw,
+            click.progressbar(length=size, label="importing", file=sys.stderr) as bar,
+        ):
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            done = 0
+
+            def progress(_: int) -> None:
+                nonlocal done
+                position = raw.tell()  # bytes the reader has consumed so far
+                bar.update(position - done)
+                done = position
+
+            origin = Origin(source="import-cli")
+            result = await import_csv(
+                text, secret_key=settings.secret_key, basis=basis, origin=origin, on_progress=progress
+            )
+            bar.update(size - done)
+            return result
+
+    started = time.perf_counter()
+    report = _run(settings, run_import)
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"rows {report.rows}: accepted {report.accepted} (created {report.created}, "
+        f"updated {report.updated}, unchanged {report.unchanged}), "
+        f"refused {report.refused} in {seconds:.1f} s "
+        f"({report.rows / seconds if seconds else 0:.0f} rows/s)"
+    )
+    for refusal in report.refusals[:20]:
+        click.echo(f"  line {refusal.line}: {refusal.email or '(empty)'}: {refusal.reason}")
+    if report.refused > 20:
+        click.echo(f"  ... and {report.refused - 20} more" + (f" (see {report_path})" if report_path else ""))
+    if report_path is not None:
+        with report_path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(["line", "email", "reason"])
+            writer.writerows([refusal.line, refusal.email, refusal.reason] for refusal in report.refusals)
+
+
+@subscribers.command("export")
+@click.option("--include-left", is_flag=True, help="Also unsubscribed, bounced and complained addresses.")
+@click.pass_obj
+def subscribers_export(settings: Settings, include_left: bool) -> None:
+    """Write subscribers as CSV to standard output, streamed."""
+
+    async def run_export() -> None:
+        out = sys.stdout.buffer
+        async for chunk in export_csv(include_left=include_left):
+            out.write(chunk)
+        out.flush()
+
+    _run(settings, run_export)

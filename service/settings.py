@@ -50,6 +50,8 @@ class Settings:
     feed_items: int = 50
     feed_recheck_seconds: float = 2.0
     feed_cache_prefix: str = "scmi:feeds:"
+    subscribe_limit_per_ip: int = 10
+    subscribe_limit_window: int = 3600
 
     @property
     def resolved_database_url(self) -> str:
@@ -138,6 +140,8 @@ class Settings:
             feed_items=int(env.get("FEED_ITEMS") or defaults.feed_items),
             feed_recheck_seconds=float(env.get("FEED_RECHECK_SECONDS") or defaults.feed_recheck_seconds),
             feed_cache_prefix=env.get("FEED_CACHE_PREFIX") or defaults.feed_cache_prefix,
+            subscribe_limit_per_ip=int(env.get("SUBSCRIBE_LIMIT_PER_IP") or defaults.subscribe_limit_per_ip),
+            subscribe_limit_window=int(env.get("SUBSCRIBE_LIMIT_WINDOW") or defaults.subscribe_limit_window),
         )
 
     def check_production(self) -> None:

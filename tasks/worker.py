@@ -11,8 +11,13 @@ from arq.worker import Worker
 from tasks.media import make_renditions
 from tasks.metrics import measured
 from tasks.publishing import publish_due
+from tasks.subscriptions import send_confirmation_mail
 
-FUNCTIONS: Final[list[Any]] = [measured(publish_due), measured(make_renditions)]
+FUNCTIONS: Final[list[Any]] = [
+    measured(publish_due),
+    measured(make_renditions),
+    measured(send_confirmation_mail),
+]
 # Every 15 s: an entry scheduled for T is public well within a minute of T.
 CRON_JOBS: Final[list[CronJob]] = [
     cron(

@@ -1,0 +1,87 @@
+"""The confirmation mail of double opt-in, in the subscriber's language, and the job's domain step."""
+
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Final
+from uuid import UUID
+
+from content.db import utcnow
+from newsletters.mail import Transport, send_message
+from newsletters.memberships import memberships_of
+from newsletters.tables import MailingList, Subscriber
+from newsletters.tokens import confirmation_token
+
+TEXTS: Final[dict[str, dict[str, str]]] = {
+    "ka": {
+        "subject": "დაადასტურეთ გამოწერა — მიგრაციის საკითხთა სამთავრობო კომისია",
+        "greeting": "გამარჯობა{name},",
+        "body": "ვიღაცამ (იმედია, თქვენ) ეს მისამართი გამოიწერა შემდეგი სიებისთვის: {lists}.\n"
+        "გამოწერის დასადასტურებლად გახსენით ბმული (მოქმედებს 7 დღე):",
+        "ignore": "თუ ეს თქვენ არ ყოფილხართ, უბრალოდ უგულებელყავით ეს წერილი — სხვა წერილს აღარ მიიღებთ.",
+        "signature": "მიგრაციის საკითხთა სამთავრობო კომისიის სამდივნო",
+    },
+    "en": {
+        "subject": "Confirm your subscription — State Commission on Migration Issues",
+        "greeting": "Hello{name},",
+        "body": "Someone (we hope you) subscribed this address to these lists: {lists}.\n"
+        "To confirm, open this link (valid for 7 days):",
+        "ignore": "If it was not you, ignore this message: you will get no other.",
+        "signature": "Secretariat of the State Commission on Migration Issues of Georgia",
+    },
+}
+
+
+def confirmation_message(
+    *, to: str, name: str, lang: str, list_names: list[str], confirm_url: str, mail_from: str
+) -> EmailMessage:
+    """A plain-text confirmation message (8bit UTF-8, so the link stays one clickable line)."""
+    texts = TEXTS.get(lang, TEXTS["ka"])
+    message = EmailMessage()
+    message["Subject"] = texts["subject"]
+    message["From"] = mail_from
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="scmi.newsroom")
+    message["Auto-Submitted"] = "auto-generated"
+    body = "\n\n".join(
+        [
+            texts["greeting"].format(name=f" {name}" if name else ""),
+            texts["body"].format(lists=", ".join(list_names)),
+            confirm_url,
+            texts["ignore"],
+            "— " + texts["signature"],
+        ]
+    )
+    message.set_content(body + "\n", charset="utf-8", cte="8bit")
+    message["Content-Language"] = lang  # after set_content, which drops Content-* headers
+    return message
+
+
+async def send_confirmation(
+    subscriber_id: UUID, *, secret_key: str, public_url: str, mail_from: str, transport: Transport
+) -> bool:
+    """Mail a confirmation link if the subscriber still awaits one; False when there is nothing to confirm."""
+    row = await Subscriber.select().where(Subscriber.id == subscriber_id).first()
+    if row is None or row["email"] is None or row["status"] == "erased":
+        return False
+    pending = [
+        slug for slug, item in (await memberships_of(subscriber_id)).items() if item["status"] == "pending"
+    ]
+    if not pending:
+        return False
+    lang = row["lang"]
+    names = await MailingList.select(MailingList.slug, MailingList.name_ka, MailingList.name_en).where(
+        MailingList.slug.is_in(pending)
+    )
+    list_names = sorted(item[f"name_{lang}"] for item in names)
+    token = confirmation_token(secret_key, subscriber_id, utcnow())
+    message = confirmation_message(
+        to=row["email"],
+        name=row["name"],
+        lang=lang,
+        list_names=list_names,
+        confirm_url=f"{public_url}/subscriptions/confirm/{token}",
+        mail_from=mail_from,
+    )
+    await send_message(transport, message)
+    return True

@@ -1,0 +1,7 @@
+"""Errors of the newsletters domain that the shared ones do not name."""
+
+from content.errors import Conflict
+
+
+class LinkExpired(Conflict):
+    """A confirmation link older than its lifetime: the person must subscribe again."""

@@ -1,0 +1,79 @@
+"""Piccolo tables of the newsletters app: subscribers, lists, memberships and consent events."""
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    ForeignKey,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+
+class MailingList(Table, tablename="mailing_list"):
+    """An audience (press, partners...) named in both languages; only public lists take sign-ups."""
+
+    id = UUID(primary_key=True)
+    slug = Varchar(length=100, unique=True)
+    name_ka = Varchar(length=200)
+    name_en = Varchar(length=200)
+    description_ka = Text(default="")
+    description_en = Text(default="")
+    public = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class Subscriber(Table):
+    """A person who receives newsletters; `address_key` outlives erasure to block re-adding."""
+
+    id = UUID(primary_key=True)
+    # HMAC(secret_key, normalised address): unique, and kept after erasure as the suppression key.
+    address_key = Varchar(length=64, unique=True)
+    email = Varchar(length=320, null=True, default=None)
+    name = Varchar(length=200, default="")
+    organisation = Varchar(length=300, default="")
+    lang = Varchar(length=2, default="ka")
+    status = Varchar(length=20, default="pending")
+    # The random per-subscriber token of unsubscribe and preferences links; null once erased.
+    token = Varchar(length=64, null=True, default=None, unique=True)
+    basis = Text(default="")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    confirmation_sent_at = Timestamptz(null=True, default=None)
+    confirmed_at = Timestamptz(null=True, default=None)
+    unsubscribed_at = Timestamptz(null=True, default=None)
+    erased_at = Timestamptz(null=True, default=None)
+
+
+class Membership(Table):
+    """A subscriber on a list, with its own status (pending, active, unsubscribed) and times."""
+
+    id = UUID(primary_key=True)
+    subscriber = ForeignKey(references=Subscriber, on_delete=OnDelete.cascade)
+    mailing_list = ForeignKey(references=MailingList, on_delete=OnDelete.cascade)
+    status = Varchar(length=20, default="pending")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    subscribed_at = Timestamptz(null=True, default=None)
+    unsubscribed_at = Timestamptz(null=True, default=None)
+
+
+class ConsentEvent(Table, tablename="consent_event"):
+    """One append-only record of a consent step: who, when, from where, which lists, what text."""
+
+    id = UUID(primary_key=True)
+    subscriber = ForeignKey(references=Subscriber, on_delete=OnDelete.cascade)
+    action = Varchar(length=30)
+    created_at = Timestamptz()
+    source = Varchar(length=30, default="")
+    ip = Varchar(length=64, default="")
+    user_agent = Text(default="")
+    lists = JSON(default=[])
+    lang = Varchar(length=2, default="ka")
+    consent_text = Text(default="")
+    consent_version = Varchar(length=40, default="")
+    basis = Text(default="")
+    staff_id = UUID(null=True, default=None)

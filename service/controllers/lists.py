@@ -1,0 +1,34 @@
+"""Lists (audiences) for admins: `/api/v1/lists`."""
+
+from typing import Annotated
+
+from litestar import Controller, get, patch, post
+from litestar.params import Body, FromPath
+
+from newsletters import lists
+from newsletters.schemas import ListIn, ListOut, ListPatch
+from service.auth import requires
+
+
+class ListController(Controller):
+    """`/api/v1/lists`: admins read, add and change audiences."""
+
+    path = "/api/v1/lists"
+    tags = ["lists"]
+    guards = [requires("admin")]
+
+    @get("/", summary="Every list with its counts")
+    async def list_lists(self) -> list[ListOut]:
+        return await lists.list_lists()
+
+    @post("/", summary="Add a list")
+    async def create_list(self, data: Annotated[ListIn, Body()]) -> ListOut:
+        return await lists.create_list(data)
+
+    @get("/{slug:str}", summary="One list")
+    async def get_list(self, slug: FromPath[str]) -> ListOut:
+        return await lists.get_list(slug)
+
+    @patch("/{slug:str}", summary="Rename, describe, open or close a list")
+    async def change_list(self, slug: FromPath[str], data: Annotated[ListPatch, Body()]) -> ListOut:
+        return await lists.change_list(slug, data)

@@ -1,0 +1,214 @@
+"""Public subscriptions: the sign-up API, and the confirm, unsubscribe and preferences pages."""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from arq.connections import ArqRedis
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.params import Body, FromPath
+
+from content.errors import DomainError, Invalid, NotFound
+from content.languages import negotiate_language
+from newsletters import subscriptions
+from newsletters.consent import Origin
+from newsletters.errors import LinkExpired
+from newsletters.schemas import Accepted, PreferencesIn, SubscribeIn, SubscriptionState
+from service.pages import TEXTS, page, wants_json
+from service.ratelimit import retry_after
+from service.settings import Settings
+
+
+def origin_of(request: Request[Any, Any, Any], source: str) -> Origin:
+    """Where a consent step came from: the client's address and agent."""
+    return Origin(
+        source=source,
+        ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", ""),
+    )
+
+
+def _page_language(request: Request[Any, Any, Any]) -> str:
+    return negotiate_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def _answer(
+    request: Request[Any, Any, Any], state: SubscriptionState, template: str, **context: Any
+) -> Response[Any]:
+    if wants_json(request):
+        return Response(state, headers={"Cache-Control": "no-store"})
+    return page(template, state.lang, state=state, **context)
+
+
+def _error_page(request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+    if wants_json(request):
+        raise error
+    status = _status_of(error)
+    lang = _page_language(request)
+    return page(
+        "message.html",
+        lang,
+        status_code=status,
+        title=_text(lang, "error_title"),
+        message=_text(lang, "invalid_link")
+        if isinstance(error, NotFound)
+        else _text(lang, "expired_link")
+        if isinstance(error, LinkExpired)
+        else error.detail,
+        error=True,
+    )
+
+
+class SubscriptionApiController(Controller):
+    """`POST /api/v1/subscriptions`: the public sign-up."""
+
+    path = "/api/v1/subscriptions"
+    tags = ["subscriptions"]
+
+    @post("/", status_code=202, summary="Sign up for lists; a confirmation mail follows (double opt-in)")
+    async def subscribe(
+        self, request: Request[Any, Any, State], data: Annotated[SubscribeIn, Body()]
+    ) -> Accepted:
+        settings: Settings = request.app.state.settings
+        queue: ArqRedis = request.app.state.queue
+        client = request.client.host if request.client else "unknown"
+        wait = await retry_after(
+            queue,
+            f"scmi:ratelimit:subscribe:{client}",
+            limit=settings.subscribe_limit_per_ip,
+            window=settings.subscribe_limit_window,
+        )
+        if wait is not None:
+            raise HTTPException(
+                status_code=429,
+                detail="too many sign-ups from this address; try later",
+                headers={"Retry-After": str(wait)},
+            )
+
+        async def enqueue(subscriber_id: UUID) -> None:
+            await queue.enqueue_job("send_confirmation_mail", str(subscriber_id))
+
+        await subscriptions.subscribe(
+            data, secret_key=settings.secret_key, origin=origin_of(request, "api"), enqueue=enqueue
+        )
+        return Accepted()
+
+
+class SubscriptionPagesController(Controller):
+    """`/subscriptions/...`: the pages behind the links in mail (HTML, or JSON on request)."""
+
+    path = "/subscriptions"
+    tags = ["subscriptions"]
+
+    @get("/confirm/{token:str}", summary="Confirm a sign-up from the mailed link")
+    async def confirm(self, request: Request[Any, Any, State], token: FromPath[str]) -> Response[Any]:
+        settings: Settings = request.app.state.settings
+        try:
+            state = await subscriptions.confirm(
+                token, secret_key=settings.secret_key, origin=origin_of(request, "confirm-link")
+            )
+        except DomainError as error:
+            return _error_page(request, error)
+        return _answer(
+            request,
+            state,
+            "message.html",
+            title=_text(state.lang, "confirmed_title"),
+            message=_text(state.lang, "confirmed_body"),
+            preferences_url=f"/subscriptions/preferences/{state.token}",
+        )
+
+    @get("/unsubscribe/{token:str}", summary="The unsubscribe page: one button; a GET changes nothing")
+    async def unsubscribe_page(
+        self, request: Request[Any, Any, State], token: FromPath[str]
+    ) -> Response[Any]:
+        try:
+            state = await subscriptions.state_by_token(token)
+        except DomainError as error:
+            return _error_page(request, error)
+        return _answer(request, state, "unsubscribe.html", title=_text(state.lang, "unsubscribe_title"))
+
+    @post(
+        "/unsubscribe/{token:str}",
+        status_code=200,
+        summary="Unsubscribe at once (also RFC 8058 one-click: body `List-Unsubscribe=One-Click`)",
+    )
+    async def unsubscribe(self, request: Request[Any, Any, State], token: FromPath[str]) -> Response[Any]:
+        one_click = b"List-Unsubscribe=One-Click" in (await request.body())[:200]
+        try:
+            state = await subscriptions.unsubscribe(
+                token, origin=origin_of(request, "one-click" if one_click else "unsubscribe-page")
+            )
+        except DomainError as error:
+            return _error_page(request, error)
+        return _answer(
+            request,
+            state,
+            "message.html",
+            title=_text(state.lang, "unsubscribed_title"),
+            message=_text(state.lang, "unsubscribed_body"),
+            preferences_url=f"/subscriptions/preferences/{state.token}",
+        )
+
+    @get("/preferences/{token:str}", summary="The preferences page: lists and language")
+    async def preferences_page(
+        self, request: Request[Any, Any, State], token: FromPath[str]
+    ) -> Response[Any]:
+        try:
+            state = await subscriptions.state_by_token(token)
+        except DomainError as error:
+            return _error_page(request, error)
+        return _answer(request, state, "preferences.html", title=_text(state.lang, "preferences_title"))
+
+    @post("/preferences/{token:str}", status_code=200, summary="Change lists and language (form or JSON)")
+    async def change_preferences(
+        self, request: Request[Any, Any, State], token: FromPath[str]
+    ) -> Response[Any]:
+        try:
+            data = await _preferences_from(request)
+            state = await subscriptions.change_preferences(
+                token, data, origin=origin_of(request, "preferences-page")
+            )
+        except DomainError as error:
+            if wants_json(request) or isinstance(error, NotFound):
+                return _error_page(request, error)
+            state = await subscriptions.state_by_token(token)
+            return page(
+                "preferences.html",
+                state.lang,
+                status_code=_status_of(error),
+                state=state,
+                title=_text(state.lang, "preferences_title"),
+                error=error.detail,
+            )
+        return _answer(
+            request, state, "preferences.html", title=_text(state.lang, "preferences_title"), saved=True
+        )
+
+
+def _status_of(error: DomainError) -> int:
+    return 404 if isinstance(error, NotFound) else 422 if isinstance(error, Invalid) else 409
+
+
+def _text(lang: str, key: str) -> str:
+    return TEXTS.get(lang, TEXTS["ka"])[key]
+
+
+async def _preferences_from(request: Request[Any, Any, Any]) -> PreferencesIn:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/json"):
+        try:
+            return msgspec.json.decode(await request.body(), type=PreferencesIn)
+        except msgspec.ValidationError as error:
+            raise Invalid(str(error), field="body") from error
+        except msgspec.DecodeError as error:
+            raise Invalid("the body is not valid JSON", field="body") from error
+    form = await request.form()
+    lang = form.get("lang")
+    if lang not in {"ka", "en"}:
+        raise Invalid("choose a language: ka or en", field="lang")
+    return PreferencesIn(
+        lang=lang, lists=[str(slug) for slug in form.getall("lists")] if "lists" in form else []
+    )
