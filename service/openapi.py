@@ -39,13 +39,22 @@ def _problem(description: str) -> OpenAPIResponse:
     )
 
 
+# Pages for people (subscription pages, the newsletter archive) answer HTML, or JSON when asked.
+HTML_PAGE_PREFIXES: Final = ("/subscriptions/", "/newsletters/")
+_HTML: Final = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, description="An HTML page"))
+
+
 def document_problems(app: Litestar) -> None:
-    """Replace the generated error responses with problem+json, and cover every 4xx and 5xx."""
+    """Replace the generated error responses with problem+json, and cover every 4xx and 5xx.
+
+    HTML pages also document their HTML answers, for success and error alike.
+    """
     openapi = app.plugins.get(OpenAPIPlugin).provide_openapi()
     components = openapi.components if isinstance(openapi.components, Components) else Components()
     components.schemas = {**(components.schemas or {}), "Problem": PROBLEM_SCHEMA}
     openapi.components = components
-    for path_item in (openapi.paths or {}).values():
+    for path, path_item in (openapi.paths or {}).items():
+        is_page = path.startswith(HTML_PAGE_PREFIXES)
         for method in ("get", "put", "post", "delete", "patch", "head"):
             operation = getattr(path_item, method, None)
             if operation is None:
@@ -56,4 +65,8 @@ def document_problems(app: Litestar) -> None:
                     responses[status] = _problem(getattr(responses[status], "description", "") or "Error")
             responses.setdefault("4XX", _problem("The request was refused; `detail` says why"))
             responses.setdefault("5XX", _problem("The service could not answer"))
+            if is_page:
+                for response in responses.values():
+                    if isinstance(response, OpenAPIResponse):
+                        response.content = {**(response.content or {}), "text/html": _HTML}
             operation.responses = responses

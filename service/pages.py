@@ -97,6 +97,4 @@ def page(template: str, lang: str, *, status_code: int = 200, **context: Any) ->
         language_names=LANGUAGE_NAMES,
         **context,
     )
-    return Response(
-        html, status_code=status_code, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS
-    )
+    return Response(html, status_code=status_code, media_type="text/html", headers=SECURITY_HEADERS)

@@ -109,11 +109,11 @@ class SubscriberController(Controller):
             finally:
                 text.detach()
 
-    @get("/export", summary="Export active and pending subscribers as CSV, streamed")
+    @get("/export", summary="Export active and pending subscribers as CSV, streamed", media_type="text/csv")
     async def export(self, include_left: Annotated[bool, QueryParameter()] = False) -> Stream:
         return Stream(
             export_csv(include_left=include_left),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={
                 "Content-Disposition": 'attachment; filename="subscribers.csv"',
                 "Cache-Control": "no-store",
