@@ -96,6 +96,18 @@ class SubscriptionApiController(Controller):
         return Accepted()
 
 
+def _message(request: Request[Any, Any, State], state: SubscriptionState, outcome: str) -> Response[Any]:
+    """The page (or JSON) that reports an outcome, with the way to the preferences."""
+    return _answer(
+        request,
+        state,
+        "message.html",
+        title=_text(state.lang, f"{outcome}_title"),
+        message=_text(state.lang, f"{outcome}_body"),
+        preferences_url=f"/subscriptions/preferences/{state.token}",
+    )
+
+
 class SubscriptionPagesController(Controller):
     """`/subscriptions/...`: the pages behind the links in mail (HTML, or JSON on request)."""
 
@@ -111,14 +123,7 @@ class SubscriptionPagesController(Controller):
             )
         except DomainError as error:
             return _error_page(request, error)
-        return _answer(
-            request,
-            state,
-            "message.html",
-            title=_text(state.lang, "confirmed_title"),
-            message=_text(state.lang, "confirmed_body"),
-            preferences_url=f"/subscriptions/preferences/{state.token}",
-        )
+        return _message(request, state, "confirmed")
 
     @get("/unsubscribe/{token:str}", summary="The unsubscribe page: one button; a GET changes nothing")
     async def unsubscribe_page(
@@ -143,14 +148,7 @@ class SubscriptionPagesController(Controller):
             )
         except DomainError as error:
             return _error_page(request, error)
-        return _answer(
-            request,
-            state,
-            "message.html",
-            title=_text(state.lang, "unsubscribed_title"),
-            message=_text(state.lang, "unsubscribed_body"),
-            preferences_url=f"/subscriptions/preferences/{state.token}",
-        )
+        return _message(request, state, "unsubscribed")
 
     @get("/preferences/{token:str}", summary="The preferences page: lists and language")
     async def preferences_page(

@@ -2,17 +2,15 @@
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from tests.service.test_command_line import SCMI, free_port
+from tests.service.test_command_line import SCMI, scmi_server
 
 ROLES = ("anonymous", "author", "editor", "admin")
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
@@ -38,27 +36,11 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
         ).stdout.strip()
         for role in ROLES[1:]
     }
-    port = free_port()
-    log = (data_dir / "server.log").open("w")
-    process = subprocess.Popen(
-        [SCMI, "run", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    log_path = data_dir / "server.log"
+    with scmi_server(env, log_path) as base:
         yield base, tokens
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
-        server_log = (data_dir / "server.log").read_text()
-        assert "Traceback" not in server_log, server_log[-4000:]
+    server_log = log_path.read_text()
+    assert "Traceback" not in server_log, server_log[-4000:]
 
 
 @pytest.fixture(scope="module")

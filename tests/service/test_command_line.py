@@ -1,5 +1,6 @@
 """The `scmi` command line and a live server, as a newcomer uses them after `make run`."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -29,30 +30,36 @@ def free_port() -> int:
         return port
 
 
+@contextlib.contextmanager
+def scmi_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """A live `scmi run` on a free loopback port, ready to answer; stopped with SIGTERM afterwards."""
+    port = free_port()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [SCMI, "run", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            else:
+                raise AssertionError(log_path.read_text())
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
 @pytest.fixture
 def live_server(db: Database, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     env = scmi_env(db, tmp_path)
-    port = free_port()
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [SCMI, "run", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError((tmp_path / "server.log").read_text())
+    with scmi_server(env, tmp_path / "server.log") as base:
         yield base, env
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
 
 
 def test_migrate_is_idempotent(db: Database, tmp_path: Path) -> None:
