@@ -67,8 +67,16 @@ def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> No
     from service.app import create_app
 
     app = create_app(settings, with_worker=with_worker)
+    # service.logs already configured logging; uvicorn's access line would repeat ours unmasked.
     uvicorn.run(
-        app, host=host, port=port, http="httptools", loop="uvloop", log_level="info", proxy_headers=True
+        app,
+        host=host,
+        port=port,
+        http="httptools",
+        loop="uvloop",
+        proxy_headers=True,
+        log_config=None,
+        access_log=False,
     )
 
 
