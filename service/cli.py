@@ -3,7 +3,6 @@
 import asyncio
 import csv
 import io
-import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -34,6 +33,8 @@ from tasks.queue import connect_queue
 from tasks.worker import build_worker
 
 T = TypeVar("T")
+# How long `scmi worker` lets running jobs finish after SIGTERM before it stops.
+WORKER_SHUTDOWN_WAIT = 60
 
 
 async def _with_database(settings: Settings, action: Callable[[], Awaitable[T]]) -> T:
@@ -116,13 +117,19 @@ def worker(settings: Settings, burst: bool) -> None:
         if settings.worker_metrics_port:
             prometheus_client.start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
         queue = await connect_queue(settings.redis_url)
-        arq_worker = build_worker(queue, {"settings": settings}, burst=burst, handle_signals=False)
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(arq_worker.close()))
+        arq_worker = build_worker(
+            queue,
+            {"settings": settings},
+            burst=burst,
+            handle_signals=True,
+            completion_wait=WORKER_SHUTDOWN_WAIT,
+        )
         try:
-            await arq_worker.main()
+            await arq_worker.async_run()
+        except asyncio.CancelledError:
+            pass  # arq cancels its main task once the signal's grace period is over: a clean stop
         finally:
+            await arq_worker.close()
             await queue.aclose()
 
     _run(settings, work)

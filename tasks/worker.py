@@ -37,6 +37,7 @@ def build_worker(
     burst: bool = False,
     with_cron: bool = True,
     handle_signals: bool = True,
+    completion_wait: int = 0,
     on_startup: StartupShutdown | None = None,
     on_shutdown: StartupShutdown | None = None,
 ) -> Worker:
@@ -49,6 +50,8 @@ def build_worker(
         ctx=ctx,
         burst=burst,
         handle_signals=handle_signals,
+        # On SIGTERM/SIGINT: take no new job, let running ones finish for this long, then stop.
+        job_completion_wait=completion_wait,
         on_startup=on_startup,
         on_shutdown=on_shutdown,
         poll_delay=0.2,

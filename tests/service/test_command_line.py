@@ -2,17 +2,20 @@
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
-from tests.conftest import Database
+from tests.conftest import REDIS_URL, Database
 from tests.helpers import ENGLISH_TITLE, GEORGIAN_TITLE, bilingual
 
 SCMI = str(Path(sys.executable).parent / "scmi")
@@ -31,12 +34,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def scmi_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """A live `scmi run` on a free loopback port, ready to answer; stopped with SIGTERM afterwards."""
+def scmi_server(env: dict[str, str], log_path: Path, command: str = "run") -> Iterator[str]:
+    """A live `scmi run` (or `serve`) on a free loopback port, ready to answer; SIGTERM afterwards."""
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [SCMI, "run", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+            [SCMI, command, "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -122,3 +125,50 @@ def test_newcomer_flow_on_a_live_server(live_server: tuple[str, dict[str, str]])
             found = http.get("/api/v1/news", params={"q": query, "lang": lang}).json()["items"]
             assert [item["id"] for item in found] == [entry["id"]], query
         assert http.get("/schema/openapi.json").status_code == 200
+
+
+def test_serve_and_worker_run_apart_on_redis(db: Database, tmp_path: Path) -> None:
+    """The production shape: `scmi serve` enqueues on Redis, a separate `scmi worker` does the work."""
+    redis_url = REDIS_URL.rsplit("/", 1)[0] + "/11"  # a database of its own: no other test's worker
+    redis.Redis.from_url(redis_url).flushdb()
+    env = {**scmi_env(db, tmp_path), "REDIS_URL": redis_url, "WORKER_METRICS_PORT": str(free_port())}
+    token = subprocess.run(
+        [SCMI, "staff", "add", "admin@scmi.gov.ge", "--role", "admin"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    headers = {"Authorization": f"Bearer {token}"}
+    with (tmp_path / "worker.log").open("w") as log:
+        worker = subprocess.Popen([SCMI, "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            with (
+                scmi_server(env, tmp_path / "serve.log", command="serve") as base,
+                httpx.Client(base_url=base) as http,
+            ):
+                # A scheduled entry is published by the worker's cron, not by the API process.
+                entry = http.post("/api/v1/news", json=bilingual(), headers=headers).json()
+                due = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+                assert (
+                    http.post(
+                        f"/api/v1/news/{entry['id']}/publish", json={"at": due}, headers=headers
+                    ).status_code
+                    == 200
+                )
+                # A sign-up's confirmation mail is sent by the worker (to the outbox: no SMTP_URL).
+                press = {"slug": "press", "name": {"ka": "პრესა", "en": "Press"}, "public": True}
+                assert http.post("/api/v1/lists", json=press, headers=headers).status_code == 201
+                signup = {"email": "nino@example.ge", "lang": "ka", "lists": ["press"], "consent": True}
+                assert http.post("/api/v1/subscriptions", json=signup).status_code == 202
+                deadline = time.monotonic() + 40
+                published = mailed = False
+                while time.monotonic() < deadline and not (published and mailed):
+                    published = http.get(f"/api/v1/news/{entry['id']}").status_code == 200
+                    mailed = any((tmp_path / "outbox").glob("*.eml"))
+                    time.sleep(0.3)
+                assert published, (tmp_path / "worker.log").read_text()[-3000:]
+                assert mailed, (tmp_path / "worker.log").read_text()[-3000:]
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(timeout=20) == 0
