@@ -247,3 +247,29 @@ def subscribers_export(settings: Settings, include_left: bool) -> None:
         out.flush()
 
     _run(settings, run_export)
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Only load into a database with no entries and no staff.")
+@click.pass_obj
+def demo(settings: Settings, if_empty: bool) -> None:
+    """Load bilingual demo content (topics, lists, news, events, a call, materials); safe to run again."""
+    from service.demo.loader import database_is_empty, load_demo
+
+    async def load() -> str:
+        await migrate(quiet=True)
+        if if_empty and not await database_is_empty():
+            return "the database has content already: demo not loaded"
+        report = await load_demo(settings)
+        lines = [
+            f"demo: added {report.topics} topics, {report.lists} lists, "
+            f"{report.entries} entries, {report.assets} media files"
+        ]
+        if report.staff_created:
+            lines.append(
+                f"made staff member {report.staff_created} (editor, no token): "
+                f"`scmi staff token {report.staff_created}` gives one"
+            )
+        return "\n".join(lines)
+
+    click.echo(_run(settings, load))

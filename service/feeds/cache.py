@@ -29,7 +29,9 @@ logger = logging.getLogger("scmi.feeds")
 REDIS_TTL_SECONDS: Final = 24 * 3600  # feeds nobody asks for leave Redis after a day
 MEMORY_LIMIT: Final = 2048
 # hit: served from this process's memory; shared: another process's render from Redis; miss: rendered here.
-FEED_CACHE: Final = Counter("scmi_feed_cache_total", "Feed requests by where their bytes came from", ["outcome"])
+FEED_CACHE: Final = Counter(
+    "scmi_feed_cache_total", "Feed requests by where their bytes came from", ["outcome"]
+)
 
 
 class CachedFeed(msgspec.Struct, frozen=True):
