@@ -273,3 +273,42 @@ def demo(settings: Settings, if_empty: bool) -> None:
         return "\n".join(lines)
 
     click.echo(_run(settings, load))
+
+
+@main.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def export_command(settings: Settings, directory: Path) -> None:
+    """Back up everything (content, media, staff, audit log, subscribers and consent) into DIRECTORY."""
+    from content.media.storage import open_storage
+    from service.archive import export_archive
+
+    if directory.exists() and any(directory.iterdir()):
+        raise click.ClickException(f"{directory} is not empty; export into a new directory")
+    report = _run(settings, lambda: export_archive(directory, open_storage(settings.media_storage)))
+    click.echo(
+        f"exported {sum(report.rows.values())} rows of {len(report.rows)} tables and "
+        f"{report.media_files} media files to {directory}"
+    )
+    click.echo(
+        "the archive holds personal data (subscribers, consent records, staff): keep it safe", err=True
+    )
+
+
+@main.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_obj
+def import_command(settings: Settings, directory: Path) -> None:
+    """Restore an archive made by `scmi export` into an empty database (staff then need new tokens)."""
+    from content.media.storage import open_storage
+    from service.archive import import_archive
+
+    async def restore() -> Any:
+        await migrate(quiet=True)
+        return await import_archive(directory, open_storage(settings.media_storage))
+
+    report = _run(settings, restore)
+    click.echo(
+        f"imported {sum(report.rows.values())} rows of {len(report.rows)} tables and "
+        f"{report.media_files} media files from {directory}"
+    )
