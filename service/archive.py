@@ -181,7 +181,8 @@ async def _rebuild_search_index() -> None:
     if is_sqlite():
         await Entry.raw("DELETE FROM entry_search")
         await Entry.raw(
-            "INSERT INTO entry_search (search_text, translation_id) SELECT search_text, id FROM entry_translation"
+            "INSERT INTO entry_search (search_text, translation_id)"
+            " SELECT search_text, id FROM entry_translation"
         )
 
 
