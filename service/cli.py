@@ -31,6 +31,7 @@ from service.database import (
 from service.logs import configure_logging
 from service.settings import Settings
 from tasks.queue import connect_queue
+from tasks.shutdown import stop_gracefully
 from tasks.worker import build_worker
 
 T = TypeVar("T")
@@ -67,6 +68,9 @@ def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> No
     from service.app import create_app
 
     app = create_app(settings, with_worker=with_worker)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with this handler back in
+    # place: a stop that was asked for and went well ends with status 0, as supervisors expect.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         app, host=host, port=port, http="httptools", loop="uvloop", log_level="info", proxy_headers=True
     )
@@ -110,11 +114,22 @@ def worker(settings: Settings, burst: bool) -> None:
         queue = await connect_queue(settings.redis_url)
         arq_worker = build_worker(queue, {"settings": settings}, burst=burst, handle_signals=False)
         loop = asyncio.get_running_loop()
+        stopping: list[asyncio.Task[None]] = []  # held so the stop task is not collected mid-way
+
+        def stop() -> None:
+            if not stopping:
+                stopping.append(loop.create_task(stop_gracefully(arq_worker, settings.worker_shutdown_grace)))
+
         for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(arq_worker.close()))
+            loop.add_signal_handler(signum, stop)
         try:
-            await arq_worker.main()
+            await arq_worker.async_run()
+        except asyncio.CancelledError:
+            if not stopping:
+                raise
         finally:
+            if stopping:
+                await stopping[0]
             await queue.aclose()
 
     _run(settings, work)
