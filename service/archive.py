@@ -9,7 +9,7 @@ Piccolo app registry, so tables that later apps add are included without changes
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -31,6 +31,7 @@ VERSION: Final = 1
 # Token hashes stay out: a backup that lets its reader sign in as staff would be a liability.
 SKIPPED: Final[frozenset[str]] = frozenset({ApiToken._meta.tablename})
 CHUNK: Final = 200
+EXPORT_PAGE: Final = 2000
 
 
 @dataclass
@@ -110,7 +111,23 @@ def _safe_path(root: Path, key: str) -> Path:
     return path
 
 
-async def export_archive(directory: Path, storage: MediaStorage) -> ArchiveReport:
+async def _all_rows(table: type[Table], page: int) -> AsyncIterator[dict[str, Any]]:
+    """Every row by primary key, a page at a time, so memory stays flat however large the table."""
+    primary_key = table._meta.primary_key
+    last: Any = None
+    while True:
+        query = table.select().order_by(primary_key).limit(page).output(load_json=True)
+        if last is not None:
+            query = query.where(primary_key > last)
+        rows = await query
+        for row in rows:
+            yield row
+        if len(rows) < page:
+            return
+        last = rows[-1][primary_key._meta.name]
+
+
+async def export_archive(directory: Path, storage: MediaStorage, *, page: int = EXPORT_PAGE) -> ArchiveReport:
     """Write every table to DIRECTORY/tables/NAME.jsonl and the media files under DIRECTORY/media/."""
     tables_dir = directory / "tables"
     media_dir = directory / "media"
@@ -121,12 +138,12 @@ async def export_archive(directory: Path, storage: MediaStorage) -> ArchiveRepor
     for table in archived_tables():
         name = table._meta.tablename
         order.append(name)
-        primary_key = table._meta.primary_key
-        rows = await table.select().order_by(primary_key).output(load_json=True)
+        count = 0
         with (tables_dir / f"{name}.jsonl").open("w", encoding="utf-8") as out:
-            for row in rows:
+            async for row in _all_rows(table, page):
                 out.write(json.dumps(row, ensure_ascii=False, default=_encode, sort_keys=True) + "\n")
-        report.rows[name] = len(rows)
+                count += 1
+        report.rows[name] = count
     assets = await MediaAsset.select().output(load_json=True)
     for asset in assets:
         for key in _media_keys(asset):
