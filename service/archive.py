@@ -128,7 +128,18 @@ async def _all_rows(table: type[Table], page: int) -> AsyncIterator[dict[str, An
 
 
 async def export_archive(directory: Path, storage: MediaStorage, *, page: int = EXPORT_PAGE) -> ArchiveReport:
-    """Write every table to DIRECTORY/tables/NAME.jsonl and the media files under DIRECTORY/media/."""
+    """Write every table to DIRECTORY/tables/NAME.jsonl and the media files under DIRECTORY/media/.
+
+    All reads happen in one read-only snapshot (REPEATABLE READ on PostgreSQL, a read transaction on
+    SQLite's WAL), so the archive is consistent even while the service keeps writing.
+    """
+    async with Entry._meta.db.transaction():
+        if not is_sqlite():
+            await Entry.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        return await _export(directory, storage, page)
+
+
+async def _export(directory: Path, storage: MediaStorage, page: int) -> ArchiveReport:
     tables_dir = directory / "tables"
     media_dir = directory / "media"
     tables_dir.mkdir(parents=True, exist_ok=True)
