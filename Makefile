@@ -18,7 +18,8 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
-run: install  ## `scmi run` migrates the database, then serves the API with a worker inside
+run: install  ## `scmi demo --if-empty` fills a fresh database; `scmi run` migrates, then serves API + worker
+	$(VENV)/bin/scmi demo --if-empty
 	$(VENV)/bin/scmi run --host $(HOST) --port $(PORT)
 
 test: install

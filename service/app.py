@@ -31,6 +31,7 @@ from service.middleware import AuditMiddleware, RequestIdMiddleware
 from service.openapi import document_problems
 from service.settings import Settings
 from tasks.queue import connect_queue
+from tasks.shutdown import stop_gracefully
 from tasks.worker import build_worker
 
 logger = logging.getLogger("scmi")
@@ -66,7 +67,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             yield
         finally:
             if worker is not None and worker_task is not None:
-                await worker.close()
+                await stop_gracefully(worker, settings.worker_shutdown_grace)
                 worker_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker_task

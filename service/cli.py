@@ -3,6 +3,7 @@
 import asyncio
 import csv
 import io
+import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -33,8 +34,6 @@ from tasks.queue import connect_queue
 from tasks.worker import build_worker
 
 T = TypeVar("T")
-# How long `scmi worker` lets running jobs finish after SIGTERM before it stops.
-WORKER_SHUTDOWN_WAIT = 60
 
 
 async def _with_database(settings: Settings, action: Callable[[], Awaitable[T]]) -> T:
@@ -69,6 +68,9 @@ def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> No
 
     app = create_app(settings, with_worker=with_worker)
     # service.logs already configured logging; uvicorn's access line would repeat ours unmasked.
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with this handler back in
+    # place: a stop that was asked for and went well ends with status 0, as supervisors expect.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         app,
         host=host,
@@ -122,7 +124,7 @@ def worker(settings: Settings, burst: bool) -> None:
             {"settings": settings},
             burst=burst,
             handle_signals=True,
-            completion_wait=WORKER_SHUTDOWN_WAIT,
+            completion_wait=round(settings.worker_shutdown_grace),
         )
         try:
             await arq_worker.async_run()
@@ -262,3 +264,68 @@ def subscribers_export(settings: Settings, include_left: bool) -> None:
         out.flush()
 
     _run(settings, run_export)
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Only load into a database with no entries and no staff.")
+@click.pass_obj
+def demo(settings: Settings, if_empty: bool) -> None:
+    """Load bilingual demo content (topics, lists, news, events, a call, materials); safe to run again."""
+    from service.demo.loader import database_is_empty, load_demo
+
+    async def load() -> str:
+        await migrate(quiet=True)
+        if if_empty and not await database_is_empty():
+            return "the database has content already: demo not loaded"
+        report = await load_demo(settings)
+        lines = [
+            f"demo: added {report.topics} topics, {report.lists} lists, "
+            f"{report.entries} entries, {report.assets} media files"
+        ]
+        if report.staff_created:
+            lines.append(
+                f"made staff member {report.staff_created} (editor, no token): "
+                f"`scmi staff token {report.staff_created}` gives one"
+            )
+        return "\n".join(lines)
+
+    click.echo(_run(settings, load))
+
+
+@main.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def export_command(settings: Settings, directory: Path) -> None:
+    """Back up everything (content, media, staff, audit log, subscribers and consent) into DIRECTORY."""
+    from content.media.storage import open_storage
+    from service.archive import export_archive
+
+    if directory.exists() and any(directory.iterdir()):
+        raise click.ClickException(f"{directory} is not empty; export into a new directory")
+    report = _run(settings, lambda: export_archive(directory, open_storage(settings.media_storage)))
+    click.echo(
+        f"exported {sum(report.rows.values())} rows of {len(report.rows)} tables and "
+        f"{report.media_files} media files to {directory}"
+    )
+    click.echo(
+        "the archive holds personal data (subscribers, consent records, staff): keep it safe", err=True
+    )
+
+
+@main.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_obj
+def import_command(settings: Settings, directory: Path) -> None:
+    """Restore an archive made by `scmi export` into an empty database (staff then need new tokens)."""
+    from content.media.storage import open_storage
+    from service.archive import import_archive
+
+    async def restore() -> Any:
+        await migrate(quiet=True)
+        return await import_archive(directory, open_storage(settings.media_storage))
+
+    report = _run(settings, restore)
+    click.echo(
+        f"imported {sum(report.rows.values())} rows of {len(report.rows)} tables and "
+        f"{report.media_files} media files from {directory}"
+    )

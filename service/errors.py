@@ -1,8 +1,10 @@
 """Every error leaves as RFC 9457 problem+json, mapped here and only here."""
 
 import logging
+import sqlite3
 from typing import Any, Final
 
+import asyncpg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -112,14 +114,34 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dic
 
 
 def _is_database_unavailable(exc: BaseException) -> bool:
-    # Connection failures surface as OSError (refused, reset) or asyncpg's connection errors.
-    name = type(exc).__name__
-    return isinstance(exc, ConnectionError | OSError) or name in {
-        "ConnectionDoesNotExistError",
-        "CannotConnectNowError",
-        "InterfaceError",
-        "TooManyConnectionsError",
-    }
+    """Whether an error (or one it came from) says the database is unreachable, not that a query is wrong."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if _unreachable(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _unreachable(error: BaseException) -> bool:
+    # Refused or reset connections surface as OSError; asyncpg has its own connection errors; SQLite's
+    # file going away or its disk failing is an OperationalError with one of these messages.
+    if isinstance(error, ConnectionError | OSError | TimeoutError):
+        return True
+    if isinstance(error, asyncpg.exceptions.PostgresConnectionError | asyncpg.exceptions.InterfaceError):
+        return True
+    if isinstance(
+        error, asyncpg.exceptions.CannotConnectNowError | asyncpg.exceptions.TooManyConnectionsError
+    ):
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        return any(text in str(error) for text in SQLITE_UNAVAILABLE)
+    return False
+
+
+SQLITE_UNAVAILABLE: Final = ("unable to open database file", "disk I/O error", "database is locked")
 
 
 EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {

@@ -31,6 +31,7 @@ class Settings:
     log_sql: bool = False
     log_level: str = "INFO"
     worker_metrics_port: int = 9101
+    worker_shutdown_grace: float = 60.0  # seconds running jobs get to finish on SIGTERM
     # Media library: where files live (empty: DATA_DIR/media; s3://bucket/prefix: object storage).
     media_store_url: str = ""
     s3_endpoint: str | None = None
@@ -123,6 +124,7 @@ class Settings:
             log_sql=env.get("LOG_SQL", "") in {"1", "true", "yes"},
             log_level=(env.get("LOG_LEVEL") or defaults.log_level).upper(),
             worker_metrics_port=int(env.get("WORKER_METRICS_PORT") or defaults.worker_metrics_port),
+            worker_shutdown_grace=float(env.get("WORKER_SHUTDOWN_GRACE") or defaults.worker_shutdown_grace),
             media_store_url=env.get("MEDIA_STORE_URL", ""),
             s3_endpoint=env.get("S3_ENDPOINT") or None,
             s3_region=env.get("S3_REGION") or None,

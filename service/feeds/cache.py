@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 import msgspec
+from prometheus_client import Counter
 from redis.asyncio import Redis
 
 from content.feeds.catalogue import FeedSpec
@@ -27,6 +28,10 @@ from service.feeds.conditional import http_date
 logger = logging.getLogger("scmi.feeds")
 REDIS_TTL_SECONDS: Final = 24 * 3600  # feeds nobody asks for leave Redis after a day
 MEMORY_LIMIT: Final = 2048
+# hit: served from this process's memory; shared: another process's render from Redis; miss: rendered here.
+FEED_CACHE: Final = Counter(
+    "scmi_feed_cache_total", "Feed requests by where their bytes came from", ["outcome"]
+)
 
 
 class CachedFeed(msgspec.Struct, frozen=True):
@@ -110,14 +115,17 @@ class FeedCache:
         path = spec.path
         held = self._memory.get(path)
         if held is not None and held[0] == version:
+            FEED_CACHE.labels(outcome="hit").inc()
             return held[1]
         lock = self._rendering.setdefault((version, path), asyncio.Lock())
         try:
             async with lock:  # one render per feed and version in this process, however many ask
                 held = self._memory.get(path)
                 if held is not None and held[0] == version:
+                    FEED_CACHE.labels(outcome="hit").inc()
                     return held[1]
                 feed = await self._from_redis(version, path)
+                FEED_CACHE.labels(outcome="miss" if feed is None else "shared").inc()
                 if feed is None:
                     feed = prepare(await self._render(spec))
                     self.renders += 1

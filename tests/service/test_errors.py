@@ -1,8 +1,12 @@
 """Bad input gets a clear problem+json answer, never a stack trace."""
 
+import sqlite3
+
+import asyncpg
 import httpx
 import pytest
 
+from service.errors import _is_database_unavailable
 from tests.conftest import Staff
 
 
@@ -67,3 +71,29 @@ async def test_openapi_document_lists_the_contract(client: httpx.AsyncClient) ->
         assert "post" in paths[f"/api/v1/{kind}/{{ref}}/publish"]
     assert "/api/v1/topics" in paths and "/api/v1/staff" in paths and "/api/v1/audit" in paths
     assert (await client.get("/schema")).status_code == 200
+
+
+def _raised_from(cause: BaseException) -> RuntimeError:
+    try:
+        raise RuntimeError("wrapped") from cause
+    except RuntimeError as error:
+        return error
+
+
+@pytest.mark.parametrize(
+    ("error", "unavailable"),
+    [
+        (ConnectionRefusedError(111, "refused"), True),
+        (asyncpg.exceptions.ConnectionDoesNotExistError("closed"), True),
+        (asyncpg.exceptions.CannotConnectNowError("starting up"), True),
+        (sqlite3.OperationalError("unable to open database file"), True),
+        (_raised_from(ConnectionResetError(104, "reset")), True),
+        (sqlite3.OperationalError("no such column: nope"), False),
+        (asyncpg.exceptions.UndefinedColumnError("no such column"), False),
+        (ValueError("bad"), False),
+    ],
+)
+def test_only_connection_failures_count_as_the_database_being_unavailable(
+    error: BaseException, unavailable: bool
+) -> None:
+    assert _is_database_unavailable(error) is unavailable

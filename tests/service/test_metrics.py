@@ -30,3 +30,18 @@ async def test_requests_are_counted_by_route_template_and_status(client: httpx.A
     assert "scmi_request_duration_seconds_bucket" in after
     assert 'path="/api/v1/news/one"' not in after
     assert "scmi_queue_depth" in after
+
+
+async def test_feed_cache_hits_and_misses_are_counted(client: httpx.AsyncClient) -> None:
+    before = (await client.get("/metrics")).text
+    for _ in range(3):
+        assert (await client.get("/feeds/en/news.rss")).status_code == 200
+    after = (await client.get("/metrics")).text
+
+    def moved(outcome: str) -> float:
+        return sample(after, "scmi_feed_cache_total", outcome=outcome) - sample(
+            before, "scmi_feed_cache_total", outcome=outcome
+        )
+
+    assert moved("miss") == 1  # the first request renders (the embedded queue shares no Redis)
+    assert moved("hit") == 2  # the next two come from memory
