@@ -1,0 +1,128 @@
+"""Campaigns end to end: a real SMTP server started by the test receives them; every mail is parsed."""
+
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import urlsplit
+
+from newsletters.suppression import recipients
+from tests.helpers import bilingual, create_published
+from tests.newsletters.conftest import Inbox, Newsroom
+
+PEOPLE = [
+    ("nino@example.ge", "ka", "ნინო ბერიძე"),
+    ("john@example.org", "en", "John Smith"),
+]
+
+
+async def add_partners(room: Newsroom, people: list[tuple[str, str, str]] = PEOPLE) -> None:
+    for address, lang, name in people:
+        body = {
+            "email": address,
+            "basis": "partnership agreement",
+            "lists": ["partners"],
+            "lang": lang,
+            "name": name,
+        }
+        response = await room.post("/api/v1/subscribers", json=body, headers=room.admin)
+        assert response.status_code == 201, response.text
+
+
+async def draft(room: Newsroom, entries: list[str], **extra: Any) -> dict[str, Any]:
+    body = {
+        "template": "newsletter",
+        "subject": {"ka": "ნოემბრის სიახლეები", "en": "November news"},
+        "intro": {"ka": "კომისიის **ახალი** ამბები.", "en": "The Commission's **latest** news."},
+        "entries": entries,
+        "lists": ["partners"],
+        "from_name": "კომისიის სამდივნო",
+        "from_address": "newsroom@newsroom.test",
+        "reply_to": "press@newsroom.test",
+        **extra,
+    }
+    response = await room.post("/api/v1/campaigns", json=body, headers=room.admin)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def campaign_state(room: Newsroom, campaign_id: str) -> dict[str, Any]:
+    response = await room.client.get(f"/api/v1/campaigns/{campaign_id}", headers=room.admin)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def parts(message: EmailMessage) -> tuple[str, str]:
+    plain = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert plain is not None and html is not None
+    return plain.get_content(), html.get_content()
+
+
+async def test_a_bilingual_campaign_is_tested_sent_received_and_unsubscribed_from(
+    newsroom_smtp: Newsroom, smtp: tuple[Inbox, str]
+) -> None:
+    room, (inbox, _) = newsroom_smtp, smtp
+    await add_partners(room)
+    first = await create_published(room.client, room.admin, body=bilingual("პირველი სიახლე", "First story"))
+    second = await create_published(room.client, room.admin, body=bilingual("მეორე სიახლე", "Second story"))
+    campaign = await draft(room, [first["id"], second["id"]])
+    assert campaign["status"] == "draft"
+
+    tested = await room.post(
+        f"/api/v1/campaigns/{campaign['id']}/test",
+        json={"addresses": ["editor@newsroom.test"], "lang": "en"},
+        headers=room.admin,
+    )
+    assert tested.status_code == 202, tested.text
+    await room.run_jobs()
+    [test_mail] = inbox.to("editor@newsroom.test")
+    assert test_mail["Subject"] == "[TEST] November news"
+    assert test_mail["X-SCMI-Test"] == "yes"
+    assert "Second story" in parts(test_mail)[0]
+    assert (await campaign_state(room, campaign["id"]))["counts"]["recipients"] == 0
+
+    sent = await room.post(f"/api/v1/campaigns/{campaign['id']}/send", json={}, headers=room.admin)
+    assert sent.status_code == 202, sent.text
+    await room.run_jobs()
+    state = await campaign_state(room, campaign["id"])
+    assert state["status"] == "sent", state
+    assert state["counts"] == {"recipients": 2, "sent": 2, "failed": 0, "bounced": 0, "pending": 0}
+
+    [georgian] = inbox.to("nino@example.ge")
+    [english] = inbox.to("john@example.org")
+    assert georgian["Subject"] == "ნოემბრის სიახლეები"
+    assert english["Subject"] == "November news"
+    assert georgian["From"].addresses[0].display_name == "კომისიის სამდივნო"
+    assert georgian["From"].addresses[0].addr_spec == "newsroom@newsroom.test"
+    assert georgian["To"].addresses[0].display_name == "ნინო ბერიძე"
+    assert english["Reply-To"] == "press@newsroom.test"
+    message_ids = set()
+    for message, lang in ((georgian, "ka"), (english, "en")):
+        assert message["Date"] is not None
+        assert message["Message-ID"].endswith("@newsroom.test>")
+        message_ids.add(message["Message-ID"])
+        assert message["List-Id"].endswith("<partners.newsroom.test>")
+        assert message["List-Unsubscribe"].startswith("<https://newsroom.test/subscriptions/unsubscribe/")
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message["Content-Language"] == lang
+        assert "X-SCMI-Test" not in message
+        text, html = parts(message)
+        link = message["List-Unsubscribe"].strip("<>")
+        assert link in text and link in html  # the visible unsubscribe link, in both parts
+        assert "[[scmi-" not in text and "[[scmi-" not in html
+    assert len(message_ids) == 2
+    ka_text, ka_html = parts(georgian)
+    en_text, en_html = parts(english)
+    assert "პირველი სიახლე" in ka_text and "მეორე სიახლე" in ka_html and "ძვირფასო ნინო ბერიძე" in ka_text
+    assert "First story" in en_text and "Second story" in en_html and "Dear John Smith" in en_text
+    assert "First story" not in ka_text and "პირველი" not in en_text
+    assert "https://newsroom.test/" in en_text  # entry links kept in the plain text
+
+    # One click from the received mail (RFC 8058), as a mail client does it.
+    link = urlsplit(english["List-Unsubscribe"].strip("<>"))
+    clicked = await room.client.post(
+        link.path,
+        content=b"List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert clicked.status_code == 200, clicked.text
+    assert [person.email async for person in recipients(["partners"])] == ["nino@example.ge"]
