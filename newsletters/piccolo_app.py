@@ -17,7 +17,8 @@ from newsletters.tables import (
 APP_CONFIG = AppConfig(
     app_name="newsletters",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[MailingList, Subscriber, Membership, ConsentEvent, Template, Campaign, Delivery],
+    # Children before parents: tests empty the tables in this order.
+    table_classes=[MailingList, Subscriber, Membership, ConsentEvent, Delivery, Campaign, Template],
     migration_dependencies=[],
     commands=[],
 )
