@@ -1,6 +1,7 @@
 """Saved newsletter templates: validated on save, the defaults seeded on first use."""
 
 from typing import Any
+from uuid import UUID
 
 from content.db import utcnow, write_transaction
 from content.errors import Conflict, Invalid, NotFound
@@ -62,13 +63,14 @@ async def list_templates() -> list[TemplateOut]:
 async def template_row(ref: str) -> dict[str, Any]:
     """A template by slug or id."""
     await ensure_defaults()
-    query = Template.select()
-    row = await query.where(Template.slug == ref).first()
+    row = await Template.select().where(Template.slug == ref).first()
     if row is None:
         try:
-            row = await Template.select().where(Template.id == ref).first()
+            identity = UUID(ref)
         except ValueError:
-            row = None
+            identity = None
+        if identity is not None:
+            row = await Template.select().where(Template.id == identity).first()
     if row is None:
         raise NotFound(f"no template {ref!r}")
     return row
