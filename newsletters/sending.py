@@ -156,6 +156,12 @@ def _is_permanent(error: Exception) -> bool:
     return isinstance(code, int) and 500 <= code < 600
 
 
+async def settle(sent: list[tuple[UUID, str]], untouched: list[UUID]) -> None:
+    """Record what a batch sent and give back what it did not get to."""
+    await ledger.mark_sent(sent)
+    await ledger.release(untouched)
+
+
 async def send_batch(
     campaign_id: UUID, round_: int, config: MailConfig, limiter: RateLimiter | None = None
 ) -> BatchResult:
@@ -225,8 +231,8 @@ async def send_batch(
             result.sent += 1
             MAILS.labels(outcome="sent").inc()
     finally:
-        await ledger.mark_sent(done)
-        await ledger.release([d.id for d in claimed if d.id not in handled])
+        # Shielded: a worker shutting down cancels its jobs, sometimes twice; what was sent stays sent.
+        await asyncio.shield(settle(done, [d.id for d in claimed if d.id not in handled]))
         if client is not None and client.is_connected:
             try:
                 await client.quit()
