@@ -13,7 +13,9 @@ from litestar.openapi import OpenAPIConfig
 
 from content.media.enclosures import cover_lookup
 from content.media.storage import open_storage
+from newsletters.archive import newsletter_lookup
 from service.auth import BearerTokenMiddleware
+from service.controllers.archive import ArchiveController
 from service.controllers.campaigns import CampaignController
 from service.controllers.entries import ENTRY_CONTROLLERS
 from service.controllers.feeds import FeedController, feed_index
@@ -56,6 +58,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             settings,
             redis=None if settings.embedded_queue else queue,
             covers=cover_lookup(settings.public_url),
+            newsletters=newsletter_lookup(settings.public_url),
         )
         worker_task: asyncio.Task[None] | None = None
         worker = None
@@ -91,6 +94,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             SubscriptionPagesController,
             TemplateController,
             CampaignController,
+            ArchiveController,
             healthz,
             readyz,
             metrics,

@@ -126,3 +126,43 @@ async def test_a_bilingual_campaign_is_tested_sent_received_and_unsubscribed_fro
     )
     assert clicked.status_code == 200, clicked.text
     assert [person.email async for person in recipients(["partners"])] == ["nino@example.ge"]
+
+
+async def test_a_sent_campaign_is_in_the_public_archive_and_its_feed_without_personal_data(
+    newsroom_smtp: Newsroom, smtp: tuple[Inbox, str]
+) -> None:
+    room, (inbox, _) = newsroom_smtp, smtp
+    await add_partners(room)
+    entry = await create_published(room.client, room.admin, body=bilingual("არქივის სიახლე", "Archive story"))
+    room.app.state.feeds.cache.recheck_seconds = 0.0  # ask for the content version on every request
+    empty_feed = await room.client.get("/feeds/en/newsletters.rss")
+    assert empty_feed.status_code == 200 and "November news" not in empty_feed.text
+    campaign = await draft(room, [entry["id"]])
+    assert (await room.client.get(f"/newsletters/en/{campaign['slug']}")).status_code == 404  # not sent yet
+    await room.post(f"/api/v1/campaigns/{campaign['id']}/send", json={}, headers=room.admin)
+    await room.run_jobs()
+    [mail] = inbox.to("john@example.org")
+    token = mail["List-Unsubscribe"].strip("<>").rsplit("/", 1)[1]
+
+    index = await room.client.get("/newsletters/en/", headers={"Accept": "application/json"})
+    assert index.status_code == 200, index.text
+    [item] = index.json()
+    assert item["subject"] == "November news"
+    assert item["url"] == f"https://newsroom.test/newsletters/en/{campaign['slug']}"
+    assert [e["title"] for e in item["entries"]] == ["Archive story"]
+    assert "November news" in (await room.client.get("/newsletters/en/")).text
+
+    for lang, story, greeting in (
+        ("en", "Archive story", "Dear reader"),
+        ("ka", "არქივის სიახლე", "მკითხველო"),
+    ):
+        page = await room.client.get(f"/newsletters/{lang}/{campaign['slug']}")
+        assert page.status_code == 200, page.text
+        assert story in page.text and greeting in page.text
+        for personal in (token, "John Smith", "ნინო", "john@example.org", "/subscriptions/"):
+            assert personal not in page.text
+
+    feed = await room.client.get("/feeds/en/newsletters.rss")
+    assert feed.status_code == 200
+    assert "November news" in feed.text and f"/newsletters/en/{campaign['slug']}" in feed.text
+    assert token not in feed.text

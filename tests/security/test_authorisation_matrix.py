@@ -57,6 +57,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/subscribers/{subscriber_id:uuid}"): "admin",
     ("DELETE", "/api/v1/subscribers/{subscriber_id:uuid}"): "admin",
     ("GET", "/api/v1/subscribers/{subscriber_id:uuid}/consent"): "admin",
+    ("GET", "/newsletters/{lang:str}"): PUBLIC,
+    ("GET", "/newsletters/{lang:str}/{slug:str}"): PUBLIC,
     ("GET", "/api/v1/templates"): "editor",
     ("POST", "/api/v1/templates"): "editor",
     ("GET", "/api/v1/templates/{ref:str}"): "editor",
