@@ -94,3 +94,13 @@ class Queued(msgspec.Struct):
     """A test send was queued."""
 
     queued: int
+
+
+class DigestIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Draft a digest of the entries published since a time, to some lists."""
+
+    since: datetime
+    lists: list[str]
+    template: str = "digest"
+    from_name: str | None = None
+    from_address: str | None = None

@@ -61,6 +61,8 @@ class Settings:
     dkim_domain: str = ""
     dkim_selector: str = "scmi"
     dkim_private_key_file: str = ""
+    # Lists the weekly digest draft goes to (empty: no weekly digest).
+    digest_lists: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def resolved_database_url(self) -> str:
@@ -158,6 +160,7 @@ class Settings:
             dkim_domain=env.get("DKIM_DOMAIN") or "",
             dkim_selector=env.get("DKIM_SELECTOR") or defaults.dkim_selector,
             dkim_private_key_file=env.get("DKIM_PRIVATE_KEY_FILE") or "",
+            digest_lists=tuple(s.strip() for s in env.get("DIGEST_LISTS", "").split(",") if s.strip()),
         )
 
     def check_production(self) -> None:

@@ -1,6 +1,7 @@
 """Campaign jobs: start a due campaign, send its batches slot by slot, reconcile with the ledger."""
 
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Final
 from uuid import UUID
@@ -9,6 +10,7 @@ from arq.connections import ArqRedis
 
 from content.db import utcnow
 from newsletters import campaigns, ledger
+from newsletters.digest import draft_digest
 from newsletters.dkim_signing import DkimKey
 from newsletters.mail.smtp import parse_smtp_url
 from newsletters.sending import MailConfig, NoLimit, RateLimiter, RedisRate, send_batch, send_test
@@ -123,3 +125,15 @@ async def reconcile_campaigns(ctx: dict[str, Any]) -> int:
         elif not await campaigns.finish_if_done(campaign_id):
             touched += await enqueue_slots(redis, settings, campaign_id, round_, chain)
     return touched
+
+
+async def weekly_digest(ctx: dict[str, Any]) -> str | None:
+    """Draft the week's digest for DIGEST_LISTS (editors review and send it); the draft's id, if any."""
+    settings = ctx["settings"]
+    if not settings.digest_lists:
+        return None
+    name, address = parseaddr(settings.mail_from)
+    campaign = await draft_digest(
+        utcnow() - timedelta(days=7), list(settings.digest_lists), from_name=name, from_address=address
+    )
+    return str(campaign.id) if campaign else None

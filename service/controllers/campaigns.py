@@ -1,14 +1,15 @@
 """Campaigns for editors: `/api/v1/campaigns`."""
 
+from email.utils import parseaddr
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post, put
 from litestar.params import Body, FromPath
 
-from content.errors import Conflict
-from newsletters import campaigns
-from newsletters.campaign_schemas import CampaignIn, CampaignOut, Queued, SendIn, TestIn
+from content.errors import Conflict, NotFound
+from newsletters import campaigns, digest
+from newsletters.campaign_schemas import CampaignIn, CampaignOut, DigestIn, Queued, SendIn, TestIn
 from newsletters.mime import checked_address
 from service.auth import requires
 from service.feeds.publisher import feed_site
@@ -36,6 +37,27 @@ class CampaignController(Controller):
     @post("/", summary="Save a draft")
     async def create_campaign(self, data: Annotated[CampaignIn, Body()]) -> CampaignOut:
         return await campaigns.create_campaign(data)
+
+    @post(
+        "/digest",
+        summary="Draft a digest of the entries published since a time",
+        description="201 with the draft; 404 when nothing was published since then.",
+    )
+    async def draft_digest(
+        self, request: Request[Any, Any, Any], data: Annotated[DigestIn, Body()]
+    ) -> CampaignOut:
+        settings: Settings = request.app.state.settings
+        default_name, default_address = parseaddr(settings.mail_from)
+        campaign = await digest.draft_digest(
+            data.since,
+            data.lists,
+            from_name=data.from_name if data.from_name is not None else default_name,
+            from_address=data.from_address or default_address,
+            template=data.template,
+        )
+        if campaign is None:
+            raise NotFound("no entry was published since then")
+        return campaign
 
     @get("/{campaign_id:uuid}", summary="A campaign with its status and counts")
     async def get_campaign(self, campaign_id: FromPath[UUID]) -> CampaignOut:

@@ -1,10 +1,13 @@
 """Campaigns end to end: a real SMTP server started by the test receives them; every mail is parsed."""
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
 from newsletters.suppression import recipients
+from tasks.campaigns import weekly_digest
 from tests.helpers import bilingual, create_published
 from tests.newsletters.conftest import Inbox, Newsroom
 
@@ -166,3 +169,39 @@ async def test_a_sent_campaign_is_in_the_public_archive_and_its_feed_without_per
     assert feed.status_code == 200
     assert "November news" in feed.text and f"/newsletters/en/{campaign['slug']}" in feed.text
     assert token not in feed.text
+
+
+async def test_a_digest_is_drafted_from_the_entries_published_since_a_time(newsroom_smtp: Newsroom) -> None:
+    room = newsroom_smtp
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    nothing = await room.post(
+        "/api/v1/campaigns/digest",
+        json={"since": before.isoformat(), "lists": ["partners"]},
+        headers=room.admin,
+    )
+    assert nothing.status_code == 404, nothing.text
+    first = await create_published(room.client, room.admin, body=bilingual("პირველი", "First"))
+    second = await create_published(room.client, room.admin, body=bilingual("მეორე", "Second"))
+    drafted = await room.post(
+        "/api/v1/campaigns/digest",
+        json={"since": before.isoformat(), "lists": ["partners"]},
+        headers=room.admin,
+    )
+    assert drafted.status_code == 201, drafted.text
+    digest = drafted.json()
+    assert (digest["status"], digest["template"], digest["lists"]) == ("draft", "digest", ["partners"])
+    assert digest["entries"] == [first["id"], second["id"]]
+    assert digest["subject"]["en"].startswith("Weekly digest")
+    assert digest["from_address"] == "newsroom@localhost"  # from MAIL_FROM
+    future = await room.post(
+        "/api/v1/campaigns/digest",
+        json={"since": (datetime.now(UTC) + timedelta(days=1)).isoformat(), "lists": ["partners"]},
+        headers=room.admin,
+    )
+    assert future.status_code == 422
+
+    assert await weekly_digest({"settings": room.settings}) is None  # no DIGEST_LISTS: no weekly digest
+    weekly = await weekly_digest({"settings": replace(room.settings, digest_lists=("partners",))})
+    assert weekly is not None
+    state = await campaign_state(room, weekly)
+    assert state["entries"] == [first["id"], second["id"]] and state["status"] == "draft"

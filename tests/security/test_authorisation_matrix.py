@@ -66,6 +66,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/templates/{ref:str}/preview"): "editor",
     ("GET", "/api/v1/campaigns"): "editor",
     ("POST", "/api/v1/campaigns"): "editor",
+    ("POST", "/api/v1/campaigns/digest"): "editor",
     ("GET", "/api/v1/campaigns/{campaign_id:uuid}"): "editor",
     ("PUT", "/api/v1/campaigns/{campaign_id:uuid}"): "editor",
     ("POST", "/api/v1/campaigns/{campaign_id:uuid}/test"): "editor",
