@@ -1,8 +1,12 @@
 """Delivery outcomes against a real SMTP server that answers 4xx and 5xx; pause, resume, cancel."""
 
+import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -165,3 +169,27 @@ async def test_pause_resume_and_cancel_take_effect_at_the_next_batch(
     assert state["counts"] == {"recipients": 7, "sent": 4, "failed": 0, "bounced": 0, "pending": 3}
     assert len(inbox.messages) == 4
     assert len({tuple(r) for r in inbox.recipients}) == 4
+
+
+async def test_scmi_campaigns_watch_shows_the_counts_until_the_campaign_ends(
+    room: Newsroom, picky: tuple[Picky, str]
+) -> None:
+    inbox, url = picky
+    inbox.gone = {"gone@example.org"}
+    identity, round_ = await started(room, people("a@example.org", "b@example.org", "gone@example.org"))
+    await send_batch(identity, round_, MailConfig(smtp_url=url, public_url=room.settings.public_url))
+    assert await campaigns.finish_if_done(identity)
+    env = {
+        **os.environ,
+        "DATABASE_URL": room.settings.resolved_database_url,
+        "DATA_DIR": str(room.settings.data_dir),
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "scmi"), "campaigns", "watch", str(identity),
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    assert "sent: 3 recipients, 2 sent, 0 failed, 1 bounced, 0 pending" in out.decode()
+    # Without a terminal click prints the bar's label alone (the bar itself draws on a TTY).
+    assert out.decode().startswith(str((await campaigns.get_campaign(identity)).slug))
