@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import dkim
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -19,9 +20,11 @@ from newsletters import campaigns, ledger
 from newsletters.sending import MailConfig, send_batch
 from newsletters.tables import Delivery, Subscriber
 from service.settings import Settings
+from tasks.campaigns import mail_config
 from tests.conftest import Database
 from tests.newsletters.conftest import Inbox, Newsroom, free_port, newsroom_for
 from tests.newsletters.test_campaigns import add_partners, draft
+from tests.newsletters.test_dkim import key_pair  # noqa: F401 (a fixture)
 
 
 @dataclass
@@ -30,6 +33,11 @@ class Picky(Inbox):
 
     temporary: dict[str, int] = field(default_factory=dict)
     gone: set[str] = field(default_factory=set)
+    raw: list[bytes] = field(default_factory=list)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.raw.append(envelope.original_content or b"")
+        return await super().handle_DATA(server, session, envelope)
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -193,3 +201,29 @@ async def test_scmi_campaigns_watch_shows_the_counts_until_the_campaign_ends(
     assert "sent: 3 recipients, 2 sent, 0 failed, 1 bounced, 0 pending" in out.decode()
     # Without a terminal click prints the bar's label alone (the bar itself draws on a TTY).
     assert out.decode().startswith(str((await campaigns.get_campaign(identity)).slug))
+
+
+async def test_campaign_mail_is_dkim_signed_when_a_key_is_configured(
+    room: Newsroom, picky: tuple[Picky, str], key_pair: tuple[bytes, bytes], tmp_path: Path
+) -> None:
+    inbox, url = picky
+    private_pem, public_b64 = key_pair
+    key_file = tmp_path / "dkim.pem"
+    key_file.write_bytes(private_pem)
+    settings = replace(
+        room.settings,
+        smtp_url=url,
+        dkim_domain="newsroom.test",
+        dkim_selector="news",
+        dkim_private_key_file=str(key_file),
+    )
+    identity, round_ = await started(room, [("nino@example.ge", "ka", "ნინო ბერიძე")])
+    assert (await send_batch(identity, round_, mail_config(settings))).sent == 1
+
+    def dns(name: bytes, timeout: int = 5) -> bytes | None:
+        return b"v=DKIM1; k=rsa; p=" + public_b64 if name == b"news._domainkey.newsroom.test." else None
+
+    [raw] = inbox.raw
+    assert raw.startswith(b"DKIM-Signature:")
+    assert dkim.verify(raw, dnsfunc=dns)
+    assert not dkim.verify(raw.replace("ნინო".encode(), "ნანა".encode()), dnsfunc=dns)
