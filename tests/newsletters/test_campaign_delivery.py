@@ -24,7 +24,7 @@ from tasks.campaigns import mail_config
 from tests.conftest import Database
 from tests.newsletters.conftest import Inbox, Newsroom, free_port, newsroom_for
 from tests.newsletters.test_campaigns import add_partners, draft
-from tests.newsletters.test_dkim import key_pair  # noqa: F401 (a fixture)
+from tests.newsletters.test_dkim import key_pair as make_key_pair
 
 
 @dataclass
@@ -203,11 +203,14 @@ async def test_scmi_campaigns_watch_shows_the_counts_until_the_campaign_ends(
     assert out.decode().startswith(str((await campaigns.get_campaign(identity)).slug))
 
 
+dkim_keys = pytest.fixture(scope="module")(make_key_pair.__wrapped__)  # type: ignore[attr-defined]
+
+
 async def test_campaign_mail_is_dkim_signed_when_a_key_is_configured(
-    room: Newsroom, picky: tuple[Picky, str], key_pair: tuple[bytes, bytes], tmp_path: Path
+    room: Newsroom, picky: tuple[Picky, str], dkim_keys: tuple[bytes, bytes], tmp_path: Path
 ) -> None:
     inbox, url = picky
-    private_pem, public_b64 = key_pair
+    private_pem, public_b64 = dkim_keys
     key_file = tmp_path / "dkim.pem"
     key_file.write_bytes(private_pem)
     settings = replace(
