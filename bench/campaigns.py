@@ -75,8 +75,12 @@ async def add_subscribers(count: int) -> None:
     people, places = [], []
     for number in range(count):
         person = uuid.uuid4()
-        people.append((person, secrets.token_hex(16), f"person{number}@example.ge", NAMES[number % 4],
-                       "ka" if number % 3 else "en", "active", secrets.token_urlsafe(32), now, now))  # fmt: skip
+        lang = "ka" if number % 3 else "en"
+        address = f"person{number}@example.ge"
+        token = secrets.token_urlsafe(32)
+        people.append(
+            (person, secrets.token_hex(16), address, NAMES[number % 4], lang, "active", token, now, now)
+        )
         places.append((uuid.uuid4(), person, list_id, "active", now, now, now))
     async with write_transaction(Subscriber):
         await bulk_insert(
@@ -141,7 +145,7 @@ async def run(url: str, count: int) -> None:
                 lists=["partners"],
                 from_name="SCMI",
                 from_address="newsroom@newsroom.test",
-            )  # fmt: skip
+            )
         )
         site = FeedSite(public_url=settings.public_url, website_url=settings.public_url)
         await campaigns.request_send(draft.id, None, site)
@@ -183,10 +187,10 @@ async def run(url: str, count: int) -> None:
             f"{engine.engine_type:<9} {count} recipients, queue on {redis_kind}, "
             f"{settings.smtp_connections} connections, batches of {settings.campaign_batch_size}\n"
             f"  ledger written in {ledger_seconds:.2f} s\n"
-            f"  engine  {engine_rate:8,.0f} msg/s ({engine_seconds:.1f} s), all {counts.sent} sent, 0 pending\n"
-            f"  bare    {bare_rate:8,.0f} msg/s ({bare_seconds:.1f} s), aiosmtplib over the same connections\n"
+            f"  engine  {engine_rate:8,.0f} msg/s ({engine_seconds:.1f} s), {counts.sent} sent, 0 pending\n"
+            f"  bare    {bare_rate:8,.0f} msg/s ({bare_seconds:.1f} s), aiosmtplib, same connections\n"
             f"  ratio   engine/bare = {engine_rate / bare_rate:.2f}\n"
-            f"  peak RSS of the worker process {peak / 1024:.0f} MB (before sending {rss_before / 1024:.0f} MB)"
+            f"  peak RSS of the worker process {peak / 1024:.0f} MB (before: {rss_before / 1024:.0f} MB)"
         )
     finally:
         sink.terminate()
