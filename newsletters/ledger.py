@@ -95,16 +95,29 @@ async def claim(
 
 
 async def mark_sent(sent: list[tuple[UUID, str]], now: datetime | None = None) -> None:
-    """Record deliveries accepted by the server, with their Message-IDs."""
+    """Record deliveries accepted by the server, with their Message-IDs (one driver-level statement)."""
     if not sent:
         return
     now = now or utcnow()
     async with write_transaction(Delivery):
-        for delivery_id, message_id in sent:
-            await Delivery.update(
-                {Delivery.status: "sent", Delivery.message_id: message_id, Delivery.sent_at: now,
-                 Delivery.lease_until: None}
-            ).where(Delivery.id == delivery_id)  # fmt: skip
+        transaction = Delivery._meta.db.current_transaction.get()
+        assert transaction is not None
+        connection = transaction.connection
+        if is_sqlite(Delivery):
+            await connection.executemany(
+                "UPDATE delivery SET status = 'sent', message_id = ?, sent_at = ?, lease_until = NULL"
+                " WHERE id = ?",
+                [(message_id, now, delivery_id) for delivery_id, message_id in sent],
+            )
+        else:
+            await connection.execute(
+                "UPDATE delivery SET status = 'sent', message_id = m.message_id, sent_at = $3,"
+                " lease_until = NULL FROM unnest($1::uuid[], $2::text[]) AS m(id, message_id)"
+                " WHERE delivery.id = m.id",
+                [delivery_id for delivery_id, _ in sent],
+                [message_id for _, message_id in sent],
+                now,
+            )
 
 
 async def mark_deferred(row: Claimed, error: str, now: datetime | None = None) -> str:

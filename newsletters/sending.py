@@ -205,10 +205,20 @@ async def send_batch(
                 if client is None or not client.is_connected:
                     client = await connect(server, config.timeout)
                 international = not delivery.email.isascii() or not row["from_address"].isascii()
-                await client.sendmail(
-                    row["from_address"], [delivery.email], message,
-                    mail_options=["SMTPUTF8"] if international else None,
-                )  # fmt: skip
+                options = ["SMTPUTF8"] if international else None
+                sending = asyncio.ensure_future(
+                    client.sendmail(row["from_address"], [delivery.email], message, mail_options=options)
+                )
+                try:
+                    await asyncio.shield(sending)
+                except asyncio.CancelledError:
+                    # A worker shutting down lets the message in flight finish and records it, so a
+                    # graceful stop sends no one a duplicate.
+                    await asyncio.wait([sending])
+                    if not sending.cancelled() and sending.exception() is None:
+                        done.append((delivery.id, message_id))
+                        handled.add(delivery.id)
+                    raise
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
                 handled.add(delivery.id)
                 if _is_permanent(error):
