@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final, Protocol
@@ -26,33 +27,47 @@ MARK_EVERY: Final = 20
 class RateLimiter(Protocol):
     """Something that waits until one more message may go to the SMTP server."""
 
-    async def acquire(self) -> None: ...
+    async def acquire(self) -> int: ...
 
 
 class NoLimit:
     """No pacing."""
 
-    async def acquire(self) -> None:
-        return None
+    async def acquire(self) -> int:
+        return 0
 
 
 class RedisRate:
-    """A messages-per-second limit shared by every worker: a per-second counter in Redis."""
+    """A messages-per-second limit shared by every worker: a counter per second in Redis.
 
-    def __init__(self, redis: Any, key: str, per_second: float) -> None:
+    Every worker INCRs the current second's key; the first `per_second` callers go, the rest wait
+    for the next second and try again. `clock` and `sleep` are there for tests.
+    """
+
+    def __init__(
+        self,
+        redis: Any,
+        key: str,
+        per_second: float,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.redis, self.key, self.per_second = redis, key, per_second
+        self.clock, self.sleep = clock, sleep
 
-    async def acquire(self) -> None:
+    async def acquire(self) -> int:
+        """Wait for a free place; the second (Unix time) it was granted in."""
         while True:
-            now = time.time()
+            now = self.clock()
             second = int(now)
             slot = f"{self.key}:{second}"
             count = await self.redis.incr(slot)
             if count == 1:
                 await self.redis.expire(slot, 5)
             if count <= self.per_second:
-                return
-            await asyncio.sleep(second + 1 - now)
+                return second
+            await self.sleep(second + 1 - now)
 
 
 @dataclass(frozen=True)
