@@ -1,5 +1,6 @@
 """Campaigns: drafts in both languages, and their states from draft through sending to sent or cancelled."""
 
+import re
 import secrets
 from datetime import datetime
 from typing import Any, Final
@@ -17,6 +18,7 @@ from newsletters.tables import Campaign, MailingList
 from newsletters.template_store import template_row
 
 LANGS: Final = ("ka", "en")
+SLUG: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 # Which state may follow which; sending -> sent happens when the ledger has nothing left.
 MOVES: Final = {
     "schedule": ({"draft"}, "scheduled"),
@@ -92,6 +94,8 @@ async def create_campaign(data: CampaignIn) -> CampaignOut:
     values = await _checked(data)
     now = utcnow()
     slug = data.slug or f"{now:%Y-%m-%d}-{secrets.token_hex(3)}"
+    if not SLUG.fullmatch(slug):
+        raise Invalid("a slug is 1 to 100 lower-case letters, digits and hyphens", field="slug")
     async with write_transaction(Campaign):
         if await Campaign.exists().where(Campaign.slug == slug):
             raise Conflict(f"a campaign {slug!r} exists", field="slug")

@@ -5,9 +5,11 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from newsletters.suppression import recipients
-from tasks.campaigns import weekly_digest
+from newsletters.tables import Campaign
+from tasks.campaigns import reconcile_campaigns, weekly_digest
 from tests.helpers import bilingual, create_published
 from tests.newsletters.conftest import Inbox, Newsroom
 
@@ -205,3 +207,64 @@ async def test_a_digest_is_drafted_from_the_entries_published_since_a_time(newsr
     assert weekly is not None
     state = await campaign_state(room, weekly)
     assert state["entries"] == [first["id"], second["id"]] and state["status"] == "draft"
+
+
+async def test_bad_campaigns_are_refused_clearly(newsroom_smtp: Newsroom) -> None:
+    room = newsroom_smtp
+    good = {
+        "template": "newsletter",
+        "subject": {"ka": "ა", "en": "A"},
+        "lists": ["partners"],
+        "from_address": "newsroom@newsroom.test",
+    }
+    cases = {
+        "subject": {**good, "subject": {"ka": "ა"}},
+        "lists": {**good, "lists": ["nowhere"]},
+        "from_address": {**good, "from_address": "x@y\r\nBcc: all@example.org"},
+        "entries": {**good, "entries": ["00000000-0000-0000-0000-000000000001"]},
+        "slug": {**good, "slug": "../../etc"},
+    }
+    for field_name, body in cases.items():
+        refused = await room.post("/api/v1/campaigns", json=body, headers=room.admin)
+        assert refused.status_code == 422, (field_name, refused.text)
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert field_name in refused.text
+    unknown_template = await room.post(
+        "/api/v1/campaigns", json={**good, "template": "nope"}, headers=room.admin
+    )
+    assert unknown_template.status_code == 404
+
+    campaign = await draft(room, [])
+    assert (
+        await room.post(f"/api/v1/campaigns/{campaign['id']}/resume", headers=room.admin)
+    ).status_code == 409
+    await room.post(f"/api/v1/campaigns/{campaign['id']}/send", json={}, headers=room.admin)
+    again = await room.post(f"/api/v1/campaigns/{campaign['id']}/send", json={}, headers=room.admin)
+    assert again.status_code == 409
+    changed = await room.client.put(f"/api/v1/campaigns/{campaign['id']}", json=good, headers=room.admin)
+    assert changed.status_code == 409
+
+
+async def test_a_campaign_sent_at_a_time_waits_and_the_reconciler_starts_it_when_due(
+    newsroom_smtp: Newsroom,
+) -> None:
+    room = newsroom_smtp
+    await add_partners(room)
+    campaign = await draft(room, [])
+    later = datetime.now(UTC) + timedelta(hours=1)
+    scheduled = await room.post(
+        f"/api/v1/campaigns/{campaign['id']}/send", json={"at": later.isoformat()}, headers=room.admin
+    )
+    assert scheduled.status_code == 202, scheduled.text
+    assert scheduled.json()["status"] == "scheduled"
+    assert datetime.fromisoformat(scheduled.json()["send_at"]) == later
+    ctx = {"settings": room.settings, "redis": room.app.state.queue}
+    assert await reconcile_campaigns(ctx) == 0  # not due: nothing starts, no ledger yet
+    assert (await campaign_state(room, campaign["id"]))["counts"]["recipients"] == 0
+
+    await Campaign.update({Campaign.send_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
+        Campaign.id == UUID(campaign["id"])
+    )  # the hour has passed
+    assert await reconcile_campaigns(ctx) == 1
+    state = await campaign_state(room, campaign["id"])
+    assert state["status"] == "sending" and state["counts"]["recipients"] == 2
