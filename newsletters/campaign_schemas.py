@@ -55,6 +55,7 @@ class Counts(msgspec.Struct):
     failed: int = 0
     bounced: int = 0
     pending: int = 0
+    skipped: int = 0  # unsubscribed, bounced or erased after the send began: not mailed
 
 
 class CampaignOut(msgspec.Struct):

@@ -141,6 +141,26 @@ async def mark_bounced(row: Claimed, error: str) -> None:
         ).where(Delivery.id == row.id)
 
 
+async def mark_skipped(ids: list[UUID]) -> None:
+    """Rows of people who may no longer be mailed (unsubscribed, bounced or erased since the send began)."""
+    if not ids:
+        return
+    async with write_transaction(Delivery):
+        await Delivery.update({Delivery.status: "skipped", Delivery.lease_until: None}).where(
+            Delivery.id.is_in(ids)
+        )
+
+
+async def forget(subscriber_id: UUID) -> None:
+    """Erase a person's address, name and link token from the ledger (inside the caller's transaction)."""
+    await Delivery.update(
+        {Delivery.email: "", Delivery.name: "", Delivery.token: "", Delivery.status: "skipped"}
+    ).where((Delivery.subscriber == subscriber_id) & Delivery.status.is_in(list(OPEN)))
+    await Delivery.update({Delivery.email: "", Delivery.name: "", Delivery.token: ""}).where(
+        Delivery.subscriber == subscriber_id
+    )
+
+
 async def release(ids: list[UUID]) -> None:
     """Give claimed rows back untouched (a paused or cancelled campaign stops mid-batch)."""
     if not ids:
@@ -152,7 +172,7 @@ async def release(ids: list[UUID]) -> None:
 
 
 async def counts(campaign_id: UUID) -> Counts:
-    """Recipients, sent, failed, bounced and still pending."""
+    """Recipients, sent, failed, bounced, still pending, and skipped (no longer mailable)."""
     by_status = {
         row["status"]: int(row["count"])
         for row in await Delivery.select(Delivery.status, Count(Delivery.id).as_alias("count"))
@@ -165,6 +185,7 @@ async def counts(campaign_id: UUID) -> Counts:
         failed=by_status.get("failed", 0),
         bounced=by_status.get("bounced", 0),
         pending=sum(by_status.get(status, 0) for status in OPEN),
+        skipped=by_status.get("skipped", 0),
     )
 
 

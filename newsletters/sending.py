@@ -16,7 +16,7 @@ from newsletters.dkim_signing import DkimKey, sign
 from newsletters.mail.smtp import SmtpServer, parse_smtp_url
 from newsletters.mime import PreparedMessage, Sender
 from newsletters.rendering import EditionContent, EditionEntry, Personal, render_edition
-from newsletters.suppression import suppress
+from newsletters.suppression import deliverable, suppress
 from newsletters.tables import Campaign, MailingList, Template
 
 MAILS: Final = Counter("scmi_campaign_mails_total", "Campaign mails by outcome", ["outcome"])
@@ -194,6 +194,13 @@ async def send_batch(
         return result
     claimed = await ledger.claim(campaign_id, config.batch_size, config.lease)
     result.claimed = len(claimed)
+    # The suppression rule again at send time: whoever left since the ledger was written is skipped.
+    allowed = await deliverable(list({d.subscriber for d in claimed}), list(row["lists"]))
+    await ledger.mark_skipped([d.id for d in claimed if d.subscriber not in allowed])
+    claimed = [d for d in claimed if d.subscriber in allowed]
+    if not claimed:
+        result.status = "sending"
+        return result
     if not claimed:
         result.status = "sending"
         return result

@@ -174,7 +174,14 @@ async def test_pause_resume_and_cancel_take_effect_at_the_next_batch(
     assert (await send_batch(identity, round_ + 1, config)).claimed == 0
     assert (await room.post(f"{base}/resume", headers=room.admin)).status_code == 409
     state = (await room.client.get(base, headers=room.admin)).json()
-    assert state["counts"] == {"recipients": 7, "sent": 4, "failed": 0, "bounced": 0, "pending": 3}
+    assert state["counts"] == {
+        "recipients": 7,
+        "sent": 4,
+        "failed": 0,
+        "bounced": 0,
+        "pending": 3,
+        "skipped": 0,
+    }
     assert len(inbox.messages) == 4
     assert len({tuple(r) for r in inbox.recipients}) == 4
 
@@ -230,3 +237,37 @@ async def test_campaign_mail_is_dkim_signed_when_a_key_is_configured(
     assert raw.startswith(b"DKIM-Signature:")
     assert dkim.verify(raw, dnsfunc=dns)
     assert not dkim.verify(raw.replace("ნინო".encode(), "ნანა".encode()), dnsfunc=dns)
+
+
+async def test_who_left_after_the_ledger_was_written_is_skipped_and_erasure_empties_the_ledger(
+    room: Newsroom, picky: tuple[Picky, str]
+) -> None:
+    inbox, url = picky
+    identity, round_ = await started(
+        room, people("stays@example.org", "leaves@example.org", "erased@example.org")
+    )
+    rows = {row["email"]: row for row in await Delivery.select().where(Delivery.campaign == identity)}
+    left = await room.post(
+        f"/subscriptions/unsubscribe/{rows['leaves@example.org']['token']}",
+        headers={"Accept": "application/json"},
+    )
+    assert left.status_code == 200, left.text
+    erased = await room.client.delete(
+        f"/api/v1/subscribers/{rows['erased@example.org']['subscriber']}", headers=room.admin
+    )
+    assert erased.status_code in {200, 204}, erased.text
+
+    result = await send_batch(identity, round_, MailConfig(smtp_url=url, public_url=room.settings.public_url))
+    assert result.sent == 1
+    assert [rcpt for rcpt in inbox.recipients] == [["stays@example.org"]]
+    counts = await ledger.counts(identity)
+    assert (counts.recipients, counts.sent, counts.skipped, counts.pending) == (3, 1, 2, 0)
+    assert await campaigns.finish_if_done(identity)
+    erased_row = (
+        await Delivery.select().where(Delivery.subscriber == rows["erased@example.org"]["subscriber"]).first()
+    )
+    assert erased_row is not None and (erased_row["email"], erased_row["name"], erased_row["token"]) == (
+        "",
+        "",
+        "",
+    )

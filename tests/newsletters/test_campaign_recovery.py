@@ -94,6 +94,7 @@ async def test_a_worker_stopped_mid_campaign_and_lost_jobs_end_with_everyone_ser
         "failed": 0,
         "bounced": 0,
         "pending": 0,
+        "skipped": 0,
     }
     assert sorted(address for rcpt in inbox.recipients for address in rcpt) == addresses
     assert len(held) == 3
