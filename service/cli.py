@@ -276,7 +276,7 @@ def campaigns_watch(settings: Settings, campaign_id: UUID, interval: float) -> N
             while True:
                 counts = state.counts
                 bar.length = max(counts.recipients, 1)
-                finished = counts.sent + counts.failed + counts.bounced
+                finished = counts.sent + counts.failed + counts.bounced + counts.skipped
                 bar.update(finished - done)
                 done = finished
                 if state.status in FINISHED_STATES:
@@ -288,5 +288,5 @@ def campaigns_watch(settings: Settings, campaign_id: UUID, interval: float) -> N
     counts = final.counts
     click.echo(
         f"{final.status}: {counts.recipients} recipients, {counts.sent} sent, {counts.failed} failed, "
-        f"{counts.bounced} bounced, {counts.pending} pending"
+        f"{counts.bounced} bounced, {counts.pending} pending, {counts.skipped} skipped"
     )

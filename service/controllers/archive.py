@@ -3,7 +3,7 @@
 import html
 from typing import Any, Literal
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import FromPath
 
 from newsletters import archive
@@ -24,14 +24,20 @@ class ArchiveController(Controller):
     path = "/newsletters"
     tags = ["newsletters"]
 
-    @get("/{lang:str}", summary="Sent newsletters in a language, newest first (HTML, or JSON on Accept)")
+    @get(
+        "/{lang:str}",
+        media_type=MediaType.HTML,
+        summary="Sent newsletters in a language, newest first",
+        description="An HTML page; `Accept: application/json` gets the list as JSON (slug, subject, "
+        "intro, url, sent_at, entries).",
+    )
     async def archive_index(
         self, request: Request[Any, Any, Any], lang: FromPath[Literal["ka", "en"]]
     ) -> Response[Any]:
         settings: Settings = request.app.state.settings
         items = await archive.archived(lang, settings.public_url)
         if wants_json(request):
-            return Response(items, headers=HEADERS)
+            return Response(items, headers=HEADERS, media_type=MediaType.JSON)
         links = "".join(
             f'<li><a href="{html.escape(item.url)}">{html.escape(item.subject)}</a> '
             f"<time>{item.sent_at:%Y-%m-%d}</time></li>"
@@ -43,12 +49,16 @@ class ArchiveController(Controller):
             f'<link rel="alternate" type="application/rss+xml" href="{html.escape(feed)}"></head>'
             f"<body><h1>{TITLES[lang]}</h1><ul>{links}</ul></body></html>"
         )
-        return Response(body, media_type="text/html; charset=utf-8", headers=HEADERS)
+        return Response(body, media_type=MediaType.HTML, headers=HEADERS)
 
-    @get("/{lang:str}/{slug:str}", summary="One sent newsletter as it was mailed, without personal parts")
+    @get(
+        "/{lang:str}/{slug:str}",
+        media_type=MediaType.HTML,
+        summary="One sent newsletter as it was mailed, without personal parts",
+    )
     async def archive_page(
         self, request: Request[Any, Any, Any], lang: FromPath[Literal["ka", "en"]], slug: FromPath[str]
     ) -> Response[str]:
         settings: Settings = request.app.state.settings
         page = await archive.archived_html(lang, slug, settings.public_url)
-        return Response(page, media_type="text/html; charset=utf-8", headers=HEADERS)
+        return Response(page, media_type=MediaType.HTML, headers=HEADERS)

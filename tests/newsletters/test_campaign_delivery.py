@@ -205,7 +205,7 @@ async def test_scmi_campaigns_watch_shows_the_counts_until_the_campaign_ends(
     )  # fmt: skip
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()
-    assert "sent: 3 recipients, 2 sent, 0 failed, 1 bounced, 0 pending" in out.decode()
+    assert "sent: 3 recipients, 2 sent, 0 failed, 1 bounced, 0 pending, 0 skipped" in out.decode()
     # Without a terminal click prints the bar's label alone (the bar itself draws on a TTY).
     assert out.decode().startswith(str((await campaigns.get_campaign(identity)).slug))
 
