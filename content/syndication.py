@@ -85,7 +85,9 @@ async def content_version(now: datetime | None = None) -> str:
         " (SELECT MAX(updated_at) FROM entry) AS newest,"
         " (SELECT MAX(embargo_until) FROM entry WHERE embargo_until <= {}) AS lifted,"
         " (SELECT COUNT(*) FROM topic) AS topics,"
-        " (SELECT MAX(created_at) FROM topic) AS newest_topic",
+        " (SELECT MAX(created_at) FROM topic) AS newest_topic,"
+        # The newsletters app's table, by name: a campaign sent changes the newsletter feed.
+        " (SELECT MAX(sent_at) FROM campaign WHERE status = 'sent') AS newest_newsletter",
         now,
     )
     raw = repr(sorted(rows[0].items())).encode()

@@ -4,12 +4,21 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from newsletters.tables import ConsentEvent, MailingList, Membership, Subscriber
+from newsletters.tables import (
+    Campaign,
+    ConsentEvent,
+    Delivery,
+    MailingList,
+    Membership,
+    Subscriber,
+    Template,
+)
 
 APP_CONFIG = AppConfig(
     app_name="newsletters",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[MailingList, Subscriber, Membership, ConsentEvent],
+    # Children before parents: tests empty the tables in this order.
+    table_classes=[MailingList, Subscriber, Membership, ConsentEvent, Delivery, Campaign, Template],
     migration_dependencies=[],
     commands=[],
 )

@@ -7,7 +7,7 @@ from msgspec import UNSET
 
 from content.db import is_sqlite, utcnow, write_transaction
 from content.errors import Conflict, Invalid, NotFound
-from newsletters import consent, lists, memberships
+from newsletters import consent, ledger, lists, memberships
 from newsletters.addresses import address_key, normalise_address
 from newsletters.consent import Origin
 from newsletters.schemas import SubscriberIn, SubscriberOut, SubscriberPage, SubscriberPatch
@@ -204,6 +204,7 @@ async def erase_subscriber(subscriber_id: UUID, *, origin: Origin) -> None:
             }
         ).where(Subscriber.id == subscriber_id)
         await consent.forget_personal_data(subscriber_id)
+        await ledger.forget(subscriber_id)
         await consent.record(
             subscriber_id,
             "erase",

@@ -93,6 +93,30 @@ async def may_receive(subscriber_id: UUID, list_slugs: list[str]) -> bool:
     )
 
 
+async def deliverable(subscriber_ids: list[UUID], list_slugs: list[str]) -> set[UUID]:
+    """Which of these subscribers may be mailed on any of these lists now (a batch's check at send time)."""
+    if not subscriber_ids:
+        return set()
+    active = {
+        row["id"]
+        for row in await Subscriber.select(Subscriber.id).where(
+            Subscriber.id.is_in(subscriber_ids)
+            & (Subscriber.status == DELIVERABLE_STATUS)
+            & Subscriber.email.is_not_null()
+        )
+    }
+    if not active:
+        return set()
+    return {
+        row["subscriber"]
+        for row in await Membership.select(Membership.subscriber).where(
+            Membership.subscriber.is_in(list(active))
+            & (Membership.status == "active")
+            & Membership.mailing_list.slug.is_in(list_slugs)
+        )
+    }
+
+
 async def suppress(subscriber_id: UUID, status: str, *, source: str, detail: str = "") -> bool:
     """Stop all mail to a subscriber after a hard bounce or a complaint; True if this changed anything.
 

@@ -1,10 +1,11 @@
-"""Piccolo tables of the newsletters app: subscribers, lists, memberships and consent events."""
+"""Piccolo tables of the newsletters app: subscribers, lists, consent, templates, campaigns and deliveries."""
 
 from piccolo.columns import (
     JSON,
     UUID,
     Boolean,
     ForeignKey,
+    Integer,
     OnDelete,
     Text,
     Timestamptz,
@@ -77,3 +78,61 @@ class ConsentEvent(Table, tablename="consent_event"):
     consent_version = Varchar(length=40, default="")
     basis = Text(default="")
     staff_id = UUID(null=True, default=None)
+
+
+class Template(Table, tablename="newsletter_template"):
+    """An MJML newsletter template with sandboxed Jinja placeholders, validated when saved."""
+
+    id = UUID(primary_key=True)
+    slug = Varchar(length=100, unique=True)
+    name_ka = Varchar(length=200)
+    name_en = Varchar(length=200)
+    mjml = Text()
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Campaign(Table):
+    """A newsletter in both languages, to the union of some lists; `round` numbers each send attempt."""
+
+    id = UUID(primary_key=True)
+    slug = Varchar(length=100, unique=True)
+    status = Varchar(length=20, default="draft")
+    template = ForeignKey(references=Template, on_delete=OnDelete.restrict)
+    subject_ka = Text(default="")
+    subject_en = Text(default="")
+    intro_ka = Text(default="")
+    intro_en = Text(default="")
+    entries = JSON(default=[])  # entry ids, in order
+    lists = JSON(default=[])  # list slugs
+    from_name = Varchar(length=200, default="")
+    from_address = Varchar(length=320, default="")
+    reply_to = Varchar(length=320, null=True, default=None)
+    # The entries as sent, per language (frozen when sending starts, so the mail and archive agree).
+    content = JSON(default={})
+    send_at = Timestamptz(null=True, default=None)
+    round = Integer(default=0)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    started_at = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+
+
+class Delivery(Table):
+    """The ledger: one row per campaign and recipient, written before any mail goes out."""
+
+    id = UUID(primary_key=True)
+    campaign = ForeignKey(references=Campaign, on_delete=OnDelete.cascade)
+    subscriber = UUID()
+    email = Varchar(length=320)
+    lang = Varchar(length=2)
+    name = Varchar(length=200, default="")
+    token = Varchar(length=64)
+    # pending, claimed, sent, deferred (temporary failure, retried), failed (permanent)
+    status = Varchar(length=20, default="pending")
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz()
+    lease_until = Timestamptz(null=True, default=None)
+    message_id = Varchar(length=200, null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    error = Text(default="")

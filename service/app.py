@@ -13,7 +13,10 @@ from litestar.openapi import OpenAPIConfig
 
 from content.media.enclosures import cover_lookup
 from content.media.storage import open_storage
+from newsletters.archive import newsletter_lookup
 from service.auth import BearerTokenMiddleware
+from service.controllers.archive import ArchiveController
+from service.controllers.campaigns import CampaignController
 from service.controllers.entries import ENTRY_CONTROLLERS
 from service.controllers.feeds import FeedController, feed_index
 from service.controllers.lists import ListController
@@ -21,6 +24,7 @@ from service.controllers.media import MediaController
 from service.controllers.staff import AuditController, MeController, StaffController
 from service.controllers.subscribers import SubscriberController
 from service.controllers.subscriptions import SubscriptionApiController, SubscriptionPagesController
+from service.controllers.templates import TemplateController
 from service.controllers.topics import TopicController
 from service.database import bind_engine, close_engine, engine_from_url, prepare_engine
 from service.errors import EXCEPTION_HANDLERS
@@ -55,6 +59,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             settings,
             redis=None if settings.embedded_queue else queue,
             covers=cover_lookup(settings.public_url),
+            newsletters=newsletter_lookup(settings.public_url),
         )
         worker_task: asyncio.Task[None] | None = None
         worker = None
@@ -88,6 +93,9 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             SubscriberController,
             SubscriptionApiController,
             SubscriptionPagesController,
+            TemplateController,
+            CampaignController,
+            ArchiveController,
             healthz,
             readyz,
             metrics,

@@ -9,12 +9,15 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from uuid import UUID
 
 import click
 import prometheus_client
 import uvicorn
 
 from content.errors import DomainError
+from newsletters.campaign_schemas import CampaignOut
+from newsletters.campaigns import get_campaign
 from newsletters.consent import Origin
 from newsletters.exporting import export_csv
 from newsletters.importing import ImportReport, import_csv
@@ -328,4 +331,44 @@ def import_command(settings: Settings, directory: Path) -> None:
     click.echo(
         f"imported {sum(report.rows.values())} rows of {len(report.rows)} tables and "
         f"{report.media_files} media files from {directory}"
+    )
+
+
+@main.group("campaigns")
+def campaigns_group() -> None:
+    """Follow newsletter campaigns."""
+
+
+FINISHED_STATES = frozenset({"sent", "cancelled", "draft"})
+
+
+@campaigns_group.command("watch")
+@click.argument("campaign_id", type=click.UUID)
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between looks.")
+@click.pass_obj
+def campaigns_watch(settings: Settings, campaign_id: UUID, interval: float) -> None:
+    """A progress bar of a campaign until it is sent or cancelled."""
+
+    async def watch() -> CampaignOut:
+        state = await get_campaign(campaign_id)
+        done = 0
+        with click.progressbar(
+            length=max(state.counts.recipients, 1), label=state.slug, show_pos=True
+        ) as bar:
+            while True:
+                counts = state.counts
+                bar.length = max(counts.recipients, 1)
+                finished = counts.sent + counts.failed + counts.bounced + counts.skipped
+                bar.update(finished - done)
+                done = finished
+                if state.status in FINISHED_STATES:
+                    return state
+                await asyncio.sleep(interval)
+                state = await get_campaign(campaign_id)
+
+    final = _run(settings, watch)
+    counts = final.counts
+    click.echo(
+        f"{final.status}: {counts.recipients} recipients, {counts.sent} sent, {counts.failed} failed, "
+        f"{counts.bounced} bounced, {counts.pending} pending, {counts.skipped} skipped"
     )

@@ -53,6 +53,17 @@ class Settings:
     feed_cache_prefix: str = "scmi:feeds:"
     subscribe_limit_per_ip: int = 10
     subscribe_limit_window: int = 3600
+    # Campaigns: messages a second to the SMTP server, shared by all workers (0: no limit); parallel
+    # connections; rows a batch claims; how long a claim lasts before another worker may take it over.
+    smtp_rate: float = 0.0
+    smtp_connections: int = 2
+    campaign_batch_size: int = 200
+    campaign_lease_seconds: int = 300
+    dkim_domain: str = ""
+    dkim_selector: str = "scmi"
+    dkim_private_key_file: str = ""
+    # Lists the weekly digest draft goes to (empty: no weekly digest).
+    digest_lists: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def resolved_database_url(self) -> str:
@@ -144,6 +155,14 @@ class Settings:
             feed_cache_prefix=env.get("FEED_CACHE_PREFIX") or defaults.feed_cache_prefix,
             subscribe_limit_per_ip=int(env.get("SUBSCRIBE_LIMIT_PER_IP") or defaults.subscribe_limit_per_ip),
             subscribe_limit_window=int(env.get("SUBSCRIBE_LIMIT_WINDOW") or defaults.subscribe_limit_window),
+            smtp_rate=float(env.get("SMTP_RATE") or defaults.smtp_rate),
+            smtp_connections=int(env.get("SMTP_CONNECTIONS") or defaults.smtp_connections),
+            campaign_batch_size=int(env.get("CAMPAIGN_BATCH_SIZE") or defaults.campaign_batch_size),
+            campaign_lease_seconds=int(env.get("CAMPAIGN_LEASE_SECONDS") or defaults.campaign_lease_seconds),
+            dkim_domain=env.get("DKIM_DOMAIN") or "",
+            dkim_selector=env.get("DKIM_SELECTOR") or defaults.dkim_selector,
+            dkim_private_key_file=env.get("DKIM_PRIVATE_KEY_FILE") or "",
+            digest_lists=tuple(s.strip() for s in env.get("DIGEST_LISTS", "").split(",") if s.strip()),
         )
 
     def check_production(self) -> None:

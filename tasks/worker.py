@@ -8,6 +8,13 @@ from arq.cron import CronJob
 from arq.typing import StartupShutdown
 from arq.worker import Worker
 
+from tasks.campaigns import (
+    reconcile_campaigns,
+    send_campaign_batch,
+    send_campaign_test,
+    start_campaign,
+    weekly_digest,
+)
 from tasks.media import make_renditions
 from tasks.metrics import measured
 from tasks.publishing import publish_due
@@ -17,6 +24,11 @@ FUNCTIONS: Final[list[Any]] = [
     measured(publish_due),
     measured(make_renditions),
     measured(send_confirmation_mail),
+    measured(start_campaign),
+    measured(send_campaign_batch),
+    measured(send_campaign_test),
+    measured(reconcile_campaigns),
+    measured(weekly_digest),
 ]
 # Every 15 s: an entry scheduled for T is public well within a minute of T.
 CRON_JOBS: Final[list[CronJob]] = [
@@ -26,7 +38,19 @@ CRON_JOBS: Final[list[CronJob]] = [
         second={0, 15, 30, 45},
         run_at_startup=True,
         timeout=60,
-    )
+    ),
+    # Every 30 s: due campaigns start, and a sending campaign whose jobs Redis lost carries on.
+    cron(
+        measured(reconcile_campaigns),
+        name="cron:reconcile_campaigns",
+        second={5, 35},
+        run_at_startup=True,
+        timeout=120,
+    ),
+    # Mondays 06:00 UTC (10:00 in Tbilisi): a draft digest of the week, when DIGEST_LISTS is set.
+    cron(
+        measured(weekly_digest), name="cron:weekly_digest", weekday=0, hour=6, minute=0, second=0, timeout=120
+    ),
 ]
 
 

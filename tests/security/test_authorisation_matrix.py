@@ -57,6 +57,23 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/subscribers/{subscriber_id:uuid}"): "admin",
     ("DELETE", "/api/v1/subscribers/{subscriber_id:uuid}"): "admin",
     ("GET", "/api/v1/subscribers/{subscriber_id:uuid}/consent"): "admin",
+    ("GET", "/newsletters/{lang:str}"): PUBLIC,
+    ("GET", "/newsletters/{lang:str}/{slug:str}"): PUBLIC,
+    ("GET", "/api/v1/templates"): "editor",
+    ("POST", "/api/v1/templates"): "editor",
+    ("GET", "/api/v1/templates/{ref:str}"): "editor",
+    ("PUT", "/api/v1/templates/{ref:str}"): "editor",
+    ("POST", "/api/v1/templates/{ref:str}/preview"): "editor",
+    ("GET", "/api/v1/campaigns"): "editor",
+    ("POST", "/api/v1/campaigns"): "editor",
+    ("POST", "/api/v1/campaigns/digest"): "editor",
+    ("GET", "/api/v1/campaigns/{campaign_id:uuid}"): "editor",
+    ("PUT", "/api/v1/campaigns/{campaign_id:uuid}"): "editor",
+    ("POST", "/api/v1/campaigns/{campaign_id:uuid}/test"): "editor",
+    ("POST", "/api/v1/campaigns/{campaign_id:uuid}/send"): "editor",
+    ("POST", "/api/v1/campaigns/{campaign_id:uuid}/pause"): "editor",
+    ("POST", "/api/v1/campaigns/{campaign_id:uuid}/resume"): "editor",
+    ("POST", "/api/v1/campaigns/{campaign_id:uuid}/cancel"): "editor",
 }
 for kind in ("news", "events", "announcements", "materials"):
     EXPECTED |= {

@@ -1,0 +1,293 @@
+"""Sending a campaign's batch: one reused SMTP connection, results written to the ledger as they come."""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Final, Protocol
+from uuid import UUID
+
+import aiosmtplib
+from prometheus_client import Counter
+
+from newsletters import campaigns, ledger
+from newsletters.dkim_signing import DkimKey, sign
+from newsletters.mail.smtp import SmtpServer, parse_smtp_url
+from newsletters.mime import PreparedMessage, Sender
+from newsletters.rendering import EditionContent, EditionEntry, Personal, render_edition
+from newsletters.suppression import deliverable, suppress
+from newsletters.tables import Campaign, MailingList, Template
+
+MAILS: Final = Counter("scmi_campaign_mails_total", "Campaign mails by outcome", ["outcome"])
+# Rows marked sent together: a worker that dies mid-batch re-sends at most this many per connection.
+MARK_EVERY: Final = 20
+
+
+class RateLimiter(Protocol):
+    """Something that waits until one more message may go to the SMTP server."""
+
+    async def acquire(self) -> int: ...
+
+
+class NoLimit:
+    """No pacing."""
+
+    async def acquire(self) -> int:
+        return 0
+
+
+class RedisRate:
+    """A messages-per-second limit shared by every worker: a counter per second in Redis.
+
+    Every worker INCRs the current second's key; the first `per_second` callers go, the rest wait
+    for the next second and try again. `clock` and `sleep` are there for tests.
+    """
+
+    def __init__(
+        self,
+        redis: Any,
+        key: str,
+        per_second: float,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.redis, self.key, self.per_second = redis, key, per_second
+        self.clock, self.sleep = clock, sleep
+
+    async def acquire(self) -> int:
+        """Wait for a free place; the second (Unix time) it was granted in."""
+        while True:
+            now = self.clock()
+            second = int(now)
+            slot = f"{self.key}:{second}"
+            count = await self.redis.incr(slot)
+            if count == 1:
+                await self.redis.expire(slot, 5)
+            if count <= self.per_second:
+                return second
+            await self.sleep(second + 1 - now)
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    """What a batch needs from the settings."""
+
+    smtp_url: str
+    public_url: str
+    batch_size: int = 200
+    lease: timedelta = timedelta(minutes=5)
+    dkim: DkimKey | None = None
+    timeout: float = 30.0
+
+
+@dataclass
+class BatchResult:
+    """What one batch did."""
+
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    bounced: int = 0
+    claimed: int = 0
+    status: str = ""
+
+
+_cache: dict[tuple[UUID, int], dict[str, PreparedMessage]] = {}
+
+
+def edition_content(row: dict[str, Any], lang: str) -> EditionContent:
+    """A campaign's frozen content in one language."""
+    frozen = row["content"].get(lang, {})
+    return EditionContent(
+        lang=lang,
+        subject=row[f"subject_{lang}"],
+        intro=row[f"intro_{lang}"],
+        entries=[
+            EditionEntry(title=e["title"], summary=e["summary"], url=e["url"], kind=e.get("kind", "news"))
+            for e in frozen.get("entries", [])
+        ],
+        archive_url=frozen.get("archive_url", ""),
+    )
+
+
+async def prepare(row: dict[str, Any], public_url: str, *, test: bool = False) -> dict[str, PreparedMessage]:
+    """Render the campaign once per language (cached per round)."""
+    key = (row["id"], int(row["round"]))
+    if key in _cache and not test:
+        return _cache[key]
+    template = await Template.select(Template.mjml).where(Template.id == row["template"]).first()
+    assert template is not None
+    host = public_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    lists = await MailingList.select(MailingList.slug, MailingList.name_en).where(
+        MailingList.slug.is_in(row["lists"])
+    )
+    list_name = ", ".join(each["name_en"] for each in lists)
+    sender = Sender(
+        from_name=row["from_name"], from_address=row["from_address"],
+        list_id=f"{'-'.join(sorted(row['lists']))}.{host}", reply_to=row["reply_to"],
+    )  # fmt: skip
+    messages = {}
+    for lang in campaigns.LANGS:
+        content = edition_content(row, lang)
+        if test:
+            content = EditionContent(**{**content.__dict__, "subject": f"[TEST] {content.subject}"})
+        messages[lang] = PreparedMessage(
+            render_edition(template["mjml"], content), sender, list_name=list_name
+        )
+    if not test:
+        if len(_cache) > 32:
+            _cache.clear()
+        _cache[key] = messages
+    return messages
+
+
+def personal(public_url: str, name: str, token: str) -> Personal:
+    """The recipient's own links."""
+    return Personal(
+        name=name,
+        unsubscribe_url=f"{public_url}/subscriptions/unsubscribe/{token}",
+        preferences_url=f"{public_url}/subscriptions/preferences/{token}",
+    )
+
+
+async def connect(server: SmtpServer, wait: float) -> aiosmtplib.SMTP:
+    """One SMTP connection, TLS where the server offers it."""
+    client = aiosmtplib.SMTP(
+        hostname=server.host, port=server.port, use_tls=server.implicit_tls,
+        start_tls=False if server.implicit_tls else None, timeout=wait,
+    )  # fmt: skip
+    await client.connect()
+    if server.username and server.password:
+        await client.login(server.username, server.password)
+    return client
+
+
+def _is_permanent(error: Exception) -> bool:
+    code = getattr(error, "code", None)
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        code = error.recipients[0].code if error.recipients else None
+    return isinstance(code, int) and 500 <= code < 600
+
+
+async def settle(sent: list[tuple[UUID, str]], untouched: list[UUID]) -> None:
+    """Record what a batch sent and give back what it did not get to."""
+    await ledger.mark_sent(sent)
+    await ledger.release(untouched)
+
+
+async def send_batch(
+    campaign_id: UUID, round_: int, config: MailConfig, limiter: RateLimiter | None = None
+) -> BatchResult:
+    """Claim one batch of a sending campaign and send it over one connection.
+
+    A job of an older round (the campaign was paused and resumed since) does nothing.
+    """
+    limiter = limiter or NoLimit()
+    result = BatchResult()
+    row = await Campaign.select().output(load_json=True).where(Campaign.id == campaign_id).first()
+    if row is None or row["status"] != "sending" or int(row["round"]) != round_:
+        result.status = (
+            "stale" if row and row["status"] == "sending" else (row["status"] if row else "missing")
+        )
+        return result
+    claimed = await ledger.claim(campaign_id, config.batch_size, config.lease)
+    result.claimed = len(claimed)
+    # The suppression rule again at send time: whoever left since the ledger was written is skipped.
+    allowed = await deliverable(list({d.subscriber for d in claimed}), list(row["lists"]))
+    await ledger.mark_skipped([d.id for d in claimed if d.subscriber not in allowed])
+    claimed = [d for d in claimed if d.subscriber in allowed]
+    if not claimed:
+        result.status = "sending"
+        return result
+    if not claimed:
+        result.status = "sending"
+        return result
+    messages = await prepare(row, config.public_url)
+    server = parse_smtp_url(config.smtp_url)
+    client: aiosmtplib.SMTP | None = None
+    done: list[tuple[UUID, str]] = []
+    handled: set[UUID] = set()
+    try:
+        for position, delivery in enumerate(claimed):
+            if position and position % MARK_EVERY == 0:
+                await ledger.mark_sent(done)
+                done = []
+                status = await Campaign.select(Campaign.status).where(Campaign.id == campaign_id).first()
+                if status is None or status["status"] != "sending":
+                    break
+            message, message_id = messages[delivery.lang if delivery.lang in messages else "ka"].personalise(
+                delivery.email, personal(config.public_url, delivery.name, delivery.token)
+            )
+            if config.dkim is not None:
+                message = sign(message, config.dkim)
+            await limiter.acquire()
+            try:
+                if client is None or not client.is_connected:
+                    client = await connect(server, config.timeout)
+                international = not delivery.email.isascii() or not row["from_address"].isascii()
+                options = ["SMTPUTF8"] if international else None
+                sending = asyncio.ensure_future(
+                    client.sendmail(row["from_address"], [delivery.email], message, mail_options=options)
+                )
+                try:
+                    await asyncio.shield(sending)
+                except asyncio.CancelledError:
+                    # A worker shutting down lets the message in flight finish and records it, so a
+                    # graceful stop sends no one a duplicate.
+                    await asyncio.wait([sending])
+                    if not sending.cancelled() and sending.exception() is None:
+                        done.append((delivery.id, message_id))
+                        handled.add(delivery.id)
+                    raise
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+                handled.add(delivery.id)
+                if _is_permanent(error):
+                    await ledger.mark_bounced(delivery, str(error))
+                    await suppress(delivery.subscriber, "bounced", source="campaign", detail=str(error)[:300])
+                    result.bounced += 1
+                    MAILS.labels(outcome="bounced").inc()
+                else:
+                    outcome = await ledger.mark_deferred(delivery, str(error))
+                    if outcome == "failed":
+                        result.failed += 1
+                    else:
+                        result.deferred += 1
+                    MAILS.labels(outcome=outcome).inc()
+                    if isinstance(error, aiosmtplib.SMTPServerDisconnected | OSError | TimeoutError):
+                        client = None
+                continue
+            done.append((delivery.id, message_id))
+            handled.add(delivery.id)
+            result.sent += 1
+            MAILS.labels(outcome="sent").inc()
+    finally:
+        # Shielded: a worker shutting down cancels its jobs, sometimes twice; what was sent stays sent.
+        await asyncio.shield(settle(done, [d.id for d in claimed if d.id not in handled]))
+        if client is not None and client.is_connected:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                client.close()
+    result.status = "sending"
+    return result
+
+
+async def send_test(campaign_id: UUID, addresses: list[str], config: MailConfig, lang: str | None) -> int:
+    """Mail the campaign to some addresses, marked [TEST] and kept out of the ledger and counts."""
+    row = await Campaign.select().output(load_json=True).where(Campaign.id == campaign_id).first()
+    if row is None:
+        return 0
+    messages = await prepare(row, config.public_url, test=True)
+    client = await connect(parse_smtp_url(config.smtp_url), config.timeout)
+    try:
+        for address in addresses:
+            message, _ = messages[lang or "ka"].personalise(address, personal(config.public_url, "", "test"))
+            message = b"X-SCMI-Test: yes\r\n" + message
+            if config.dkim is not None:
+                message = sign(message, config.dkim)
+            await client.sendmail(row["from_address"], [address], message)
+    finally:
+        await client.quit()
+    return len(addresses)

@@ -1,0 +1,64 @@
+"""The public newsletter archive: `/newsletters/{lang}/` and `/newsletters/{lang}/{slug}`."""
+
+import html
+from typing import Any, Literal
+
+from litestar import Controller, MediaType, Request, Response, get
+from litestar.params import FromPath
+
+from newsletters import archive
+from service.pages import wants_json
+from service.settings import Settings
+
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "public, max-age=300",
+}
+TITLES = {"ka": "ბიულეტენების არქივი", "en": "Newsletter archive"}
+
+
+class ArchiveController(Controller):
+    """Sent newsletters for everyone, as pages or JSON (no personal data)."""
+
+    path = "/newsletters"
+    tags = ["newsletters"]
+
+    @get(
+        "/{lang:str}",
+        media_type=MediaType.HTML,
+        summary="Sent newsletters in a language, newest first",
+        description="An HTML page; `Accept: application/json` gets the list as JSON (slug, subject, "
+        "intro, url, sent_at, entries).",
+    )
+    async def archive_index(
+        self, request: Request[Any, Any, Any], lang: FromPath[Literal["ka", "en"]]
+    ) -> Response[Any]:
+        settings: Settings = request.app.state.settings
+        items = await archive.archived(lang, settings.public_url)
+        if wants_json(request):
+            return Response(items, headers=HEADERS, media_type=MediaType.JSON)
+        links = "".join(
+            f'<li><a href="{html.escape(item.url)}">{html.escape(item.subject)}</a> '
+            f"<time>{item.sent_at:%Y-%m-%d}</time></li>"
+            for item in items
+        )
+        feed = f"{settings.public_url}/feeds/{lang}/newsletters.rss"
+        body = (
+            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{TITLES[lang]}</title>'
+            f'<link rel="alternate" type="application/rss+xml" href="{html.escape(feed)}"></head>'
+            f"<body><h1>{TITLES[lang]}</h1><ul>{links}</ul></body></html>"
+        )
+        return Response(body, media_type=MediaType.HTML, headers=HEADERS)
+
+    @get(
+        "/{lang:str}/{slug:str}",
+        media_type=MediaType.HTML,
+        summary="One sent newsletter as it was mailed, without personal parts",
+    )
+    async def archive_page(
+        self, request: Request[Any, Any, Any], lang: FromPath[Literal["ka", "en"]], slug: FromPath[str]
+    ) -> Response[str]:
+        settings: Settings = request.app.state.settings
+        page = await archive.archived_html(lang, slug, settings.public_url)
+        return Response(page, media_type=MediaType.HTML, headers=HEADERS)
