@@ -5,6 +5,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Final, Protocol
 from uuid import UUID
 
@@ -13,6 +14,7 @@ from prometheus_client import Counter
 
 from newsletters import campaigns, ledger
 from newsletters.dkim_signing import DkimKey, sign
+from newsletters.mail.outbox import FileOutbox
 from newsletters.mail.smtp import SmtpServer, parse_smtp_url
 from newsletters.mime import PreparedMessage, Sender
 from newsletters.rendering import EditionContent, EditionEntry, Personal, render_edition
@@ -74,8 +76,9 @@ class RedisRate:
 class MailConfig:
     """What a batch needs from the settings."""
 
-    smtp_url: str
+    smtp_url: str  # empty: messages go to .eml files in outbox_dir (the embedded default)
     public_url: str
+    outbox_dir: Path | None = None
     batch_size: int = 200
     lease: timedelta = timedelta(minutes=5)
     dkim: DkimKey | None = None
@@ -152,6 +155,49 @@ def personal(public_url: str, name: str, token: str) -> Personal:
     )
 
 
+class MailClient(Protocol):
+    """What sending needs of a connection: aiosmtplib's SMTP, or the outbox standing in for it."""
+
+    @property
+    def is_connected(self) -> bool: ...
+
+    async def sendmail(
+        self, sender: str, recipients: list[str], message: bytes, /, *, mail_options: list[str] | None = None
+    ) -> Any: ...
+
+    async def quit(self) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+class OutboxClient:
+    """Without SMTP_URL, each message becomes an .eml file, so `make run` can send newsletters too."""
+
+    def __init__(self, directory: Path) -> None:
+        self.outbox = FileOutbox(directory)
+        self.is_connected = True
+
+    async def sendmail(
+        self, sender: str, recipients: list[str], message: bytes, /, *, mail_options: list[str] | None = None
+    ) -> None:
+        await self.outbox.send_bytes(sender, recipients, message)
+
+    async def quit(self) -> None:
+        self.is_connected = False
+
+    def close(self) -> None:
+        self.is_connected = False
+
+
+async def open_client(config: MailConfig) -> MailClient:
+    """An SMTP connection when SMTP_URL is set, else the outbox."""
+    if not config.smtp_url:
+        if config.outbox_dir is None:
+            raise ValueError("no SMTP_URL and no outbox directory")
+        return OutboxClient(config.outbox_dir)
+    return await connect(parse_smtp_url(config.smtp_url), config.timeout)
+
+
 async def connect(server: SmtpServer, wait: float) -> aiosmtplib.SMTP:
     """One SMTP connection, TLS where the server offers it."""
     client = aiosmtplib.SMTP(
@@ -201,12 +247,8 @@ async def send_batch(
     if not claimed:
         result.status = "sending"
         return result
-    if not claimed:
-        result.status = "sending"
-        return result
     messages = await prepare(row, config.public_url)
-    server = parse_smtp_url(config.smtp_url)
-    client: aiosmtplib.SMTP | None = None
+    client: MailClient | None = None
     done: list[tuple[UUID, str]] = []
     handled: set[UUID] = set()
     try:
@@ -225,7 +267,7 @@ async def send_batch(
             await limiter.acquire()
             try:
                 if client is None or not client.is_connected:
-                    client = await connect(server, config.timeout)
+                    client = await open_client(config)
                 international = not delivery.email.isascii() or not row["from_address"].isascii()
                 options = ["SMTPUTF8"] if international else None
                 sending = asyncio.ensure_future(
@@ -280,7 +322,7 @@ async def send_test(campaign_id: UUID, addresses: list[str], config: MailConfig,
     if row is None:
         return 0
     messages = await prepare(row, config.public_url, test=True)
-    client = await connect(parse_smtp_url(config.smtp_url), config.timeout)
+    client = await open_client(config)
     try:
         for address in addresses:
             message, _ = messages[lang or "ka"].personalise(address, personal(config.public_url, "", "test"))

@@ -30,6 +30,7 @@ def mail_config(settings: Any) -> MailConfig:
     return MailConfig(
         smtp_url=settings.smtp_url or "",
         public_url=settings.public_url,
+        outbox_dir=settings.outbox_dir,
         batch_size=settings.campaign_batch_size,
         lease=timedelta(seconds=settings.campaign_lease_seconds),
         dkim=dkim,

@@ -1,5 +1,7 @@
 """Campaigns end to end: a real SMTP server started by the test receives them; every mail is parsed."""
 
+import email
+import email.policy
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -275,3 +277,23 @@ async def test_a_campaign_sent_at_a_time_waits_and_the_reconciler_starts_it_when
     assert await reconcile_campaigns(ctx) == 1
     state = await campaign_state(room, campaign["id"])
     assert state["status"] == "sending" and state["counts"]["recipients"] == 2
+
+
+async def test_without_smtp_a_campaign_goes_to_the_outbox(newsroom: Newsroom) -> None:
+    """The embedded default (`make run`): no SMTP_URL, so every recipient's mail is an .eml file."""
+    room = newsroom
+    await add_partners(room)
+    story = await create_published(room.client, room.admin, body=bilingual("სიახლე", "Story"))
+    campaign = await draft(room, [story["id"]])
+    sent = await room.post(f"/api/v1/campaigns/{campaign['id']}/send", json={}, headers=room.admin)
+    assert sent.status_code == 202, sent.text
+    await room.run_jobs()
+    state = await campaign_state(room, campaign["id"])
+    assert (state["status"], state["counts"]["sent"]) == ("sent", 2)
+    files = sorted(room.settings.outbox_dir.glob("*.eml"))
+    mails = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in files]
+    by_address = {mail["To"].addresses[0].addr_spec: mail for mail in mails if mail["List-Unsubscribe"]}
+    assert set(by_address) == {"nino@example.ge", "john@example.org"}
+    assert str(by_address["nino@example.ge"]["Subject"]) == "ნოემბრის სიახლეები"
+    assert str(by_address["john@example.org"]["Subject"]) == "November news"
+    assert "სიახლე" in parts(by_address["nino@example.ge"])[0]  # type: ignore[arg-type]
