@@ -7,6 +7,9 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
 
 
 def free_port() -> int:
@@ -14,6 +17,18 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@contextlib.contextmanager
+def smtp_server(handler: Any, **options: Any) -> Iterator[str]:
+    """An aiosmtpd server with `handler` on a free loopback port; yields the SMTP_URL that reaches it."""
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()
 
 
 def wait_for_port(port: int, timeout: float = 15) -> None:

@@ -4,7 +4,6 @@ import contextlib
 import email
 import email.policy
 import re
-import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
@@ -12,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from litestar import Litestar
 
@@ -21,14 +19,9 @@ from service.app import create_app
 from service.settings import Settings
 from tasks.worker import build_worker
 from tests.conftest import Database, running
+from tests.private_servers import smtp_server
 
 CONFIRM_LINK = re.compile(r"https?://\S+/subscriptions/confirm/[A-Za-z0-9_-]+")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -61,13 +54,8 @@ def confirm_link(message: EmailMessage) -> str:
 def smtp() -> Iterator[tuple[Inbox, str]]:
     """A real SMTP server on a free loopback port, and the SMTP_URL that reaches it."""
     inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=True)
-    controller.start()
-    try:
-        yield inbox, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
+    with smtp_server(inbox, enable_SMTPUTF8=True) as url:
+        yield inbox, url
 
 
 @dataclass

@@ -15,7 +15,8 @@ from playwright.async_api import async_playwright
 
 from service.accounts.staff import add_staff
 from tests.conftest import Database
-from tests.newsletters.conftest import LISTS, Inbox, confirm_link, free_port
+from tests.newsletters.conftest import LISTS, Inbox, confirm_link
+from tests.private_servers import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

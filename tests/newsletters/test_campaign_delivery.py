@@ -12,7 +12,6 @@ from uuid import UUID
 
 import dkim
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from content.db import utcnow
@@ -22,9 +21,10 @@ from newsletters.tables import Delivery, Subscriber
 from service.settings import Settings
 from tasks.campaigns import mail_config
 from tests.conftest import Database
-from tests.newsletters.conftest import Inbox, Newsroom, free_port, newsroom_for
+from tests.newsletters.conftest import Inbox, Newsroom, newsroom_for
 from tests.newsletters.test_campaigns import add_partners, draft
 from tests.newsletters.test_dkim import key_pair as make_key_pair
+from tests.private_servers import smtp_server
 
 
 @dataclass
@@ -54,13 +54,8 @@ class Picky(Inbox):
 @pytest.fixture
 def picky() -> Iterator[tuple[Picky, str]]:
     inbox = Picky()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
+    with smtp_server(inbox) as url:
+        yield inbox, url
 
 
 @pytest.fixture

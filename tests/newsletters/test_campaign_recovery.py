@@ -7,7 +7,6 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from newsletters import ledger
@@ -15,8 +14,9 @@ from newsletters.tables import Delivery
 from service.settings import Settings
 from tasks.worker import CRON_JOBS, build_worker
 from tests.conftest import Database
-from tests.newsletters.conftest import Inbox, Newsroom, free_port, newsroom_for
+from tests.newsletters.conftest import Inbox, Newsroom, newsroom_for
 from tests.newsletters.test_campaigns import add_partners, draft
+from tests.private_servers import smtp_server
 
 RECIPIENTS = 30
 
@@ -35,13 +35,8 @@ class SlowInbox(Inbox):
 @pytest.fixture
 def slow() -> Iterator[tuple[SlowInbox, str]]:
     inbox = SlowInbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
+    with smtp_server(inbox) as url:
+        yield inbox, url
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import redis
 
 from tests.conftest import REDIS_URL, Database
 from tests.helpers import ENGLISH_TITLE, GEORGIAN_TITLE, bilingual
+from tests.private_servers import free_port
 
 SCMI = str(Path(sys.executable).parent / "scmi")
 
@@ -24,13 +24,6 @@ SCMI = str(Path(sys.executable).parent / "scmi")
 def scmi_env(db: Database, data_dir: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "SMTP_URL"}}
     return {**env, "DATA_DIR": str(data_dir), "DATABASE_URL": db.url}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextlib.contextmanager

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import IO
 
 import httpx
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from arq.connections import ArqRedis, RedisSettings, create_pool
 
@@ -22,7 +21,7 @@ from newsletters.tables import Subscriber
 from service.settings import Settings
 from tests.conftest import Database
 from tests.helpers import bilingual
-from tests.private_servers import free_port, private_redis, wait_for_port
+from tests.private_servers import free_port, private_redis, smtp_server, wait_for_port
 from tests.service.test_command_line import SCMI, scmi_env
 
 
@@ -105,10 +104,7 @@ async def test_sigterm_lets_the_worker_finish_its_current_job(
     db: Database, settings: Settings, tmp_path: Path
 ) -> None:
     inbox = SlowInbox()
-    smtp_port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    with private_redis(tmp_path) as redis_url:
+    with smtp_server(inbox) as smtp_url, private_redis(tmp_path) as redis_url:
         pool: ArqRedis = await create_pool(RedisSettings.from_dsn(redis_url))
         await create_list(ListIn(slug="press", name=Names(ka="პრესა", en="Press"), public=True))
 
@@ -124,7 +120,7 @@ async def test_sigterm_lets_the_worker_finish_its_current_job(
         env = {
             **scmi_env(db, tmp_path),
             "REDIS_URL": redis_url,
-            "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "SMTP_URL": smtp_url,
             "WORKER_METRICS_PORT": "0",
         }
         log = (tmp_path / "worker.log").open("w")
@@ -141,7 +137,6 @@ async def test_sigterm_lets_the_worker_finish_its_current_job(
                 process.kill()
                 process.wait()
             log.close()
-            controller.stop()
         assert inbox.delivered == [["reporter@example.org"]]
         row = await Subscriber.select(Subscriber.confirmation_sent_at).first()
         assert row is not None and row["confirmation_sent_at"] is not None
