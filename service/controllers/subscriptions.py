@@ -108,6 +108,15 @@ def _message(request: Request[Any, Any, State], state: SubscriptionState, outcom
     )
 
 
+async def _token_page(request: Request[Any, Any, State], token: str, page: str) -> Response[Any]:
+    """A page reached by a mailed link (`unsubscribe` or `preferences`); a GET changes nothing."""
+    try:
+        state = await subscriptions.state_by_token(token)
+    except DomainError as error:
+        return _error_page(request, error)
+    return _answer(request, state, f"{page}.html", title=_text(state.lang, f"{page}_title"))
+
+
 class SubscriptionPagesController(Controller):
     """`/subscriptions/...`: the pages behind the links in mail (HTML, or JSON on request)."""
 
@@ -129,11 +138,7 @@ class SubscriptionPagesController(Controller):
     async def unsubscribe_page(
         self, request: Request[Any, Any, State], token: FromPath[str]
     ) -> Response[Any]:
-        try:
-            state = await subscriptions.state_by_token(token)
-        except DomainError as error:
-            return _error_page(request, error)
-        return _answer(request, state, "unsubscribe.html", title=_text(state.lang, "unsubscribe_title"))
+        return await _token_page(request, token, "unsubscribe")
 
     @post(
         "/unsubscribe/{token:str}",
@@ -154,11 +159,7 @@ class SubscriptionPagesController(Controller):
     async def preferences_page(
         self, request: Request[Any, Any, State], token: FromPath[str]
     ) -> Response[Any]:
-        try:
-            state = await subscriptions.state_by_token(token)
-        except DomainError as error:
-            return _error_page(request, error)
-        return _answer(request, state, "preferences.html", title=_text(state.lang, "preferences_title"))
+        return await _token_page(request, token, "preferences")
 
     @post("/preferences/{token:str}", status_code=200, summary="Change lists and language (form or JSON)")
     async def change_preferences(
