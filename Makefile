@@ -6,7 +6,7 @@ VENV := .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite lint format bench clean
+.PHONY: install run test test-faults lint format bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -22,8 +22,11 @@ run: install  ## `scmi demo --if-empty` fills a fresh database; `scmi run` migra
 	$(VENV)/bin/scmi demo --if-empty
 	$(VENV)/bin/scmi run --host $(HOST) --port $(PORT)
 
-test: install
+test: install  ## the whole suite, fault-injection tests included
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-faults: install  ## only the fault-injection, hostile-input and load tests (tests/faults)
+	$(VENV)/bin/pytest -m faults tests/faults $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
