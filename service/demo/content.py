@@ -303,3 +303,20 @@ ENTRIES: Final[list[DemoEntry]] = [
         attachments=PHOTOS,
     ),
 ]
+
+# A draft newsletter of the demo's news, to the press and partners lists (editors review and send it).
+CAMPAIGN_SLUG: Final = "demo-newsletter"
+CAMPAIGN: Final[dict[str, Any]] = {
+    "template": "newsletter",
+    "subject": {
+        "ka": "მიგრაციის საკითხთა სამთავრობო კომისია: თვის სიახლეები",
+        "en": "State Commission on Migration Issues: news of the month",
+    },
+    "intro": {
+        "ka": "ძვირფასო კოლეგებო, გიზიარებთ კომისიის **ბოლო სიახლეებს**: სხდომის გადაწყვეტილებებს, "
+        "მიგრაციის ახალ პროფილს და მომავალ ღონისძიებებს.",
+        "en": "Dear colleagues, here is the Commission's **latest news**: the decisions of its sitting, "
+        "the new Migration Profile and the events ahead.",
+    },
+    "lists": ["press", "partners"],
+}

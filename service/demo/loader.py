@@ -1,6 +1,7 @@
 """Loading the demo through the domain functions; whatever is already there is left alone."""
 
 import hashlib
+from email.utils import parseaddr
 import io
 import tempfile
 from dataclasses import dataclass
@@ -23,10 +24,14 @@ from content.publishing import publish_entry
 from content.schemas import Actor, EntryIn, PublishIn, TopicIn, TranslationIn
 from content.tables import Entry, EntryTranslation, Topic
 from content.topics import create_topic
+from newsletters.campaign_schemas import CampaignIn
+from newsletters.campaigns import create_campaign
 from newsletters.lists import create_list, get_list
 from newsletters.schemas import ListIn, Names
+from newsletters.tables import Campaign, Template
+from newsletters.template_store import ensure_defaults
 from service.accounts.tables import Staff
-from service.demo.content import ENTRIES, LISTS, TOPICS, DemoEntry, DemoImage
+from service.demo.content import CAMPAIGN, CAMPAIGN_SLUG, ENTRIES, LISTS, TOPICS, DemoEntry, DemoImage
 from service.settings import Settings
 
 TBILISI = ZoneInfo("Asia/Tbilisi")
@@ -41,6 +46,8 @@ class DemoReport:
     lists: int = 0
     entries: int = 0
     assets: int = 0
+    templates: int = 0
+    campaigns: int = 0
     staff_created: str | None = None
 
 
@@ -183,4 +190,35 @@ async def load_demo(settings: Settings) -> DemoReport:
         actor = await _actor(report)
         for entry in missing:
             await _add_entry(settings, entry, actor, report)
+    templates_before = await Template.count()
+    await ensure_defaults()
+    report.templates = await Template.count() - templates_before
+    if not await Campaign.exists().where(Campaign.slug == CAMPAIGN_SLUG):
+        await _add_campaign(settings)
+        report.campaigns += 1
     return report
+
+
+async def _news_ids() -> list[UUID]:
+    """The demo's news entries, in the order the demo lists them."""
+    titles = [entry.en["title"] for entry in ENTRIES if entry.kind == "news"]
+    rows = await EntryTranslation.select(EntryTranslation.entry, EntryTranslation.title).where(
+        (EntryTranslation.kind == "news")
+        & (EntryTranslation.lang == "en")
+        & EntryTranslation.title.is_in(titles)
+    )
+    by_title = {row["title"]: row["entry"] for row in rows}
+    return [UUID(str(by_title[title])) for title in titles if title in by_title]
+
+
+async def _add_campaign(settings: Settings) -> None:
+    name, address = parseaddr(settings.mail_from)
+    await create_campaign(
+        CampaignIn(
+            slug=CAMPAIGN_SLUG,
+            entries=(await _news_ids())[:3],
+            from_name=name,
+            from_address=address,
+            **CAMPAIGN,
+        )
+    )

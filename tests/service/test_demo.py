@@ -4,9 +4,12 @@ import httpx
 from click.testing import CliRunner
 
 import piccolo_conf
+from newsletters.campaigns import list_campaigns
 from newsletters.lists import public_lists
+from newsletters.template_store import list_templates
+from newsletters.templates import DEFAULT_TEMPLATE_NAMES
 from service.cli import main
-from service.demo.content import ENTRIES, TOPICS
+from service.demo.content import CAMPAIGN_SLUG, ENTRIES, TOPICS
 from service.demo.loader import database_is_empty, load_demo
 from service.settings import Settings
 from tests.conftest import Database
@@ -28,9 +31,11 @@ async def test_demo_loads_once_and_the_api_and_feeds_show_it(
     first = await load_demo(settings)
     assert first.entries == len(ENTRIES) and first.topics == len(TOPICS) and first.lists == 2
     assert first.staff_created is not None  # no staff yet: a demo editor (without a token) is made
+    assert (first.templates, first.campaigns) == (len(DEFAULT_TEMPLATE_NAMES), 1)
     counts = await _row_counts()
     again = await load_demo(settings)
     assert (again.entries, again.topics, again.lists, again.assets, again.staff_created) == (0, 0, 0, 0, None)
+    assert (again.templates, again.campaigns) == (0, 0)
     assert await _row_counts() == counts
     assert not await database_is_empty()
 
@@ -58,6 +63,16 @@ async def test_demo_loads_once_and_the_api_and_feeds_show_it(
     assert call["deadline"] and call["external_url"].startswith("https://")
     assert {row["slug"] for row in await public_lists()} == {"press", "partners"}
 
+    assert {template.slug for template in await list_templates()} == set(DEFAULT_TEMPLATE_NAMES)
+    [campaign] = await list_campaigns()
+    assert (campaign.slug, campaign.status, campaign.template) == (CAMPAIGN_SLUG, "draft", "newsletter")
+    assert set(campaign.lists) == {"press", "partners"}
+    assert campaign.from_address and campaign.counts.recipients == 0  # a draft: nobody is mailed
+    assert any("\u10d0" <= char <= "\u10ff" for char in campaign.subject["ka"])  # Georgian script
+    assert campaign.subject["en"].isascii() and campaign.intro["ka"] and campaign.intro["en"]
+    english_news = {item["id"] for item in (await client.get("/api/v1/news?lang=en")).json()["items"]}
+    assert campaign.entries and {str(entry) for entry in campaign.entries} <= english_news
+
 
 def test_the_demo_command_loads_into_an_empty_database_only_when_asked(
     settings: Settings, db: Database
@@ -67,7 +82,9 @@ def test_the_demo_command_loads_into_an_empty_database_only_when_asked(
     result = runner.invoke(main, ["demo", "--if-empty"], env=env)
     assert result.exit_code == 0, result.output
     assert f"{len(ENTRIES)} entries" in result.output
+    assert f"{len(DEFAULT_TEMPLATE_NAMES)} templates, 1 draft campaign" in result.output
     again = runner.invoke(main, ["demo", "--if-empty"], env=env)
     assert again.exit_code == 0 and "not loaded" in again.output
     plain = runner.invoke(main, ["demo"], env=env)
     assert plain.exit_code == 0 and "0 entries" in plain.output
+    assert "0 templates, 0 draft campaigns" in plain.output
