@@ -66,6 +66,14 @@ def main(context: click.Context) -> None:
     configure_logging(context.obj.log_level)
 
 
+def _refuse_unsafe_production(settings: Settings) -> None:
+    """Every long-running entry point (run, serve, worker) refuses production with the development key."""
+    try:
+        settings.check_production()
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> None:
     from service.app import create_app
 
@@ -92,6 +100,7 @@ def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> No
 @click.pass_obj
 def run(settings: Settings, host: str, port: int) -> None:
     """Everything in one process: migrate, then serve the API with a worker inside."""
+    _refuse_unsafe_production(settings)
     _run(settings, lambda: migrate(quiet=True))
     click.echo(f"SCMI newsroom on http://{host}:{port} (database {settings.resolved_database_url})")
     _serve(settings, host, port, with_worker=True)
@@ -103,6 +112,7 @@ def run(settings: Settings, host: str, port: int) -> None:
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int) -> None:
     """Serve the API only; run `scmi worker` beside it (needs REDIS_URL)."""
+    _refuse_unsafe_production(settings)
     if settings.embedded_queue:
         raise click.UsageError(
             "`scmi serve` needs REDIS_URL so that workers can take its jobs; try `scmi run`"
@@ -115,6 +125,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
 @click.pass_obj
 def worker(settings: Settings, burst: bool) -> None:
     """Run an arq worker on REDIS_URL."""
+    _refuse_unsafe_production(settings)
     if settings.embedded_queue:
         raise click.UsageError("`scmi worker` needs REDIS_URL; `scmi run` has a worker built in")
 
@@ -273,7 +284,7 @@ def subscribers_export(settings: Settings, include_left: bool) -> None:
 @click.option("--if-empty", is_flag=True, help="Only load into a database with no entries and no staff.")
 @click.pass_obj
 def demo(settings: Settings, if_empty: bool) -> None:
-    """Load bilingual demo content (topics, lists, news, events, a call, materials); safe to run again."""
+    """Load bilingual demo content (topics, lists, entries, templates, a draft); safe to run again."""
     from service.demo.loader import database_is_empty, load_demo
 
     async def load() -> str:
@@ -283,7 +294,8 @@ def demo(settings: Settings, if_empty: bool) -> None:
         report = await load_demo(settings)
         lines = [
             f"demo: added {report.topics} topics, {report.lists} lists, "
-            f"{report.entries} entries, {report.assets} media files"
+            f"{report.entries} entries, {report.assets} media files, {report.templates} templates, "
+            f"{report.campaigns} draft campaign{'' if report.campaigns == 1 else 's'}"
         ]
         if report.staff_created:
             lines.append(

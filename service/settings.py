@@ -12,6 +12,7 @@ from content.media.limits import MediaLimits
 from content.media.storage import StorageConfig
 
 DEFAULT_SECRET_KEY: Final = "insecure-development-key-change-me"  # noqa: S105 (refused in production)
+MIN_PRODUCTION_KEY_LENGTH: Final = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +167,12 @@ class Settings:
         )
 
     def check_production(self) -> None:
-        """Refuse to run in production with the development secret key."""
-        if self.environment == "production" and self.secret_key == DEFAULT_SECRET_KEY:
-            raise RuntimeError("SECRET_KEY must be set in production (SCMI_ENV=production)")
+        """Refuse to run in production with the development secret key, or one too short to be secret."""
+        if self.environment != "production":
+            return
+        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < MIN_PRODUCTION_KEY_LENGTH:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a secret of your own (at least "
+                f"{MIN_PRODUCTION_KEY_LENGTH} characters) when SCMI_ENV=production; "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'` makes one"
+            )

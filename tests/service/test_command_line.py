@@ -165,3 +165,36 @@ def test_serve_and_worker_run_apart_on_redis(db: Database, tmp_path: Path) -> No
         finally:
             worker.send_signal(signal.SIGTERM)
             assert worker.wait(timeout=20) == 0
+
+
+@pytest.mark.parametrize("command", ["run", "serve", "worker"])
+@pytest.mark.parametrize("secret_key", ["", "short-but-mine"])
+def test_production_refuses_to_start_without_a_secret_key_of_its_own(
+    tmp_path: Path, command: str, secret_key: str
+) -> None:
+    # No database is touched: the check comes before anything else (an SQLite file that never appears).
+    env = {
+        **{key: value for key, value in os.environ.items() if key != "DATABASE_URL"},
+        "DATA_DIR": str(tmp_path),
+        "SCMI_ENV": "production",
+        "SECRET_KEY": secret_key,
+        "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",  # never reached: the check comes first
+    }
+    result = subprocess.run(
+        [SCMI, command, "--port", str(free_port())] if command != "worker" else [SCMI, command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr and "SCMI_ENV=production" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "scmi.sqlite3").exists()
+
+
+def test_production_starts_with_a_secret_key_of_its_own(db: Database, tmp_path: Path) -> None:
+    env = {**scmi_env(db, tmp_path), "SCMI_ENV": "production", "SECRET_KEY": "k" * 24 + "-a-secret-of-our-own"}
+    with scmi_server(env, tmp_path / "server.log") as base:
+        assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
