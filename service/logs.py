@@ -4,13 +4,12 @@ import logging
 import re
 import sys
 from collections.abc import MutableMapping
-from contextvars import ContextVar
 from typing import Any, Final, TextIO
 
 import structlog
 from structlog.typing import EventDict, Processor
 
-request_id_var: ContextVar[str] = ContextVar("request_id", default="")
+from tasks.request_ids import request_id_var
 
 _EMAIL: Final = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _TOKEN: Final = re.compile(r"\bscmi_[A-Za-z0-9_-]{16,}")

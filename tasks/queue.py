@@ -1,14 +1,30 @@
 """The arq queue: Redis at REDIS_URL, or the in-process stand-in when there is none."""
 
+from typing import Any
+
 from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.jobs import Job
 from redis.asyncio import ConnectionPool
 
 from tasks.local_redis import connection_kwargs, local_server
+from tasks.request_ids import REQUEST_ID_KWARG, request_id_var
 
 
-async def connect_queue(redis_url: str | None) -> ArqRedis:
+class JobQueue(ArqRedis):
+    """An arq pool whose jobs carry the id of the request (or job) that enqueued them."""
+
+    async def enqueue_job(self, function: str, *args: Any, **kwargs: Any) -> Job | None:
+        """Enqueue as arq does (deterministic `_job_id`s included), adding the current request id."""
+        request_id = request_id_var.get()
+        if request_id:
+            kwargs.setdefault(REQUEST_ID_KWARG, request_id)
+        return await super().enqueue_job(function, *args, **kwargs)
+
+
+async def connect_queue(redis_url: str | None) -> JobQueue:
     """A pool to enqueue jobs on (and for workers to take them from)."""
     if redis_url:
-        return await create_pool(RedisSettings.from_dsn(redis_url))
-    pool = ConnectionPool(**connection_kwargs(local_server()))
-    return ArqRedis(connection_pool=pool)
+        # arq's create_pool connects (with its retries and TLS options); the queue shares its connections.
+        pool = await create_pool(RedisSettings.from_dsn(redis_url))
+        return JobQueue(connection_pool=pool.connection_pool, auto_close_connection_pool=True)
+    return JobQueue(connection_pool=ConnectionPool(**connection_kwargs(local_server())))

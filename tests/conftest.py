@@ -2,15 +2,20 @@
 
 import asyncio
 import contextlib
+import io
+import json
+import logging
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+import structlog
 from litestar import Litestar
 from piccolo.engine.base import Engine
 
@@ -18,6 +23,7 @@ import piccolo_conf
 from service.accounts.staff import add_staff
 from service.app import create_app
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
+from service.logs import configure_logging
 from service.settings import Settings
 
 # CI sets these; the defaults are this machine's own servers. A missing server fails the run.
@@ -171,3 +177,24 @@ async def staff(client: httpx.AsyncClient) -> Staff:
 
 def settings_with(settings: Settings, **changes: object) -> Settings:
     return replace(settings, **changes)  # type: ignore[arg-type]
+
+
+class Lines(io.StringIO):
+    """Log output captured as JSON lines."""
+
+    def records(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.getvalue().splitlines()]
+
+
+@pytest.fixture
+def json_logs() -> Iterator[Lines]:
+    """The service's logging, configured as in production (JSON lines), into a buffer."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    stream = Lines()
+    configure_logging("INFO", json_lines=True, stream=stream)
+    yield stream
+    root.handlers[:], level = saved
+    root.setLevel(level)
+    logging.getLogger("uvicorn.access").disabled = False
+    structlog.reset_defaults()

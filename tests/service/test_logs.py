@@ -1,35 +1,14 @@
 """Logs are structured, carry the request id, and never show an address, token or secret."""
 
-import io
 import json
 import logging
-from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 import structlog
 
-from service.logs import configure_logging, mask
-from tests.conftest import Staff
-
-
-class Lines(io.StringIO):
-    def records(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.getvalue().splitlines()]
-
-
-@pytest.fixture
-def json_logs() -> Iterator[Lines]:
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    stream = Lines()
-    configure_logging("INFO", json_lines=True, stream=stream)
-    yield stream
-    root.handlers[:], level = saved
-    root.setLevel(level)
-    logging.getLogger("uvicorn.access").disabled = False
-    structlog.reset_defaults()
+from service.logs import mask
+from tests.conftest import Lines, Staff
 
 
 @pytest.mark.parametrize(
