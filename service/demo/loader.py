@@ -1,11 +1,11 @@
 """Loading the demo through the domain functions; whatever is already there is left alone."""
 
 import hashlib
-from email.utils import parseaddr
 import io
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from uuid import UUID

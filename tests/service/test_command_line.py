@@ -195,6 +195,10 @@ def test_production_refuses_to_start_without_a_secret_key_of_its_own(
 
 
 def test_production_starts_with_a_secret_key_of_its_own(db: Database, tmp_path: Path) -> None:
-    env = {**scmi_env(db, tmp_path), "SCMI_ENV": "production", "SECRET_KEY": "k" * 24 + "-a-secret-of-our-own"}
+    env = {
+        **scmi_env(db, tmp_path),
+        "SCMI_ENV": "production",
+        "SECRET_KEY": "k" * 24 + "-a-secret-of-our-own",
+    }
     with scmi_server(env, tmp_path / "server.log") as base:
         assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
