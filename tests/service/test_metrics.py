@@ -1,8 +1,15 @@
 """Prometheus metrics move as requests happen."""
 
 import re
+from dataclasses import replace
 
 import httpx
+
+from service.settings import Settings
+from tests.conftest import Database
+from tests.newsletters.conftest import Inbox, newsroom_for
+from tests.newsletters.test_campaigns import add_partners, draft
+from tests.private_servers import smtp_server
 
 
 def sample(text: str, name: str, **labels: str) -> float:
@@ -27,7 +34,8 @@ async def test_requests_are_counted_by_route_template_and_status(client: httpx.A
     assert (
         sample(after, "scmi_requests_total", **labels) - sample(before, "scmi_requests_total", **labels) == 3
     )
-    assert "scmi_request_duration_seconds_bucket" in after
+    duration = "scmi_request_duration_seconds_count"
+    assert sample(after, duration, **labels) - sample(before, duration, **labels) == 3
     assert 'path="/api/v1/news/one"' not in after
     assert "scmi_queue_depth" in after
 
@@ -45,3 +53,35 @@ async def test_feed_cache_hits_and_misses_are_counted(client: httpx.AsyncClient)
 
     assert moved("miss") == 1  # the first request renders (the embedded queue shares no Redis)
     assert moved("hit") == 2  # the next two come from memory
+
+
+async def test_campaign_mails_and_jobs_are_counted_as_a_campaign_is_sent(
+    settings: Settings, db: Database
+) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as url:
+        async with newsroom_for(replace(settings, smtp_url=url), db) as room:
+            people = [(f"partner{n}@example.org", "en", "") for n in range(5)]
+            await add_partners(room, people)
+            campaign = await draft(room, [])
+            before = (await room.client.get("/metrics")).text
+            sent = await room.post(f"/api/v1/campaigns/{campaign['id']}/send", json={}, headers=room.admin)
+            assert sent.status_code == 202, sent.text
+            await room.run_jobs()
+            after = (await room.client.get("/metrics")).text
+            state = (await room.client.get(f"/api/v1/campaigns/{campaign['id']}", headers=room.admin)).json()
+    assert state["status"] == "sent" and len(inbox.messages) == len(people)
+
+    def moved(name: str, **labels: str) -> float:
+        return sample(after, name, **labels) - sample(before, name, **labels)
+
+    assert moved("scmi_campaign_mails_total", outcome="sent") == len(people)
+    assert moved("scmi_campaign_mails_total", outcome="failed") == 0
+    assert moved("scmi_campaign_mails_total", outcome="bounced") == 0
+    assert moved("scmi_jobs_total", job="start_campaign", outcome="ok") == 1
+    batches = moved("scmi_jobs_total", job="send_campaign_batch", outcome="ok")
+    assert batches >= 1
+    assert moved("scmi_jobs_total", job="send_campaign_batch", outcome="failed") == 0
+    assert moved("scmi_job_duration_seconds_count", job="send_campaign_batch") == batches
+    send_labels = {"method": "POST", "path": "/api/v1/campaigns/{campaign_id}/send", "status_code": "202"}
+    assert moved("scmi_requests_total", **send_labels) == 1
