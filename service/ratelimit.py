@@ -1,5 +1,11 @@
-"""A fixed-window rate limit kept in Redis (the queue's connection: real Redis or the stand-in)."""
+"""Fixed-window rate limits kept in Redis (the queue's connection: real Redis or the stand-in)."""
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException
+from litestar.handlers.base import BaseRouteHandler
 from redis.asyncio import Redis
 
 
@@ -15,3 +21,24 @@ async def retry_after(redis: Redis, key: str, *, limit: int, window: int) -> int
         await redis.expire(key, window)
         ttl = window
     return max(int(ttl), 1)
+
+
+RateGuard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Coroutine[Any, Any, None]]
+
+
+def rate_limited(bucket: str, limits: Callable[[Any], tuple[int, int]], detail: str) -> RateGuard:
+    """A guard allowing each client address `limit` requests per `window` seconds (from the settings).
+
+    Beyond it the answer is 429 problem+json with Retry-After. Every public write uses one.
+    """
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        limit, window = limits(connection.app.state.settings)
+        client = connection.client.host if connection.client else "unknown"
+        wait = await retry_after(
+            connection.app.state.queue, f"scmi:ratelimit:{bucket}:{client}", limit=limit, window=window
+        )
+        if wait is not None:
+            raise HTTPException(status_code=429, detail=detail, headers={"Retry-After": str(wait)})
+
+    return guard

@@ -54,6 +54,10 @@ class Settings:
     feed_cache_prefix: str = "scmi:feeds:"
     subscribe_limit_per_ip: int = 10
     subscribe_limit_window: int = 3600
+    # The other public writes (unsubscribe, preferences): generous, as mail providers' one-click
+    # unsubscribes arrive from few addresses.
+    public_post_limit_per_ip: int = 60
+    public_post_limit_window: int = 60
     # Campaigns: messages a second to the SMTP server, shared by all workers (0: no limit); parallel
     # connections; rows a batch claims; how long a claim lasts before another worker may take it over.
     smtp_rate: float = 0.0
@@ -156,6 +160,12 @@ class Settings:
             feed_cache_prefix=env.get("FEED_CACHE_PREFIX") or defaults.feed_cache_prefix,
             subscribe_limit_per_ip=int(env.get("SUBSCRIBE_LIMIT_PER_IP") or defaults.subscribe_limit_per_ip),
             subscribe_limit_window=int(env.get("SUBSCRIBE_LIMIT_WINDOW") or defaults.subscribe_limit_window),
+            public_post_limit_per_ip=int(
+                env.get("PUBLIC_POST_LIMIT_PER_IP") or defaults.public_post_limit_per_ip
+            ),
+            public_post_limit_window=int(
+                env.get("PUBLIC_POST_LIMIT_WINDOW") or defaults.public_post_limit_window
+            ),
             smtp_rate=float(env.get("SMTP_RATE") or defaults.smtp_rate),
             smtp_connections=int(env.get("SMTP_CONNECTIONS") or defaults.smtp_connections),
             campaign_batch_size=int(env.get("CAMPAIGN_BATCH_SIZE") or defaults.campaign_batch_size),

@@ -7,7 +7,6 @@ import msgspec
 from arq.connections import ArqRedis
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException
 from litestar.params import Body, FromPath
 
 from content.errors import DomainError, Invalid, NotFound
@@ -17,8 +16,20 @@ from newsletters.consent import Origin
 from newsletters.errors import LinkExpired
 from newsletters.schemas import Accepted, PreferencesIn, SubscribeIn, SubscriptionState
 from service.pages import TEXTS, page, wants_json
-from service.ratelimit import retry_after
+from service.ratelimit import rate_limited
 from service.settings import Settings
+
+# Every public write is rate limited per client address (429 problem+json with Retry-After beyond).
+SIGN_UP_LIMIT = rate_limited(
+    "subscribe",
+    lambda settings: (settings.subscribe_limit_per_ip, settings.subscribe_limit_window),
+    "too many sign-ups from this address; try later",
+)
+TOKEN_PAGE_LIMIT = rate_limited(
+    "token-pages",
+    lambda settings: (settings.public_post_limit_per_ip, settings.public_post_limit_window),
+    "too many requests from this address; try later",
+)
 
 
 def origin_of(request: Request[Any, Any, Any], source: str) -> Origin:
@@ -67,25 +78,17 @@ class SubscriptionApiController(Controller):
     path = "/api/v1/subscriptions"
     tags = ["subscriptions"]
 
-    @post("/", status_code=202, summary="Sign up for lists; a confirmation mail follows (double opt-in)")
+    @post(
+        "/",
+        status_code=202,
+        guards=[SIGN_UP_LIMIT],
+        summary="Sign up for lists; a confirmation mail follows (double opt-in)",
+    )
     async def subscribe(
         self, request: Request[Any, Any, State], data: Annotated[SubscribeIn, Body()]
     ) -> Accepted:
         settings: Settings = request.app.state.settings
         queue: ArqRedis = request.app.state.queue
-        client = request.client.host if request.client else "unknown"
-        wait = await retry_after(
-            queue,
-            f"scmi:ratelimit:subscribe:{client}",
-            limit=settings.subscribe_limit_per_ip,
-            window=settings.subscribe_limit_window,
-        )
-        if wait is not None:
-            raise HTTPException(
-                status_code=429,
-                detail="too many sign-ups from this address; try later",
-                headers={"Retry-After": str(wait)},
-            )
 
         async def enqueue(subscriber_id: UUID) -> None:
             await queue.enqueue_job("send_confirmation_mail", str(subscriber_id))
@@ -143,6 +146,7 @@ class SubscriptionPagesController(Controller):
     @post(
         "/unsubscribe/{token:str}",
         status_code=200,
+        guards=[TOKEN_PAGE_LIMIT],
         summary="Unsubscribe at once (also RFC 8058 one-click: body `List-Unsubscribe=One-Click`)",
     )
     async def unsubscribe(self, request: Request[Any, Any, State], token: FromPath[str]) -> Response[Any]:
@@ -161,7 +165,12 @@ class SubscriptionPagesController(Controller):
     ) -> Response[Any]:
         return await _token_page(request, token, "preferences")
 
-    @post("/preferences/{token:str}", status_code=200, summary="Change lists and language (form or JSON)")
+    @post(
+        "/preferences/{token:str}",
+        status_code=200,
+        guards=[TOKEN_PAGE_LIMIT],
+        summary="Change lists and language (form or JSON)",
+    )
     async def change_preferences(
         self, request: Request[Any, Any, State], token: FromPath[str]
     ) -> Response[Any]:
