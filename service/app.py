@@ -33,12 +33,28 @@ from service.health import healthz, readyz
 from service.metrics import PROMETHEUS, metrics
 from service.middleware import AuditMiddleware, RequestIdMiddleware
 from service.openapi import document_problems
+from service.security_headers import add_security_headers
 from service.settings import Settings
 from tasks.queue import connect_queue
 from tasks.shutdown import stop_gracefully
 from tasks.worker import build_worker
 
 logger = logging.getLogger("scmi")
+
+
+def cors_config(origins: tuple[str, ...]) -> CORSConfig | None:
+    """Browsers on these origins may call the API; staff send bearer tokens, never cookies, so
+    credentials are not allowed (and so `*` can never be combined with them)."""
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(origins),
+        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "Accept", "Accept-Language", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After", "ETag", "Last-Modified", "Content-Range"],
+        allow_credentials=False,
+        max_age=600,
+    )
 
 
 def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
@@ -109,8 +125,9 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             AuditMiddleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[add_security_headers],
         request_max_body_size=settings.max_request_body,
-        cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
+        cors_config=cors_config(settings.cors_origins),
         openapi_config=OpenAPIConfig(
             title="SCMI newsroom API",
             version="1.0.0",

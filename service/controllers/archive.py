@@ -15,6 +15,11 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "public, max-age=300",
 }
+# A sent newsletter as mailed: MJML's inline styles and remote images, never a script or a form.
+NEWSLETTER_PAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 TITLES = {"ka": "ბიულეტენების არქივი", "en": "Newsletter archive"}
 
 
@@ -61,4 +66,8 @@ class ArchiveController(Controller):
     ) -> Response[str]:
         settings: Settings = request.app.state.settings
         page = await archive.archived_html(lang, slug, settings.public_url)
-        return Response(page, media_type=MediaType.HTML, headers=HEADERS)
+        return Response(
+            page,
+            media_type=MediaType.HTML,
+            headers={**HEADERS, "Content-Security-Policy": NEWSLETTER_PAGE_POLICY},
+        )
