@@ -20,11 +20,15 @@ class JobQueue(ArqRedis):
             kwargs.setdefault(REQUEST_ID_KWARG, request_id)
         return await super().enqueue_job(function, *args, **kwargs)
 
+    async def aclose(self, close_connection_pool: bool | None = None) -> None:
+        """Close the queue with its connections: each queue owns the pool it was made with."""
+        await super().aclose(close_connection_pool=close_connection_pool is not False)
+
 
 async def connect_queue(redis_url: str | None) -> JobQueue:
     """A pool to enqueue jobs on (and for workers to take them from)."""
     if redis_url:
         # arq's create_pool connects (with its retries and TLS options); the queue shares its connections.
         pool = await create_pool(RedisSettings.from_dsn(redis_url))
-        return JobQueue(connection_pool=pool.connection_pool, auto_close_connection_pool=True)
+        return JobQueue(connection_pool=pool.connection_pool)
     return JobQueue(connection_pool=ConnectionPool(**connection_kwargs(local_server())))

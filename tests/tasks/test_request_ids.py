@@ -1,6 +1,7 @@
 """The id of a request reaches the jobs it enqueues, and the jobs those enqueue, in every log line."""
 
 import contextlib
+import secrets
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -9,7 +10,8 @@ from newsletters.tables import Subscriber
 from service.settings import Settings
 from tasks.queue import connect_queue
 from tasks.request_ids import REQUEST_ID_KWARG, request_id_var
-from tests.conftest import Database, Lines
+from tasks.worker import build_worker
+from tests.conftest import REDIS_URL, Database, Lines
 from tests.newsletters.conftest import Inbox, newsroom_for
 from tests.newsletters.test_campaigns import add_partners, draft
 from tests.private_servers import smtp_server
@@ -85,3 +87,28 @@ async def test_deterministic_job_ids_hold_with_a_request_id() -> None:
     outside = await queue.enqueue_job("publish_due")  # no request: no id
     assert outside is not None and (await outside.info()).kwargs == {}  # type: ignore[union-attr]
     await queue.aclose()
+
+
+async def test_the_request_id_travels_through_real_redis_to_a_real_worker(
+    json_logs: Lines, settings: Settings, db: Database
+) -> None:
+    queue = await connect_queue(REDIS_URL)
+    queue.default_queue_name = f"scmi-test:{secrets.token_hex(4)}"  # no other test's worker takes it
+    try:
+        token = request_id_var.set("redis-req-0004")
+        try:
+            job = await queue.enqueue_job("publish_due")
+        finally:
+            request_id_var.reset(token)
+        assert job is not None
+        worker = build_worker(
+            queue, {"settings": settings}, burst=True, with_cron=False, handle_signals=False
+        )
+        await worker.main()
+        await worker.close()
+        assert await job.result(timeout=5) == 0
+    finally:
+        await queue.delete(queue.default_queue_name)
+        await queue.aclose()
+    [line] = job_lines(json_logs, "publish_due")
+    assert (line["outcome"], line["request_id"], line["job_id"]) == ("ok", "redis-req-0004", job.job_id)
