@@ -126,7 +126,8 @@ class SubscriptionPagesController(Controller):
     path = "/subscriptions"
     tags = ["subscriptions"]
 
-    @get("/confirm/{token:str}", summary="Confirm a sign-up from the mailed link")
+    # A GET that writes (mail clients follow links with GET), so limited like the public POSTs.
+    @get("/confirm/{token:str}", guards=[TOKEN_PAGE_LIMIT], summary="Confirm a sign-up from the mailed link")
     async def confirm(self, request: Request[Any, Any, State], token: FromPath[str]) -> Response[Any]:
         settings: Settings = request.app.state.settings
         try:

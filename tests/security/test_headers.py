@@ -145,12 +145,22 @@ async def test_cors_echoes_allowed_origins_only_and_never_with_credentials(
         assert "access-control-allow-credentials" not in wildcard.headers
 
 
-def public_writes() -> list[str]:
-    return sorted(path for (method, path), role in EXPECTED.items() if method == "POST" and role == PUBLIC)
+# Public GETs that write: the confirmation link (mail clients follow links with GET).
+WRITING_GETS = {("GET", "/subscriptions/confirm/{token:str}")}
 
 
-@pytest.mark.parametrize("path", public_writes())
-async def test_every_public_write_is_rate_limited(settings: Settings, db: Database, path: str) -> None:
+def public_writes() -> list[tuple[str, str]]:
+    return sorted(
+        (method, path)
+        for (method, path), role in EXPECTED.items()
+        if role == PUBLIC and (method == "POST" or (method, path) in WRITING_GETS)
+    )
+
+
+@pytest.mark.parametrize(("method", "path"), public_writes())
+async def test_every_public_write_is_rate_limited(
+    settings: Settings, db: Database, method: str, path: str
+) -> None:
     limited = replace(
         settings,
         subscribe_limit_per_ip=2,
@@ -161,7 +171,8 @@ async def test_every_public_write_is_rate_limited(settings: Settings, db: Databa
     body = {"email": "nino@example.ge", "lists": ["press"], "consent": True}
     app = create_app(limited)
     async with running(app), http_to(app) as http, http_to(app, "198.51.100.10") as neighbour:
-        answers = [await http.post(concrete(path), json=body) for _ in range(3)]
+        target = concrete(path)
+        answers = [await http.request(method, target, json=body) for _ in range(3)]
         assert [answer.status_code == 429 for answer in answers] == [False, False, True], [
             answer.status_code for answer in answers
         ]
@@ -170,7 +181,7 @@ async def test_every_public_write_is_rate_limited(settings: Settings, db: Databa
         assert refused.json()["status"] == 429
         assert 1 <= int(refused.headers["retry-after"]) <= 600
         # Another address has an allowance of its own.
-        assert (await neighbour.post(concrete(path), json=body)).status_code != 429
+        assert (await neighbour.request(method, target, json=body)).status_code != 429
 
 
 def test_every_public_write_in_the_route_table_is_covered(settings: Settings) -> None:
@@ -182,4 +193,4 @@ def test_every_public_write_in_the_route_table_is_covered(settings: Settings) ->
         and "POST" in route.methods
         and EXPECTED.get(("POST", route.path)) == PUBLIC
     }
-    assert public_posts == set(public_writes()) and public_posts
+    assert public_posts == {path for method, path in public_writes() if method == "POST"} and public_posts
