@@ -83,6 +83,7 @@ class MailConfig:
     lease: timedelta = timedelta(minutes=5)
     dkim: DkimKey | None = None
     timeout: float = 30.0
+    backoff: tuple[timedelta, ...] = ledger.BACKOFF  # waits before the 2nd, 3rd... try of a deferred row
 
 
 @dataclass
@@ -291,7 +292,7 @@ async def send_batch(
                     result.bounced += 1
                     MAILS.labels(outcome="bounced").inc()
                 else:
-                    outcome = await ledger.mark_deferred(delivery, str(error))
+                    outcome = await ledger.mark_deferred(delivery, str(error), backoff=config.backoff)
                     if outcome == "failed":
                         result.failed += 1
                     else:
