@@ -19,9 +19,8 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-import piccolo_conf
-import redis
 
+import piccolo_conf
 from content.db import write_transaction
 from content.feeds.links import FeedSite
 from newsletters import campaigns
