@@ -125,11 +125,11 @@ class Sink:
 
 
 @contextlib.contextmanager
-def smtp_sink(workdir: Path) -> Iterator[Sink]:
+def smtp_sink(workdir: Path, delay: float = 0.0) -> Iterator[Sink]:
     port = free_port()
     log = workdir / "sink.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.faults.smtp_sink", str(port), str(log)], cwd=ROOT,
+        [sys.executable, "-m", "tests.faults.smtp_sink", str(port), str(log), str(delay)], cwd=ROOT,
         stdout=subprocess.DEVNULL, stderr=(workdir / "sink.err").open("w"),
     )  # fmt: skip
     try:

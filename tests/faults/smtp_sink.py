@@ -1,6 +1,6 @@
 """An SMTP sink in a process of its own that logs every answer it gives, with faults chosen by address.
 
-Run: `python -m tests.faults.smtp_sink PORT LOG`. Each line of LOG is `event<TAB>recipient<TAB>Message-ID`,
+Run: `python -m tests.faults.smtp_sink PORT LOG [SECONDS]` (SECONDS: how long each message's answer takes). Each line of LOG is `event<TAB>recipient<TAB>Message-ID`,
 written (O_APPEND, one write) before the answer goes out, so the log never misses a message the client
 was told was accepted. Faults by the recipient's local part:
 
@@ -26,8 +26,9 @@ MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 class FaultySink:
     """The handler: answers by the rules above and logs each answer."""
 
-    def __init__(self, log_path: str) -> None:
+    def __init__(self, log_path: str, delay: float = 0.0) -> None:
         self.log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.delay = delay
         self.deferred: set[str] = set()
         self.cut: set[str] = set()
 
@@ -49,6 +50,8 @@ class FaultySink:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         content = envelope.original_content or b""
         found = MESSAGE_ID.search(content.split(b"\r\n\r\n", 1)[0])
         message_id = found.group(1).decode() if found else ""
@@ -66,7 +69,8 @@ class FaultySink:
 
 def main() -> None:
     port, log_path = int(sys.argv[1]), sys.argv[2]
-    controller = Controller(FaultySink(log_path), hostname="127.0.0.1", port=port)
+    delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
+    controller = Controller(FaultySink(log_path, delay), hostname="127.0.0.1", port=port)
     controller.start()
     try:
         asyncio.run(asyncio.Event().wait())  # until the test terminates us

@@ -148,3 +148,30 @@ async def test_451_550_and_connections_dropped_in_data_each_end_honestly(tmp_pat
         "bounced": groups["gone"],
         "failed": groups["dead"],
     }
+
+
+async def test_a_server_so_slow_that_a_batch_outlasts_its_lease_gets_no_duplicates(tmp_path: Path) -> None:
+    recipients = 80
+    async with fresh_postgres() as database_url:
+        # 0.1 s a message, batches of 50, a 2 s lease: a batch would need 5 s, more than twice its lease.
+        with private_redis_server(tmp_path) as redis_server, smtp_sink(tmp_path, delay=0.1) as sink:
+            await add_recipients([f"partner{n}@example.org" for n in range(recipients)])
+            campaign_id = await schedule_campaign()
+            env = worker_env(database_url, redis_server.url, sink.port, tmp_path, CAMPAIGN_LEASE_SECONDS="2")
+            workers = Workers(env, tmp_path / "workers.log")
+            started = time.monotonic()
+            workers.start()
+            try:
+
+                async def sent() -> bool:
+                    return await campaign_status(campaign_id) == "sent"
+
+                await wait_until(sent, workers, 120, "the campaign sent")
+            finally:
+                workers.stop_all()
+            seconds = time.monotonic() - started
+            result = await tally(campaign_id, sink)
+    result.show("smtp slower than the lease", seconds, 0)
+    assert result.losses == [] and result.duplicates == 0
+    assert result.by_status == {"sent": recipients}
+    assert result.sent_not_received == [] and result.received_not_sent == [] and result.wrong_message_id == []
