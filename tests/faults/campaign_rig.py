@@ -265,6 +265,14 @@ async def wait_until(condition: Any, workers: Workers, limit: float, what: str) 
         await asyncio.sleep(0.05)
 
 
+async def hold(workers: Workers, seconds: float) -> None:
+    """Let `seconds` pass, restarting workers that die meanwhile."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        workers.revive_dead()
+        await asyncio.sleep(0.05)
+
+
 @dataclass
 class Tally:
     """Every recipient's fate: the ledger's word against the sink's log."""

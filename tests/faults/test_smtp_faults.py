@@ -12,6 +12,7 @@ from tests.faults.campaign_rig import (
     add_recipients,
     campaign_status,
     fresh_postgres,
+    hold,
     private_redis_server,
     schedule_campaign,
     smtp_sink,
@@ -50,7 +51,7 @@ async def test_an_smtp_server_down_for_30_s_mid_campaign_delays_the_campaign_and
                 await wait_until(under_way, workers, 60, "a quarter received")
                 await proxy.cut()
                 cut_at = sink.accepted_count()
-                await wait_until(lambda: _later(OUTAGE), workers, OUTAGE + 5, "the outage")
+                await hold(workers, OUTAGE)
                 during = sink.accepted_count() - cut_at
                 await proxy.restore()
 
@@ -74,18 +75,6 @@ async def test_an_smtp_server_down_for_30_s_mid_campaign_delays_the_campaign_and
     assert retried > 0
     assert result.duplicates <= CONNECTIONS
     assert result.sent_not_received == [] and result.received_not_sent == [] and result.wrong_message_id == []
-
-
-_clock: dict[str, float] = {}
-
-
-async def _later(seconds: float) -> bool:
-    """True once `seconds` have passed since the first call (a wait that keeps reviving workers)."""
-    start = _clock.setdefault("start", time.monotonic())
-    if time.monotonic() - start >= seconds:
-        _clock.clear()
-        return True
-    return False
 
 
 async def test_451_550_and_connections_dropped_in_data_each_end_honestly(tmp_path: Path) -> None:
