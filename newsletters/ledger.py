@@ -120,11 +120,13 @@ async def mark_sent(sent: list[tuple[UUID, str]], now: datetime | None = None) -
             )
 
 
-async def mark_deferred(row: Claimed, error: str, now: datetime | None = None) -> str:
+async def mark_deferred(
+    row: Claimed, error: str, now: datetime | None = None, backoff: tuple[timedelta, ...] = BACKOFF
+) -> str:
     """A temporary failure: try again after the backoff, or give up after MAX_ATTEMPTS; the new status."""
     now = now or utcnow()
     status = "failed" if row.attempts >= MAX_ATTEMPTS else "deferred"
-    delay = BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
+    delay = backoff[min(row.attempts, len(backoff)) - 1]
     async with write_transaction(Delivery):
         await Delivery.update(
             {Delivery.status: status, Delivery.next_attempt_at: now + delay, Delivery.lease_until: None,

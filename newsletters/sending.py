@@ -83,6 +83,7 @@ class MailConfig:
     lease: timedelta = timedelta(minutes=5)
     dkim: DkimKey | None = None
     timeout: float = 30.0
+    backoff: tuple[timedelta, ...] = ledger.BACKOFF  # waits before the 2nd, 3rd... try of a deferred row
 
 
 @dataclass
@@ -238,6 +239,10 @@ async def send_batch(
             "stale" if row and row["status"] == "sending" else (row["status"] if row else "missing")
         )
         return result
+    # The batch stops sending before its claim runs out (leaving room for one slow message): past the
+    # lease another batch may claim the rows still unsent here and send them too.
+    lease = config.lease.total_seconds()
+    stop_at = time.monotonic() + lease - min(config.timeout, lease / 2)
     claimed = await ledger.claim(campaign_id, config.batch_size, config.lease)
     result.claimed = len(claimed)
     # The suppression rule again at send time: whoever left since the ledger was written is skipped.
@@ -253,6 +258,8 @@ async def send_batch(
     handled: set[UUID] = set()
     try:
         for position, delivery in enumerate(claimed):
+            if position and time.monotonic() >= stop_at:
+                break  # the rest is given back below, for the next batch
             if position and position % MARK_EVERY == 0:
                 await ledger.mark_sent(done)
                 done = []
@@ -291,7 +298,7 @@ async def send_batch(
                     result.bounced += 1
                     MAILS.labels(outcome="bounced").inc()
                 else:
-                    outcome = await ledger.mark_deferred(delivery, str(error))
+                    outcome = await ledger.mark_deferred(delivery, str(error), backoff=config.backoff)
                     if outcome == "failed":
                         result.failed += 1
                     else:

@@ -132,7 +132,7 @@ def worker(settings: Settings, burst: bool) -> None:
     async def work() -> None:
         if settings.worker_metrics_port:
             prometheus_client.start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
-        queue = await connect_queue(settings.redis_url)
+        queue = await connect_queue(settings.redis_url, patient=True)
         arq_worker = build_worker(
             queue,
             {"settings": settings},

@@ -64,6 +64,9 @@ class Settings:
     smtp_connections: int = 2
     campaign_batch_size: int = 200
     campaign_lease_seconds: int = 300
+    # Waits before each retry of a deferred delivery (the last repeats); how often the reconciler runs.
+    campaign_retry_seconds: tuple[int, ...] = (60, 300, 1800, 7200)
+    campaign_reconcile_seconds: int = 30
     dkim_domain: str = ""
     dkim_selector: str = "scmi"
     dkim_private_key_file: str = ""
@@ -170,6 +173,12 @@ class Settings:
             smtp_connections=int(env.get("SMTP_CONNECTIONS") or defaults.smtp_connections),
             campaign_batch_size=int(env.get("CAMPAIGN_BATCH_SIZE") or defaults.campaign_batch_size),
             campaign_lease_seconds=int(env.get("CAMPAIGN_LEASE_SECONDS") or defaults.campaign_lease_seconds),
+            campaign_retry_seconds=tuple(
+                int(step) for step in (env.get("CAMPAIGN_RETRY_SECONDS") or "60,300,1800,7200").split(",")
+            ),
+            campaign_reconcile_seconds=int(
+                env.get("CAMPAIGN_RECONCILE_SECONDS") or defaults.campaign_reconcile_seconds
+            ),
             dkim_domain=env.get("DKIM_DOMAIN") or "",
             dkim_selector=env.get("DKIM_SELECTOR") or defaults.dkim_selector,
             dkim_private_key_file=env.get("DKIM_PRIVATE_KEY_FILE") or "",

@@ -34,6 +34,7 @@ def mail_config(settings: Any) -> MailConfig:
         batch_size=settings.campaign_batch_size,
         lease=timedelta(seconds=settings.campaign_lease_seconds),
         dkim=dkim,
+        backoff=tuple(timedelta(seconds=step) for step in settings.campaign_retry_seconds),
     )
 
 

@@ -30,28 +30,55 @@ FUNCTIONS: Final[list[Any]] = [
     measured(reconcile_campaigns),
     measured(weekly_digest),
 ]
-# Every 15 s: an entry scheduled for T is public well within a minute of T.
-CRON_JOBS: Final[list[CronJob]] = [
-    cron(
-        measured(publish_due),
-        name="cron:publish_due",
-        second={0, 15, 30, 45},
-        run_at_startup=True,
-        timeout=60,
-    ),
-    # Every 30 s: due campaigns start, and a sending campaign whose jobs Redis lost carries on.
-    cron(
-        measured(reconcile_campaigns),
-        name="cron:reconcile_campaigns",
-        second={5, 35},
-        run_at_startup=True,
-        timeout=120,
-    ),
-    # Mondays 06:00 UTC (10:00 in Tbilisi): a draft digest of the week, when DIGEST_LISTS is set.
-    cron(
-        measured(weekly_digest), name="cron:weekly_digest", weekday=0, hour=6, minute=0, second=0, timeout=120
-    ),
-]
+
+
+def cron_jobs(reconcile_seconds: int = 30) -> list[CronJob]:
+    """The periodic jobs, the reconciler every `reconcile_seconds` (1 to 60; CAMPAIGN_RECONCILE_SECONDS)."""
+    if not 1 <= reconcile_seconds <= 60:
+        raise ValueError("CAMPAIGN_RECONCILE_SECONDS must be between 1 and 60")
+    return [
+        # Every 15 s: an entry scheduled for T is public well within a minute of T.
+        cron(
+            measured(publish_due),
+            name="cron:publish_due",
+            second={0, 15, 30, 45},
+            run_at_startup=True,
+            timeout=60,
+        ),
+        # Every 30 s by default: due campaigns start, and a sending campaign whose jobs Redis lost (or a
+        # dead worker held) carries on.
+        cron(
+            measured(reconcile_campaigns),
+            name="cron:reconcile_campaigns",
+            second=set(range(5 % reconcile_seconds, 60, reconcile_seconds)),
+            run_at_startup=True,
+            timeout=120,
+        ),
+        # Mondays 06:00 UTC (10:00 in Tbilisi): a draft digest of the week, when DIGEST_LISTS is set.
+        cron(
+            measured(weekly_digest),
+            name="cron:weekly_digest",
+            weekday=0,
+            hour=6,
+            minute=0,
+            second=0,
+            timeout=120,
+        ),
+    ]
+
+
+# One list per period for the process: arq keeps each cron job's next run on the job itself, so
+# workers of one process share it (as they always did) and a new process starts afresh.
+CRON_JOBS: Final[list[CronJob]] = cron_jobs()
+_CRON_BY_PERIOD: Final[dict[int, list[CronJob]]] = {30: CRON_JOBS}
+
+
+def _cron_for(ctx: dict[str, Any]) -> list[CronJob]:
+    settings = ctx.get("settings")
+    period = int(getattr(settings, "campaign_reconcile_seconds", 30))
+    if period not in _CRON_BY_PERIOD:
+        _CRON_BY_PERIOD[period] = cron_jobs(period)
+    return _CRON_BY_PERIOD[period]
 
 
 def build_worker(
@@ -68,7 +95,7 @@ def build_worker(
     """A worker on `pool` whose jobs see `ctx` (the settings and shared resources)."""
     return Worker(
         functions=FUNCTIONS,
-        cron_jobs=CRON_JOBS if with_cron else [],
+        cron_jobs=_cron_for(ctx) if with_cron else [],
         redis_pool=pool,
         queue_name=pool.default_queue_name,
         ctx=ctx,

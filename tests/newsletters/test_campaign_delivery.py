@@ -266,3 +266,28 @@ async def test_who_left_after_the_ledger_was_written_is_skipped_and_erasure_empt
         "",
         "",
     )
+
+
+@dataclass
+class Sluggish(Inbox):
+    """An inbox that takes 50 ms to accept each message."""
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        await asyncio.sleep(0.05)
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_batch_stops_before_its_lease_runs_out_and_gives_the_rest_back(room: Newsroom) -> None:
+    inbox = Sluggish()
+    addresses = [f"s{n}@example.org" for n in range(10)]
+    identity, round_ = await started(room, people(*addresses))
+    with smtp_server(inbox) as url:
+        # A 0.4 s lease: the batch stops sending after 0.2 s; ten messages would take at least 0.5 s.
+        config = MailConfig(smtp_url=url, public_url=room.settings.public_url, lease=timedelta(seconds=0.4))
+        result = await send_batch(identity, round_, config)
+    assert result.claimed == 10 and 1 <= result.sent < 10
+    rows = await Delivery.select(Delivery.status, Delivery.attempts).where(Delivery.campaign == identity)
+    assert sorted((row["status"], row["attempts"]) for row in rows) == sorted(
+        [("sent", 1)] * result.sent + [("pending", 0)] * (10 - result.sent)
+    )
+    assert len(inbox.messages) == result.sent

@@ -1,10 +1,13 @@
 """The template API: defaults seeded, bad MJML answered with 422 naming the line, previews."""
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from newsletters import ledger
 from service.settings import Settings
+from tasks.campaigns import mail_config
 from tests.conftest import Staff
 
 GOOD = """<mjml>
@@ -81,7 +84,14 @@ def test_settings_read_the_campaign_variables() -> None:
             "SMTP_CONNECTIONS": "4",
             "CAMPAIGN_BATCH_SIZE": "500",
             "CAMPAIGN_LEASE_SECONDS": "90",
+            "CAMPAIGN_RETRY_SECONDS": "5,10",
+            "CAMPAIGN_RECONCILE_SECONDS": "10",
         }
     )
     assert (settings.smtp_rate, settings.smtp_connections, settings.campaign_batch_size) == (25.0, 4, 500)
     assert settings.campaign_lease_seconds == 90
+    assert (settings.campaign_retry_seconds, settings.campaign_reconcile_seconds) == ((5, 10), 10)
+    assert mail_config(settings).backoff == (timedelta(seconds=5), timedelta(seconds=10))
+    defaults = Settings.from_env({})
+    assert mail_config(defaults).backoff == ledger.BACKOFF
+    assert defaults.campaign_reconcile_seconds == 30
