@@ -1,14 +1,37 @@
 """The ASGI apps the benchmarks serve: the newsroom as configured by the environment, and a hello-world."""
 
-from litestar import Litestar, get
+import os
+from pathlib import Path
+
+from litestar import Litestar, Response, get
 
 from service.app import create_app
+from service.logs import configure_logging
 from service.settings import Settings
+
+_bare_body: list[bytes] = []
 
 
 def newsroom() -> Litestar:
-    """The newsroom API, as `scmi serve` builds it (without a worker)."""
-    return create_app(Settings.from_env())
+    """The newsroom API, as `scmi serve` builds it (without a worker), logging as it does."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return create_app(settings)
+
+
+@get("/bench/bare", sync_to_thread=False, include_in_schema=False)
+def bare() -> Response[bytes]:
+    """The bytes of the file BENCH_BARE_FILE, read once and then served from memory."""
+    if not _bare_body:
+        _bare_body.append(Path(os.environ["BENCH_BARE_FILE"]).read_bytes())
+    return Response(_bare_body[0], media_type="application/rss+xml")
+
+
+def newsroom_with_bare_route() -> Litestar:
+    """The newsroom API plus `/bench/bare`: the floor a cached feed is measured against, same server."""
+    app = newsroom()
+    app.register(bare)
+    return app
 
 
 @get("/", sync_to_thread=False)
