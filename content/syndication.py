@@ -94,6 +94,19 @@ async def content_version(now: datetime | None = None) -> str:
     return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
 
+async def next_embargo_lift(now: datetime | None = None) -> datetime | None:
+    """When the next embargo on a published entry lifts: the public sees more then, with no write."""
+    now = now or utcnow()
+    rows = await Entry.raw(
+        "SELECT MIN(embargo_until) AS lifts FROM entry WHERE status = 'published' AND embargo_until > {}",
+        now,
+    )
+    lifts = rows[0]["lifts"] if rows else None
+    if isinstance(lifts, str):  # SQLite hands an aggregate of a time column back as its stored text
+        lifts = datetime.fromisoformat(lifts)
+    return as_utc(lifts)
+
+
 async def topic_names(slug: str) -> dict[str, str]:
     """A topic's names by language, or NotFound."""
     row = await Topic.select(Topic.name_ka, Topic.name_en).where(Topic.slug == slug).first()
