@@ -19,7 +19,9 @@ HELPERS = {"__main__", "wrk", "servers", "apps", "table", "seed", "postgres"}
 def modules(selected: set[str]) -> list[str]:
     here = Path(__file__).parent
     names = sorted(info.name for info in pkgutil.iter_modules([str(here)]))
-    return [n for n in names if n not in HELPERS and not n.startswith("_") and (not selected or n in selected)]
+    return [
+        n for n in names if n not in HELPERS and not n.startswith("_") and (not selected or n in selected)
+    ]
 
 
 def main() -> int:

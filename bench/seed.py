@@ -62,10 +62,14 @@ async def _template() -> uuid.UUID:
         EntryIn(
             translations={
                 "ka": TranslationIn(
-                    title=names["ka"], summary=PARAGRAPH_KA, body="\n\n".join([PARAGRAPH_KA * 2] * 3)
+                    title=names["ka"],
+                    summary=PARAGRAPH_KA,
+                    body="\n\n".join([PARAGRAPH_KA * 2, PARAGRAPH_KA * 2, PARAGRAPH_KA]),
                 ),
                 "en": TranslationIn(
-                    title=names["en"], summary=PARAGRAPH_EN, body="\n\n".join([PARAGRAPH_EN * 2] * 3)
+                    title=names["en"],
+                    summary=PARAGRAPH_EN,
+                    body="\n\n".join([PARAGRAPH_EN * 2, PARAGRAPH_EN * 2, PARAGRAPH_EN]),
                 ),
             },
             topics=["emigration"],

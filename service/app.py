@@ -33,7 +33,7 @@ from service.database import bind_engine, close_engine, engine_from_url, prepare
 from service.errors import EXCEPTION_HANDLERS
 from service.feeds.publisher import FeedPublisher
 from service.health import healthz, readyz
-from service.metrics import PROMETHEUS, metrics
+from service.metrics import RequestMetrics, metrics
 from service.middleware import AuditMiddleware, RequestIdMiddleware
 from service.openapi import document_problems
 from service.settings import Settings
@@ -116,7 +116,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         state=State({"settings": settings}),
         middleware=[
             RequestIdMiddleware,
-            PROMETHEUS.middleware,
+            RequestMetrics,
             DefineMiddleware(BearerTokenMiddleware),
             AuditMiddleware,
         ],
