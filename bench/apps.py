@@ -3,7 +3,9 @@
 import os
 from pathlib import Path
 
+from granian.utils.proxies import wrap_asgi_with_proxy_headers
 from litestar import Litestar, Response, get
+from litestar.types import ASGIApp
 
 from service.app import create_app
 from service.logs import configure_logging
@@ -27,10 +29,17 @@ def bare() -> Response[bytes]:
     return Response(_bare_body[0], media_type="application/rss+xml")
 
 
-def newsroom_with_bare_route() -> Litestar:
-    """The newsroom API plus `/bench/bare`: the floor a cached feed is measured against, same server."""
+def newsroom_with_bare_route() -> ASGIApp:
+    """The newsroom API plus `/bench/bare`: the floor a cached feed is measured against, same server.
+
+    Under granian it is wrapped for proxy headers as `service.app.app_for_server` is (uvicorn reads
+    them itself).
+    """
     app = newsroom()
     app.register(bare)
+    if os.environ.get("BENCH_SERVER") == "granian":
+        wrapped: ASGIApp = wrap_asgi_with_proxy_headers(app, trusted_hosts="127.0.0.1")
+        return wrapped
     return app
 
 

@@ -45,7 +45,7 @@ def serving(
     # The request log goes where a supervisor would take it; here, nowhere (its cost is still paid).
     process = subprocess.Popen(  # noqa: S603
         command(factory, port, server, workers),
-        env={**os.environ, **env},
+        env={**os.environ, **env, "BENCH_SERVER": server},
         stdout=subprocess.DEVNULL,
         stderr=None if os.environ.get("BENCH_LOG") else subprocess.DEVNULL,
     )
