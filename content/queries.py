@@ -153,7 +153,7 @@ async def find_entry_row(kind: str, ref: str, *, public: bool) -> tuple[dict[str
         entry_id, slug_lang = slug_rows[0]["entry"], slug_rows[0]["lang"]
     query = Entry.select(*Entry.all_columns()).where((Entry.id == entry_id) & (Entry.kind == kind))
     if public:
-        query = query.where(Entry.id.is_in(public_entry_ids(kind)))
+        query = query.where(is_public())
     row = await query.first()
     if row is None:
         raise NotFound(f"no {kind} entry {ref!r}")

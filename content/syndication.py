@@ -1,6 +1,6 @@
 """What feeds show: the newest public entries of a scope as feed items, rendered to bytes.
 
-Visibility is the public lists' (`queries.public_entry_ids`): drafts, scheduled, embargoed and
+Visibility is the public lists' (`queries.is_public`): drafts, scheduled, embargoed and
 archived entries never appear. `content_version` changes whenever any feed could change, so a
 cache keyed by it is exact; it is cheap enough to ask every few seconds.
 """
@@ -32,7 +32,7 @@ from content.feeds.model import Alternate, Category, Enclosure, EventInfo, FeedI
 from content.feeds.newsletters import SentNewsletter, build_newsletter_rss
 from content.kinds import DEFAULT_TIMEZONE
 from content.languages import LANGUAGES
-from content.queries import public_entry_ids
+from content.queries import is_public
 from content.schemas import EntryOut
 from content.tables import Entry, EntryTopic, EntryTranslation, Topic
 from content.views import build_entries
@@ -118,11 +118,13 @@ async def topic_names(slug: str) -> dict[str, str]:
 async def _public_rows(spec: FeedSpec, limit: int) -> list[dict[str, Any]]:
     kind = spec.kind if spec.kind not in (None, ALL) else None
     query = Entry.select(*Entry.all_columns()).where(
-        Entry.id.is_in(public_entry_ids(kind))
+        is_public()  # on the row, so the newest come off the entry_listing index
         & Entry.id.is_in(
             EntryTranslation.select(EntryTranslation.entry).where(EntryTranslation.lang == spec.lang)
         )
     )
+    if kind is not None:
+        query = query.where(Entry.kind == kind)
     if spec.topic is not None:
         query = query.where(
             Entry.id.is_in(EntryTopic.select(EntryTopic.entry).where(EntryTopic.topic.slug == spec.topic))
