@@ -12,6 +12,7 @@ from piccolo.query.methods.select import Select
 
 from content.db import as_utc, is_sqlite, utcnow
 from content.errors import Invalid, NotFound
+from content.languages import LANGUAGES
 from content.schemas import EntryOut, EntryPage
 from content.search import fts5_query, query_terms, tsquery
 from content.tables import Entry, EntrySlug, EntryTopic, EntryTranslation, Topic
@@ -123,8 +124,12 @@ def _search_clause(terms: list[str]) -> WhereRaw:
             "entry_translation.id IN (SELECT translation_id FROM entry_search WHERE entry_search MATCH {})",
             fts5_query(terms),
         )
+    # The matches first, from the GIN index (OFFSET 0 keeps the planner from folding this into a
+    # walk of the newest entries that recomputes every text's tsvector until a page is full).
     return WhereRaw(
-        "to_tsvector('simple', entry_translation.search_text) @@ to_tsquery('simple', {})", tsquery(terms)
+        "entry_translation.id IN (SELECT id FROM entry_translation WHERE"
+        " to_tsvector('simple', search_text) @@ to_tsquery('simple', {}) OFFSET 0)",
+        tsquery(terms),
     )
 
 
@@ -145,8 +150,9 @@ async def find_entry_row(kind: str, ref: str, *, public: bool) -> tuple[dict[str
     entry_id = parse_entry_id(ref)
     slug_lang: str | None = None
     if entry_id is None:
+        # Every language named, so that the (kind, lang, slug) index serves the look-up.
         slug_rows = await EntrySlug.select(EntrySlug.entry, EntrySlug.lang).where(
-            (EntrySlug.kind == kind) & (EntrySlug.slug == ref.lower())
+            (EntrySlug.kind == kind) & EntrySlug.lang.is_in(list(LANGUAGES)) & (EntrySlug.slug == ref.lower())
         )
         if not slug_rows:
             raise NotFound(f"no {kind} entry {ref!r}")
