@@ -51,6 +51,10 @@ class ContentWatch:
             return False
         return self._changes_at is None or self.now() < self._changes_at
 
+    def _only_aged(self) -> bool:
+        """Whether the version is merely due for its periodic check (no write here, no embargo lift)."""
+        return self._version is not None and (self._changes_at is None or self.now() < self._changes_at)
+
     def expire(self) -> None:
         """Forget the version (this process just wrote): the next request asks the database."""
         self._version = None
@@ -59,6 +63,11 @@ class ContentWatch:
     async def version(self) -> str:
         """The current content version."""
         if self._fresh():
+            assert self._version is not None
+            return self._version
+        if self._lock.locked() and self._only_aged():
+            # Another request is asking the database already: the rest keep the version they have
+            # meanwhile instead of queueing behind it (a few ms each time, every reader at once).
             assert self._version is not None
             return self._version
         async with self._lock:
