@@ -6,7 +6,7 @@ VENV := .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-faults lint format bench clean
+.PHONY: install run test test-faults lint format bench bench-quick clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -38,8 +38,11 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: install
+bench: install  ## every figure of issue 9 against its target, one table (PostgreSQL and Redis on localhost)
 	$(VENV)/bin/python -m bench
+
+bench-quick: install  ## the CI guard: small data, short runs; fails only below half a target
+	$(VENV)/bin/python -m bench --quick
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

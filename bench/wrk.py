@@ -1,11 +1,21 @@
-"""Drive wrk (installed with apt-get when missing) and read its requests per second."""
+"""Drive wrk (installed with apt-get when missing) and read its requests per second and p99 latency."""
 
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 
 THREADS = 2
 CONNECTIONS = 32
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one wrk run measured: throughput and the 99th percentile latency in milliseconds."""
+
+    requests_per_second: float
+    p99_ms: float
 
 
 def ensure_wrk() -> str:
@@ -24,15 +34,21 @@ def ensure_wrk() -> str:
     return found
 
 
-def requests_per_second(url: str, seconds: int, headers: dict[str, str] | None = None) -> float:
-    """Requests per second wrk reaches against `url` (-t2 -c32); non-2xx/3xx answers fail the run."""
-    command = [ensure_wrk(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s"]
+def measure(url: str, seconds: int, headers: dict[str, str] | None = None) -> Run:
+    """One wrk run against `url` (-t2 -c32 --latency); non-2xx/3xx answers fail the run."""
+    command = [ensure_wrk(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
     if "Non-2xx or 3xx responses" in output:
         raise RuntimeError(f"wrk saw error answers from {url}:\n{output}")
-    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    if match is None:
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
+    if rate is None or p99 is None:
         raise RuntimeError(f"cannot read wrk's output:\n{output}")
-    return float(match.group(1))
+    return Run(float(rate.group(1)), float(p99.group(1)) * UNITS[p99.group(2)])
+
+
+def requests_per_second(url: str, seconds: int, headers: dict[str, str] | None = None) -> float:
+    """Requests per second wrk reaches against `url` (-t2 -c32)."""
+    return measure(url, seconds, headers).requests_per_second

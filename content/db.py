@@ -1,6 +1,7 @@
 """Transactions and engine facts shared by the domain packages."""
 
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,14 +10,34 @@ from piccolo.table import Table
 
 from content.tables import Entry
 
+# Called after every committed write transaction of this process: caches of what the public sees
+# (service/answers.py) drop their version at once instead of waiting for their next check.
+_write_listeners: list[Callable[[], None]] = []
 
-def write_transaction(table: type[Table] = Entry) -> AbstractAsyncContextManager[Any]:
-    """A transaction for writes: IMMEDIATE on SQLite, so two writers queue instead of deadlocking."""
-    engine = table._meta.db
+
+def on_committed_write(listener: Callable[[], None]) -> Callable[[], None]:
+    """Call `listener` after each outermost write transaction commits; returns the way to stop."""
+    _write_listeners.append(listener)
+    return lambda: _write_listeners.remove(listener) if listener in _write_listeners else None
+
+
+def _open_transaction(engine: Any) -> AbstractAsyncContextManager[Any]:
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     transaction: AbstractAsyncContextManager[Any] = engine.transaction()
     return transaction
+
+
+@asynccontextmanager
+async def write_transaction(table: type[Table] = Entry) -> AsyncIterator[Any]:
+    """A transaction for writes: IMMEDIATE on SQLite, so two writers queue instead of deadlocking."""
+    engine = table._meta.db
+    outermost = engine.current_transaction.get() is None
+    async with _open_transaction(engine) as transaction:
+        yield transaction
+    if outermost:
+        for listener in list(_write_listeners):
+            listener()
 
 
 def is_sqlite(table: type[Table] = Entry) -> bool:

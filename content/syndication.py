@@ -1,6 +1,6 @@
 """What feeds show: the newest public entries of a scope as feed items, rendered to bytes.
 
-Visibility is the public lists' (`queries.public_entry_ids`): drafts, scheduled, embargoed and
+Visibility is the public lists' (`queries.is_public`): drafts, scheduled, embargoed and
 archived entries never appear. `content_version` changes whenever any feed could change, so a
 cache keyed by it is exact; it is cheap enough to ask every few seconds.
 """
@@ -32,7 +32,7 @@ from content.feeds.model import Alternate, Category, Enclosure, EventInfo, FeedI
 from content.feeds.newsletters import SentNewsletter, build_newsletter_rss
 from content.kinds import DEFAULT_TIMEZONE
 from content.languages import LANGUAGES
-from content.queries import public_entry_ids
+from content.queries import is_public
 from content.schemas import EntryOut
 from content.tables import Entry, EntryTopic, EntryTranslation, Topic
 from content.views import build_entries
@@ -94,6 +94,19 @@ async def content_version(now: datetime | None = None) -> str:
     return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
 
+async def next_embargo_lift(now: datetime | None = None) -> datetime | None:
+    """When the next embargo on a published entry lifts: the public sees more then, with no write."""
+    now = now or utcnow()
+    rows = await Entry.raw(
+        "SELECT MIN(embargo_until) AS lifts FROM entry WHERE status = 'published' AND embargo_until > {}",
+        now,
+    )
+    lifts = rows[0]["lifts"] if rows else None
+    if isinstance(lifts, str):  # SQLite hands an aggregate of a time column back as its stored text
+        lifts = datetime.fromisoformat(lifts)
+    return as_utc(lifts)
+
+
 async def topic_names(slug: str) -> dict[str, str]:
     """A topic's names by language, or NotFound."""
     row = await Topic.select(Topic.name_ka, Topic.name_en).where(Topic.slug == slug).first()
@@ -105,11 +118,13 @@ async def topic_names(slug: str) -> dict[str, str]:
 async def _public_rows(spec: FeedSpec, limit: int) -> list[dict[str, Any]]:
     kind = spec.kind if spec.kind not in (None, ALL) else None
     query = Entry.select(*Entry.all_columns()).where(
-        Entry.id.is_in(public_entry_ids(kind))
+        is_public()  # on the row, so the newest come off the entry_listing index
         & Entry.id.is_in(
             EntryTranslation.select(EntryTranslation.entry).where(EntryTranslation.lang == spec.lang)
         )
     )
+    if kind is not None:
+        query = query.where(Entry.kind == kind)
     if spec.topic is not None:
         query = query.where(
             Entry.id.is_in(EntryTopic.select(EntryTopic.entry).where(EntryTopic.topic.slug == spec.topic))

@@ -11,9 +11,12 @@ from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 
+from content.db import on_committed_write
 from content.media.enclosures import cover_lookup
 from content.media.storage import open_storage
+from content.syndication import content_version, next_embargo_lift
 from newsletters.archive import newsletter_lookup
+from service.answers import AnswerCache, ContentWatch
 from service.auth import BearerTokenMiddleware
 from service.controllers.archive import ArchiveController
 from service.controllers.campaigns import CampaignController
@@ -30,7 +33,7 @@ from service.database import bind_engine, close_engine, engine_from_url, prepare
 from service.errors import EXCEPTION_HANDLERS
 from service.feeds.publisher import FeedPublisher
 from service.health import healthz, readyz
-from service.metrics import PROMETHEUS, metrics
+from service.metrics import RequestMetrics, metrics
 from service.middleware import AuditMiddleware, RequestIdMiddleware
 from service.openapi import document_problems
 from service.security_headers import add_security_headers
@@ -70,12 +73,20 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         queue = await connect_queue(settings.redis_url)
         app.state.queue = queue
         app.state.media_storage = open_storage(settings.media_storage)
+        # One watch of the content version for feeds and public answers; this process's writes expire it.
+        watch = ContentWatch(
+            content_version, next_embargo_lift, recheck_seconds=settings.feed_recheck_seconds
+        )
+        stop_watching = on_committed_write(watch.expire)
+        app.state.answers = AnswerCache(watch)
         # Feed renders are shared through Redis when there is one; the in-process stand-in is not.
         app.state.feeds = FeedPublisher(
             settings,
             redis=None if settings.embedded_queue else queue,
             covers=cover_lookup(settings.public_url),
             newsletters=newsletter_lookup(settings.public_url),
+            version=watch.version,
+            recheck_seconds=0,  # the watch keeps the version
         )
         worker_task: asyncio.Task[None] | None = None
         worker = None
@@ -92,6 +103,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
                 worker_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker_task
+            stop_watching()
             await queue.aclose()
             await close_engine(engine)
 
@@ -120,7 +132,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         state=State({"settings": settings}),
         middleware=[
             RequestIdMiddleware,
-            PROMETHEUS.middleware,
+            RequestMetrics,
             DefineMiddleware(BearerTokenMiddleware),
             AuditMiddleware,
         ],

@@ -1,9 +1,11 @@
 """Structured logs: JSON lines off a terminal, readable lines on one; no address, token or secret leaks."""
 
+import json
 import logging
 import re
 import sys
 from collections.abc import MutableMapping
+from datetime import UTC, datetime
 from typing import Any, Final, TextIO
 
 import structlog
@@ -20,6 +22,9 @@ _SECRET_KEYS: Final = frozenset({"password", "token", "secret", "secret_key", "a
 
 def mask(text: str) -> str:
     """Hide addresses (n***@domain), tokens, bearer credentials and passwords in URLs."""
+    # Each pattern needs one of these literals (a URL password its "@"): most lines have none.
+    if "@" not in text and "scmi_" not in text and "bearer" not in text.lower():
+        return text
     text = _TOKEN.sub("scmi_***", text)
     text = _BEARER.sub(r"\1***", text)
     text = _URL_PASSWORD.sub(r"\1***@", text)
@@ -91,6 +96,7 @@ def configure_logging(
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
+    _json_handler[:] = [handler] if json_lines else []
     root.setLevel(level)
     # We write one line per request ourselves; uvicorn's access line would repeat it unmasked.
     logging.getLogger("uvicorn.access").disabled = True
@@ -104,3 +110,50 @@ def configure_logging(
 
 def _identity(_: Any, __: str, event: EventDict) -> EventDict:
     return event
+
+
+# The handler configure_logging set up for JSON lines; the one-line-per-request log writes to it directly.
+_json_handler: list[logging.StreamHandler[TextIO]] = []
+_request_logger = logging.getLogger("scmi.request")
+_request_log = structlog.get_logger("scmi.request")
+
+
+def log_request(method: str, path: str, status: int, duration_ms: float) -> None:
+    """The line every request leaves: the same fields as through structlog, written straight out.
+
+    Through structlog and logging this line cost more than a cached answer; in the usual set-up
+    (JSON lines, our handler alone on the root logger) it is built here with the same keys, masking
+    and order. Any other set-up (a console, another handler, a test's capture) takes the long way.
+    """
+    handlers = _json_handler
+    root = logging.getLogger()
+    if (
+        not handlers
+        or root.handlers != handlers
+        or _request_logger.handlers
+        or not _request_logger.isEnabledFor(logging.INFO)
+        or structlog.contextvars.get_contextvars()
+    ):
+        _request_log.info("request", method=method, path=path, status=status, duration_ms=duration_ms)
+        return
+    line: dict[str, Any] = {
+        "method": mask(method),
+        "path": mask(path),
+        "status": status,
+        "duration_ms": duration_ms,
+        "level": "info",
+        "logger": "scmi.request",
+        "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    }
+    request_id = request_id_var.get()
+    if request_id:
+        line["request_id"] = mask(request_id)
+    line["message"] = "request"
+    handler = handlers[0]
+    text = json.dumps(line, ensure_ascii=False) + handler.terminator
+    handler.acquire()
+    try:
+        handler.stream.write(text)
+        handler.flush()
+    finally:
+        handler.release()

@@ -6,19 +6,18 @@ import secrets
 import time
 from typing import Any, Final
 
-import structlog
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.accounts.audit import record_write
 from service.accounts.roles import Principal
+from service.logs import log_request
 from tasks.request_ids import request_id_var
 
 WRITE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _SAFE_REQUEST_ID: Final = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 logger = logging.getLogger("scmi.audit")
-request_log = structlog.get_logger("scmi.request")
 
 
 def request_id_of(scope: Scope) -> str:
@@ -54,12 +53,11 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            request_log.info(
-                "request",
-                method=scope.get("method", ""),
-                path=scope["path"],
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            log_request(
+                scope.get("method", ""),
+                scope["path"],
+                status,
+                round((time.perf_counter() - started) * 1000, 2),
             )
             request_id_var.reset(token)
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import Body, FromPath, QueryParameter
 
 from content import entries, publishing, queries, revisions
@@ -13,7 +13,9 @@ from content.kinds import KINDS
 from content.languages import Lang, negotiate_language
 from content.schemas import EntryIn, EntryOut, EntryPage, EntryPatch, PublishIn, RevisionOut
 from service.accounts.roles import Principal
+from service.answers import AnswerCache, CachedAnswer
 from service.auth import actor_of, requires
+from service.feeds.conditional import is_not_modified
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size, 1..100")]
 
@@ -32,6 +34,21 @@ def _aware(moment: datetime | None) -> datetime | None:
 def _is_staff(request: Request[Any, Any, Any]) -> bool:
     principal: Principal | None = request.user
     return principal is not None and principal.has_role("author")
+
+
+def _public_answer(request: Request[Any, Any, Any], answer: CachedAnswer, vary: bool) -> Response[Any]:
+    """A kept answer as it stands, or 304 when the reader has it already (If-None-Match)."""
+    headers = {"ETag": answer.etag, "Cache-Control": "no-cache"}  # revalidate: content may change any time
+    if vary:  # the language came from Accept-Language
+        headers["Vary"] = "Accept-Language"
+    if is_not_modified(request.headers.get("if-none-match"), None, (answer.etag,), datetime.now(UTC)):
+        return Response(content=b"", status_code=304, headers=headers)
+    return Response(content=answer.body, media_type="application/json", headers=headers)
+
+
+def _answers(request: Request[Any, Any, Any]) -> AnswerCache:
+    cache: AnswerCache = request.app.state.answers
+    return cache
 
 
 def entry_controller(kind: str) -> type[Controller]:
@@ -64,21 +81,30 @@ def entry_controller(kind: str) -> type[Controller]:
             status: Annotated[str | None, QueryParameter(description="staff only")] = None,
             limit: Limit = 20,
             cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        ) -> EntryPage:
+        ) -> Response[EntryPage]:
             if not is_events and (starts_from or starts_to):
                 raise Invalid("from and to filter events only", field="from" if starts_from else "to")
-            return await queries.list_entries(
-                kind,
-                negotiate_language(lang, request.headers.get("accept-language")),
-                limit=limit,
-                cursor=cursor,
-                topic=topic,
-                q=q,
-                starts_from=_aware(starts_from),
-                starts_to=_aware(starts_to),
-                status=status,
-                staff=_is_staff(request),
-            )
+            language = negotiate_language(lang, request.headers.get("accept-language"))
+            staff = _is_staff(request)
+
+            async def page() -> EntryPage:
+                return await queries.list_entries(
+                    kind,
+                    language,
+                    limit=limit,
+                    cursor=cursor,
+                    topic=topic,
+                    q=q,
+                    starts_from=_aware(starts_from),
+                    starts_to=_aware(starts_to),
+                    status=status,
+                    staff=staff,
+                )
+
+            if staff or status is not None:  # staff see more than the public: never kept
+                return Response(await page())
+            key = ("list", kind, language, limit, cursor, topic, q, starts_from, starts_to)
+            return _public_answer(request, await _answers(request).get(key, page), lang is None)
 
         @get("/{ref:str}", summary=f"One of the {kind} by slug or id")
         async def get_entry(
@@ -86,9 +112,17 @@ def entry_controller(kind: str) -> type[Controller]:
             request: Request[Any, Any, Any],
             ref: FromPath[str],
             lang: Annotated[Lang | None, QueryParameter()] = None,
-        ) -> EntryOut:
+        ) -> Response[EntryOut]:
             fallback = negotiate_language(None, request.headers.get("accept-language"))
-            return await queries.get_entry(kind, ref, lang, fallback, staff=_is_staff(request))
+            staff = _is_staff(request)
+
+            async def entry() -> EntryOut:
+                return await queries.get_entry(kind, ref, lang, fallback, staff=staff)
+
+            if staff:
+                return Response(await entry())
+            key = ("entry", kind, ref, lang, fallback)
+            return _public_answer(request, await _answers(request).get(key, entry), lang is None)
 
         @post("/", guards=[requires("author")], summary=f"Create a draft of {kind}")
         async def create_entry(

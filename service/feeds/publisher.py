@@ -1,5 +1,7 @@
 """The feeds of one app: its site addresses, the seams for covers and newsletters, and the cache."""
 
+from collections.abc import Awaitable, Callable
+
 from redis.asyncio import Redis
 
 from content.feeds.catalogue import FeedSpec
@@ -36,16 +38,18 @@ class FeedPublisher:
         redis: Redis | None = None,
         covers: CoverLookup | None = None,
         newsletters: NewsletterLookup | None = None,
+        version: Callable[[], Awaitable[str]] = content_version,
+        recheck_seconds: float | None = None,
     ) -> None:
         self.site = feed_site(settings)
         self.covers = covers
         self.newsletters = newsletters
         self.cache = FeedCache(
             self._render,
-            content_version,
+            version,
             redis=redis,
             prefix=settings.feed_cache_prefix,
-            recheck_seconds=settings.feed_recheck_seconds,
+            recheck_seconds=settings.feed_recheck_seconds if recheck_seconds is None else recheck_seconds,
         )
 
     async def _render(self, spec: FeedSpec) -> RenderedFeed:

@@ -7,7 +7,8 @@ import httpx
 import pytest
 import structlog
 
-from service.logs import mask
+from service.logs import log_request, mask
+from tasks.request_ids import request_id_var
 from tests.conftest import Lines, Staff
 
 
@@ -56,3 +57,19 @@ async def test_one_line_per_request_with_its_id(
         ("/healthz", 200, generated.headers["x-request-id"]),
     ]
     assert all(staff.editor not in json.dumps(line) for line in lines)
+
+
+def test_the_request_line_written_directly_matches_the_structlog_line(json_logs: Lines) -> None:
+    token = request_id_var.set("req-12345678")
+    try:
+        structlog.get_logger("scmi.request").info(
+            "request", method="GET", path="/a/nino@example.ge", status=200, duration_ms=1.5
+        )
+        log_request("GET", "/a/nino@example.ge", 200, 1.5)
+    finally:
+        request_id_var.reset(token)
+    through_structlog, direct = json_logs.records()
+    assert through_structlog.pop("timestamp").endswith("Z")
+    assert direct.pop("timestamp").endswith("Z")
+    assert list(direct.items()) == list(through_structlog.items())
+    assert direct["path"] == "/a/n***@example.ge"
