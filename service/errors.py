@@ -126,11 +126,18 @@ def _is_database_unavailable(exc: BaseException) -> bool:
 
 
 def _unreachable(error: BaseException) -> bool:
-    # Refused or reset connections surface as OSError; asyncpg has its own connection errors; SQLite's
-    # file going away or its disk failing is an OperationalError with one of these messages.
+    # Refused or reset connections surface as OSError; asyncpg has its own connection errors, and a
+    # connection the server drops in the middle of a query (PostgreSQL shutting down) leaves asyncpg's
+    # protocol in a state it reports as InternalClientError; SQLite's file going away or its disk
+    # failing is an OperationalError with one of these messages.
     if isinstance(error, ConnectionError | OSError | TimeoutError):
         return True
-    if isinstance(error, asyncpg.exceptions.PostgresConnectionError | asyncpg.exceptions.InterfaceError):
+    if isinstance(
+        error,
+        asyncpg.exceptions.PostgresConnectionError
+        | asyncpg.exceptions.InterfaceError
+        | asyncpg.exceptions.InternalClientError,
+    ):
         return True
     if isinstance(
         error, asyncpg.exceptions.CannotConnectNowError | asyncpg.exceptions.TooManyConnectionsError
