@@ -101,6 +101,14 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if isinstance(exc, RecursionError) and "deserializing" in str(exc):
+        # msgspec gives up on JSON nested deeper than Python's recursion limit: the body is at fault.
+        return problem(400, "the JSON body is nested too deeply", request=request)
+    if isinstance(exc, asyncpg.exceptions.DataError):
+        # PostgreSQL refused a value (a NUL character, text longer than its column, a number out of
+        # range): the client's input, which SQLite would have taken; the transaction rolled back.
+        logger.warning("the database refused a value on %s: %s", request.url.path, type(exc).__name__)
+        return problem(422, "a value holds characters or a size the database cannot store", request=request)
     if _is_database_unavailable(exc):
         logger.warning("database unavailable on %s: %s", request.url.path, type(exc).__name__)
         return problem(

@@ -24,7 +24,7 @@ from content.schemas import Actor, EntryIn, PublishIn, TopicIn, TranslationIn
 from content.tables import Entry, EntryTranslation, Topic
 from content.topics import create_topic
 from newsletters.lists import create_list, get_list
-from newsletters.schemas import ListIn, Names
+from newsletters.schemas import ListIn, ListNames, Names
 from service.accounts.tables import Staff
 from service.demo.content import ENTRIES, LISTS, TOPICS, DemoEntry, DemoImage
 from service.settings import Settings
@@ -172,7 +172,7 @@ async def load_demo(settings: Settings) -> DemoReport:
             await create_list(
                 ListIn(
                     slug=spec["slug"],
-                    name=Names(**spec["name"]),
+                    name=ListNames(**spec["name"]),
                     description=Names(**spec["description"]),
                     public=True,
                 )
