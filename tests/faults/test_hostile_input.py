@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree
@@ -19,8 +20,10 @@ import pytest
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import Database, Staff, running, settings_with
-from tests.helpers import bilingual
+from tests.helpers import bilingual, create_published
 from tests.media_files import HTML, SHELL_SCRIPT, SVG_WITH_SCRIPT, pdf, png
+from tests.newsletters.conftest import Inbox, newsroom_for
+from tests.private_servers import smtp_server
 
 PROBLEM = "application/problem+json"
 LONE_SURROGATE = (
@@ -656,3 +659,87 @@ async def test_hostile_uploads_are_refused_or_stored_and_served_safely(
     )
     assert escaped == [], "a file name chose where a file was written"
     assert problems == [], "\n".join(problems)
+
+
+INJECTED_HEADER = "Name\r\nBcc: victim@example.com\r\nX-Injected: yes"
+JINJA = "{{ 'pwn' ~ 'ed' }} {{ 7*7 }} {% for x in range(3) %}loop{% endfor %}"
+EVALUATED = ("pwned", "looplooploop", " 49 ")
+
+
+async def test_mail_headers_and_templates_never_take_injected_text(
+    settings: Settings, db: Database, tmp_path: Path
+) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox, enable_SMTPUTF8=True) as smtp_url:
+        async with newsroom_for(settings_with(settings, smtp_url=smtp_url), db) as room:
+            refused = {}
+            for field_name, value in (
+                ("subject", {"ka": INJECTED_HEADER, "en": "News"}),
+                ("from_name", INJECTED_HEADER),
+            ):
+                body = {
+                    "template": "newsletter",
+                    "subject": {"ka": "სიახლეები", "en": "News"},
+                    "lists": ["partners"],
+                    "from_address": "newsroom@newsroom.test",
+                    field_name: value,
+                }
+                response = await room.post("/api/v1/campaigns", json=body, headers=room.admin)
+                refused[field_name] = response.status_code
+            assert refused == {"subject": 422, "from_name": 422}, refused
+
+            hostile_name = f"{INJECTED_HEADER} {JINJA}"
+            subscriber = {
+                "email": "nino@example.ge",
+                "basis": "partnership agreement",
+                "lists": ["partners"],
+                "lang": "en",
+                "name": hostile_name,
+                "organisation": JINJA,
+            }
+            assert (
+                await room.post("/api/v1/subscribers", json=subscriber, headers=room.admin)
+            ).status_code == 201
+            signup = await room.subscribe("giorgi@example.ge", lists=["press"], name=hostile_name, lang="en")
+            assert signup.status_code == 202, signup.text
+            entry_body = bilingual(en_title=f"Story {JINJA}")
+            entry_body["translations"]["en"]["body"] = f"Body {JINJA}"
+            entry = await create_published(room.client, room.admin, body=entry_body)
+            campaign_body = {
+                "template": "newsletter",
+                "subject": {"ka": f"სიახლეები {JINJA}", "en": f"News {JINJA}"},
+                "intro": {"ka": JINJA, "en": f"Intro {JINJA}"},
+                "entries": [entry["id"]],
+                "lists": ["partners"],
+                "from_name": f"Secretariat {JINJA}",
+                "from_address": "newsroom@newsroom.test",
+            }
+            campaign = await room.post("/api/v1/campaigns", json=campaign_body, headers=room.admin)
+            assert campaign.status_code == 201, campaign.text
+            campaign_id = campaign.json()["id"]
+            test = {"addresses": ["editor@newsroom.test"], "lang": "en"}
+            tested = await room.post(f"/api/v1/campaigns/{campaign_id}/test", json=test, headers=room.admin)
+            assert tested.status_code == 202, tested.text
+            sent = await room.post(f"/api/v1/campaigns/{campaign_id}/send", json={}, headers=room.admin)
+            assert sent.status_code == 202, sent.text
+            await room.run_jobs()
+            await room.run_jobs()
+    received = {
+        address: inbox.to(address)
+        for address in ("giorgi@example.ge", "editor@newsroom.test", "nino@example.ge")
+    }
+    assert all(len(messages) == 1 for messages in received.values()), {k: len(v) for k, v in received.items()}
+    assert all(rcpt in ([a] for a in received) for rcpt in inbox.recipients), inbox.recipients
+    for address, [message] in received.items():
+        assert "Bcc" not in message and "X-Injected" not in message, (address, message.keys())
+        assert len(message["To"].addresses) == 1 and message["To"].addresses[0].addr_spec == address
+        texts = [part.get_content() for part in message.walk() if part.get_content_maintype() == "text"]
+        decoded = "\n".join([str(message["Subject"]), str(message["From"]), str(message["To"]), *texts])
+        for evaluated in EVALUATED:
+            assert evaluated not in decoded, (address, evaluated)
+    campaign_mail = received["nino@example.ge"][0]
+    plain = campaign_mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert "{{ 'pwn' ~ 'ed' }}" in plain and "{{ 'pwn' ~ 'ed' }}" in str(campaign_mail["Subject"])
+    print(
+        f"\nmail on {db.backend}: {len(inbox.messages)} messages, no injected header, no template evaluated"
+    )
