@@ -16,9 +16,10 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.faults.live import live_scmi
 from tests.faults.postgres_cluster import PostgresCluster, postgres_cluster
 from tests.helpers import bilingual
-from tests.service.test_command_line import SCMI, scmi_server
+from tests.service.test_command_line import SCMI
 
 OUTAGE_SECONDS = 20
 RECOVERY_SECONDS = 10
@@ -143,7 +144,7 @@ async def test_the_api_answers_503_while_postgres_is_down_and_no_write_is_half_a
     headers = {"Authorization": f"Bearer {token}"}
     log_path = tmp_path / "server.log"
     traffic = Traffic()
-    with scmi_server(env, log_path) as base:
+    with live_scmi(env, log_path) as (base, _):
         async with httpx.AsyncClient(base_url=base, timeout=15) as http:
             topic = {
                 "slug": "migration-policy",
