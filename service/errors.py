@@ -159,6 +159,21 @@ def _unreachable(error: BaseException) -> bool:
 SQLITE_UNAVAILABLE: Final = ("unable to open database file", "disk I/O error", "database is locked")
 
 
+def status_of(exc: BaseException) -> int:
+    """The status the handlers above answer an error with (for logs written outside them)."""
+    if isinstance(exc, HTTPException):
+        return exc.status_code
+    if isinstance(exc, ValidationException):
+        return 400
+    if isinstance(exc, DomainError):
+        return next((code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
+    if isinstance(exc, RecursionError) and "deserializing" in str(exc):
+        return 400
+    if isinstance(exc, asyncpg.exceptions.DataError):
+        return 422
+    return 503 if _is_database_unavailable(exc) else HTTP_500_INTERNAL_SERVER_ERROR
+
+
 EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {
     DomainError: _domain_error,  # type: ignore[dict-item,unused-ignore]
     ValidationException: _validation_error,  # type: ignore[dict-item,unused-ignore]

@@ -13,6 +13,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.accounts.audit import record_write
 from service.accounts.roles import Principal
+from service.errors import status_of
 from service.logs import request_id_var
 
 WRITE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -53,6 +54,11 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as error:
+            # Raised before a route (the token lookup with the database down): Litestar's outermost
+            # handler answers it after this middleware, with the status the handlers give it.
+            status = status_of(error)
+            raise
         finally:
             request_log.info(
                 "request",

@@ -187,6 +187,7 @@ async def test_the_api_answers_503_while_postgres_is_down_and_no_write_is_half_a
         assert answer.content_type == PROBLEM, answer
         assert "Traceback" not in answer.body and 'File "' not in answer.body
     assert "unhandled error" not in server_log, server_log[-4000:]
+    assert '"status": 500' not in server_log, "the request log counts a 503 as a 500"
 
     await _check_no_write_is_half_applied(cluster, answers)
 
