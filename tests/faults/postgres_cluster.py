@@ -9,13 +9,19 @@ from pathlib import Path
 
 from tests.private_servers import free_port, wait_for_port
 
-BIN = Path("/usr/lib/postgresql/15/bin")
+
+def _server_binaries() -> Path:
+    """Debian's PostgreSQL programs (initdb, pg_ctl) of the newest installed version."""
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda path: int(path.parent.name))
+    assert versions, "no PostgreSQL server programs under /usr/lib/postgresql "
+    return versions[-1]
 
 
 class PostgresCluster:
     """An initdb'd data directory owned by the `postgres` user, served on a free loopback port."""
 
     def __init__(self, directory: Path) -> None:
+        self.bin = _server_binaries()
         self.directory = directory
         self.data = directory / "data"
         self.port = free_port()
@@ -29,20 +35,20 @@ class PostgresCluster:
 
     def initdb(self) -> None:
         self._as_postgres(
-            str(BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"
+            str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"
         )
 
     def start(self) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} -c fsync=off"
         self._as_postgres(
-            str(BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.directory / "server.log"),
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.directory / "server.log"),
             "-o", options, "-w", "start",
         )  # fmt: skip
         wait_for_port(self.port)
 
     def stop(self) -> None:
         """Stop at once as an operator would: open transactions are rolled back, clients disconnected."""
-        self._as_postgres(str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
 
 @contextlib.contextmanager
