@@ -13,7 +13,7 @@ from tests.private_servers import free_port, wait_for_port
 def _server_binaries() -> Path:
     """Debian's PostgreSQL programs (initdb, pg_ctl) of the newest installed version."""
     versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda path: int(path.parent.name))
-    assert versions, "no PostgreSQL server programs under /usr/lib/postgresql "
+    assert versions, "no PostgreSQL server programs under /usr/lib/postgresql"
     return versions[-1]
 
 
