@@ -5,6 +5,8 @@ from uuid import UUID
 
 import msgspec
 
+from content.languages import Lang
+
 
 class TemplateIn(msgspec.Struct, forbid_unknown_fields=True):
     """A template to save: its slug, names in both languages and its MJML."""
@@ -88,7 +90,7 @@ class TestIn(msgspec.Struct, forbid_unknown_fields=True):
     """Addresses a test send goes to (left out of the counts)."""
 
     addresses: list[str]
-    lang: str | None = None
+    lang: Lang | None = None
 
 
 class Queued(msgspec.Struct):

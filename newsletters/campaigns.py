@@ -13,7 +13,7 @@ from content.tables import Entry, EntryTranslation
 from newsletters import ledger
 from newsletters.campaign_schemas import CampaignIn, CampaignOut
 from newsletters.mime import checked_address
-from newsletters.rendering import clean_line
+from newsletters.rendering import CONTROL_CHARACTERS
 from newsletters.tables import Campaign, MailingList
 from newsletters.template_store import template_row
 
@@ -56,9 +56,20 @@ async def _out(row: dict[str, Any]) -> CampaignOut:
     )
 
 
+def _one_line(value: str, limit: int, field: str) -> str:
+    """A header text as given, or refused: a line break could add headers, and silent cuts lose words."""
+    if CONTROL_CHARACTERS.search(value):
+        raise Invalid("line breaks and control characters are not allowed here", field=field)
+    if len(value) > limit:
+        raise Invalid(f"at most {limit} characters", field=field)
+    return value
+
+
 async def _checked(data: CampaignIn) -> dict[Any, Any]:
-    if not all(clean_line(data.subject.get(lang, ""), 300) for lang in LANGS):
+    if not all(data.subject.get(lang, "").strip() for lang in LANGS):
         raise Invalid("a campaign needs a subject in ka and en", field="subject")
+    subjects = {lang: _one_line(data.subject[lang], 300, f"subject.{lang}") for lang in LANGS}
+    from_name = _one_line(data.from_name, 200, "from_name")
     if not data.lists:
         raise Invalid("name at least one list", field="lists")
     found = {
@@ -77,28 +88,33 @@ async def _checked(data: CampaignIn) -> dict[Any, Any]:
     template = await template_row(data.template)
     return {
         Campaign.template: template["id"],
-        Campaign.subject_ka: clean_line(data.subject["ka"], 300),
-        Campaign.subject_en: clean_line(data.subject["en"], 300),
+        Campaign.subject_ka: subjects["ka"],
+        Campaign.subject_en: subjects["en"],
         Campaign.intro_ka: data.intro.get("ka", ""),
         Campaign.intro_en: data.intro.get("en", ""),
         Campaign.entries: [str(each) for each in data.entries],
         Campaign.lists: sorted(set(data.lists)),
-        Campaign.from_name: clean_line(data.from_name, 200),
+        Campaign.from_name: from_name,
         Campaign.from_address: data.from_address.strip(),
         Campaign.reply_to: data.reply_to.strip() if data.reply_to else None,
     }
+
+
+async def _free_slug(slug: str) -> str:
+    """A well-formed slug no campaign holds yet; call inside the write transaction."""
+    if not SLUG.fullmatch(slug):
+        raise Invalid("a slug is 1 to 100 lower-case letters, digits and hyphens", field="slug")
+    if await Campaign.exists().where(Campaign.slug == slug):
+        raise Conflict(f"a campaign {slug!r} exists", field="slug")
+    return slug
 
 
 async def create_campaign(data: CampaignIn) -> CampaignOut:
     """Save a draft."""
     values = await _checked(data)
     now = utcnow()
-    slug = data.slug or f"{now:%Y-%m-%d}-{secrets.token_hex(3)}"
-    if not SLUG.fullmatch(slug):
-        raise Invalid("a slug is 1 to 100 lower-case letters, digits and hyphens", field="slug")
     async with write_transaction(Campaign):
-        if await Campaign.exists().where(Campaign.slug == slug):
-            raise Conflict(f"a campaign {slug!r} exists", field="slug")
+        slug = await _free_slug(data.slug or f"{now:%Y-%m-%d}-{secrets.token_hex(3)}")
         row = Campaign(slug=slug, status="draft", created_at=now, updated_at=now)
         for column, value in values.items():
             setattr(row, column._meta.name, value)
@@ -113,6 +129,8 @@ async def change_campaign(campaign_id: UUID, data: CampaignIn) -> CampaignOut:
         row = await _row(campaign_id)
         if row["status"] != "draft":
             raise Conflict(f"only a draft can be changed; this campaign is {row['status']}")
+        if data.slug is not None and data.slug != row["slug"]:
+            values[Campaign.slug] = await _free_slug(data.slug)
         await Campaign.update({**values, Campaign.updated_at: utcnow()}).where(Campaign.id == campaign_id)
     return await get_campaign(campaign_id)
 

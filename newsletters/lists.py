@@ -7,11 +7,11 @@ from msgspec import UNSET
 
 from content.db import utcnow, write_transaction
 from content.errors import Conflict, Invalid, NotFound
-from newsletters.schemas import ListIn, ListOut, ListPatch, Names
+from newsletters.schemas import ListIn, ListNames, ListOut, ListPatch, Names
 from newsletters.tables import MailingList, Membership
 
 
-def _check_names(name: Names, field: str) -> None:
+def _check_names(name: ListNames, field: str) -> None:
     for lang in ("ka", "en"):
         if not getattr(name, lang).strip():
             raise Invalid(f"the list needs a name in {lang}", field=f"{field}.{lang}")

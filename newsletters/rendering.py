@@ -38,7 +38,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
 }
 PERSONAL_FIELDS: Final = ("greeting", "subscriber_name", "unsubscribe_url", "preferences_url")
 MAX_NAME_LENGTH: Final = 100
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+CONTROL_CHARACTERS: Final = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class Edition:
 
 def clean_line(value: str, limit: int = MAX_NAME_LENGTH) -> str:
     """One line of text with no control characters (they could break headers or layout)."""
-    return " ".join(_CONTROL.sub(" ", value).split())[:limit]
+    return " ".join(CONTROL_CHARACTERS.sub(" ", value).split())[:limit]
 
 
 def greeting(lang: str, name: str) -> str:

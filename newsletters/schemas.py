@@ -68,11 +68,18 @@ class SubscriptionState(Struct):
     token: str  # the link token the person already holds; the pages link to each other with it
 
 
+class ListNames(Struct, forbid_unknown_fields=True):
+    """A list's name in both languages."""
+
+    ka: ListName
+    en: ListName
+
+
 class ListIn(Struct, forbid_unknown_fields=True):
     """A new audience."""
 
     slug: ListSlug
-    name: Names
+    name: ListNames
     public: bool = False
     description: Names | None = None
 
@@ -80,7 +87,7 @@ class ListIn(Struct, forbid_unknown_fields=True):
 class ListPatch(Struct, forbid_unknown_fields=True):
     """A change to an audience; fields left out stay as they are."""
 
-    name: Names | UnsetType = UNSET
+    name: ListNames | UnsetType = UNSET
     public: bool | UnsetType = UNSET
     description: Names | UnsetType = UNSET
 

@@ -4,6 +4,7 @@ from typing import Any, Final
 from uuid import UUID
 
 from msgspec import UNSET
+from piccolo.columns.combination import WhereRaw
 
 from content.db import is_sqlite, utcnow, write_transaction
 from content.errors import Conflict, Invalid, NotFound
@@ -56,12 +57,20 @@ async def search_subscribers(
     """Subscribers whose address, name or organisation contains `q`, by status and list, by id."""
     query = Subscriber.select()
     if q:
-        pattern = f"%{q.strip().lower()}%"
+        # `%`, `_` and `\` in what was typed are meant literally, not as LIKE's wildcards.
+        typed = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         # SQLite's LIKE already ignores (ASCII) case; PostgreSQL needs ILIKE.
-        method = "like" if is_sqlite(Subscriber) else "ilike"
-        columns = (Subscriber.email, Subscriber.name, Subscriber.organisation)
-        email_match, name_match, organisation_match = (getattr(column, method)(pattern) for column in columns)
-        query = query.where(email_match | name_match | organisation_match)
+        like = "LIKE" if is_sqlite(Subscriber) else "ILIKE"
+        pattern = f"%{typed}%"
+        query = query.where(
+            WhereRaw(
+                f"(email {like} {{}} ESCAPE '\\' OR name {like} {{}} ESCAPE '\\'"
+                f" OR organisation {like} {{}} ESCAPE '\\')",
+                pattern,
+                pattern,
+                pattern,
+            )
+        )
     if status:
         if status not in STATUSES:
             raise Invalid(f"status must be one of {', '.join(STATUSES)}", field="status")

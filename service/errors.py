@@ -101,6 +101,14 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if isinstance(exc, RecursionError) and "deserializing" in str(exc):
+        # msgspec gives up on JSON nested deeper than Python's recursion limit: the body is at fault.
+        return problem(400, "the JSON body is nested too deeply", request=request)
+    if isinstance(exc, asyncpg.exceptions.DataError):
+        # PostgreSQL refused a value (a NUL character, text longer than its column, a number out of
+        # range): the client's input, which SQLite would have taken; the transaction rolled back.
+        logger.warning("the database refused a value on %s: %s", request.url.path, type(exc).__name__)
+        return problem(422, "a value holds characters or a size the database cannot store", request=request)
     if _is_database_unavailable(exc):
         logger.warning("database unavailable on %s: %s", request.url.path, type(exc).__name__)
         return problem(
@@ -126,11 +134,18 @@ def _is_database_unavailable(exc: BaseException) -> bool:
 
 
 def _unreachable(error: BaseException) -> bool:
-    # Refused or reset connections surface as OSError; asyncpg has its own connection errors; SQLite's
-    # file going away or its disk failing is an OperationalError with one of these messages.
+    # Refused or reset connections surface as OSError; asyncpg has its own connection errors, and a
+    # connection the server drops in the middle of a query (PostgreSQL shutting down) leaves asyncpg's
+    # protocol in a state it reports as InternalClientError; SQLite's file going away or its disk
+    # failing is an OperationalError with one of these messages.
     if isinstance(error, ConnectionError | OSError | TimeoutError):
         return True
-    if isinstance(error, asyncpg.exceptions.PostgresConnectionError | asyncpg.exceptions.InterfaceError):
+    if isinstance(
+        error,
+        asyncpg.exceptions.PostgresConnectionError
+        | asyncpg.exceptions.InterfaceError
+        | asyncpg.exceptions.InternalClientError,
+    ):
         return True
     if isinstance(
         error, asyncpg.exceptions.CannotConnectNowError | asyncpg.exceptions.TooManyConnectionsError
@@ -142,6 +157,21 @@ def _unreachable(error: BaseException) -> bool:
 
 
 SQLITE_UNAVAILABLE: Final = ("unable to open database file", "disk I/O error", "database is locked")
+
+
+def status_of(exc: BaseException) -> int:
+    """The status the handlers above answer an error with (for logs written outside them)."""
+    if isinstance(exc, HTTPException):
+        return exc.status_code
+    if isinstance(exc, ValidationException):
+        return 400
+    if isinstance(exc, DomainError):
+        return next((code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
+    if isinstance(exc, RecursionError) and "deserializing" in str(exc):
+        return 400
+    if isinstance(exc, asyncpg.exceptions.DataError):
+        return 422
+    return 503 if _is_database_unavailable(exc) else HTTP_500_INTERNAL_SERVER_ERROR
 
 
 EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {

@@ -12,6 +12,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.accounts.audit import record_write
 from service.accounts.roles import Principal
+from service.errors import status_of
 from service.logs import log_request
 from tasks.request_ids import request_id_var
 
@@ -52,6 +53,11 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as error:
+            # Raised before a route (the token lookup with the database down): Litestar's outermost
+            # handler answers it after this middleware, with the status the handlers give it.
+            status = status_of(error)
+            raise
         finally:
             log_request(
                 scope.get("method", ""),

@@ -27,7 +27,7 @@ from content.topics import create_topic
 from newsletters.campaign_schemas import CampaignIn
 from newsletters.campaigns import create_campaign
 from newsletters.lists import create_list, get_list
-from newsletters.schemas import ListIn, Names
+from newsletters.schemas import ListIn, ListNames, Names
 from newsletters.tables import Campaign, Template
 from newsletters.template_store import ensure_defaults
 from service.accounts.tables import Staff
@@ -179,7 +179,7 @@ async def load_demo(settings: Settings) -> DemoReport:
             await create_list(
                 ListIn(
                     slug=spec["slug"],
-                    name=Names(**spec["name"]),
+                    name=ListNames(**spec["name"]),
                     description=Names(**spec["description"]),
                     public=True,
                 )

@@ -86,6 +86,7 @@ def _raised_from(cause: BaseException) -> RuntimeError:
         (ConnectionRefusedError(111, "refused"), True),
         (asyncpg.exceptions.ConnectionDoesNotExistError("closed"), True),
         (asyncpg.exceptions.CannotConnectNowError("starting up"), True),
+        (asyncpg.exceptions.InternalClientError("cannot switch to state 15; another operation"), True),
         (sqlite3.OperationalError("unable to open database file"), True),
         (_raised_from(ConnectionResetError(104, "reset")), True),
         (sqlite3.OperationalError("no such column: nope"), False),
