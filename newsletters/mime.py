@@ -3,6 +3,7 @@
 import html
 import re
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from email.errors import HeaderParseError
@@ -16,10 +17,23 @@ from newsletters.rendering import Edition, Personal, clean_line, greeting
 
 MAX_LINE: Final = 900  # SMTP allows 998 octets a line; leave room for what personalisation adds
 _BREAK_AFTER: Final = re.compile(rb"(?<=>)|(?<= )")
+# A plain ASCII dot-atom address, what nearly every subscriber has: the header parser below accepts
+# such an address unchanged (tests/newsletters/test_mime.py compares the two on a corpus), so a
+# campaign skips its ~40 µs per recipient; anything else still goes through the parser.
+_DOT_ATOM: Final = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+PLAIN_ADDRESS: Final = re.compile(rf"{_DOT_ATOM}@{_DOT_ATOM}")
 
 
 def checked_address(address: str, field: str = "email") -> str:
     """An address fit for a header: one mailbox, no spaces, quotes or line breaks."""
+    address = address.strip()
+    if PLAIN_ADDRESS.fullmatch(address):
+        return address
+    return parsed_address(address, field)
+
+
+def parsed_address(address: str, field: str = "email") -> str:
+    """`checked_address` by the standard library's header parser alone (the slow, general path)."""
     address = address.strip()
     try:
         parsed = Address(addr_spec=address)
@@ -116,7 +130,7 @@ class PreparedMessage:
         unsubscribe = clean_line(personal.unsubscribe_url, 500)
         headers = (
             f"To: {mailbox(personal.name, address)}\r\n"
-            f"Date: {formatdate(usegmt=True)}\r\n"
+            f"Date: {_now_header()}\r\n"
             f"Message-ID: {message_id}\r\n"
             f"List-Unsubscribe: <{unsubscribe}>\r\n"
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
@@ -134,6 +148,18 @@ class PreparedMessage:
             return (html.escape(value) if part == b"html" else value).encode("utf-8")
 
         return self._static_headers + headers + b"\r\n" + self._pattern.sub(fill, self._body), message_id
+
+
+_date: tuple[int, str] = (0, "")
+
+
+def _now_header() -> str:
+    """The Date header's value, formatted once a second rather than once a message."""
+    global _date  # noqa: PLW0603 (a one-entry cache)
+    second = int(time.time())
+    if _date[0] != second:
+        _date = (second, formatdate(second, usegmt=True))
+    return _date[1]
 
 
 def address_of(header_value: str) -> str:

@@ -217,6 +217,33 @@ def _is_permanent(error: Exception) -> bool:
     return isinstance(code, int) and 500 <= code < 600
 
 
+class Connection:
+    """One SMTP connection (or the outbox) that a job keeps across its batches, opened on first use."""
+
+    def __init__(self, config: MailConfig) -> None:
+        self.config = config
+        self.client: MailClient | None = None
+
+    async def get(self) -> MailClient:
+        """The open connection, (re)connecting when there is none or the server dropped it."""
+        if self.client is None or not self.client.is_connected:
+            self.client = await open_client(self.config)
+        return self.client
+
+    def drop(self) -> None:
+        """Forget a connection that failed, so the next message opens a new one."""
+        self.client = None
+
+    async def close(self) -> None:
+        """Say QUIT (or just close the socket when the server is gone)."""
+        client, self.client = self.client, None
+        if client is not None and client.is_connected:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                client.close()
+
+
 async def settle(sent: list[tuple[UUID, str]], untouched: list[UUID]) -> None:
     """Record what a batch sent and give back what it did not get to."""
     await ledger.mark_sent(sent)
@@ -224,12 +251,25 @@ async def settle(sent: list[tuple[UUID, str]], untouched: list[UUID]) -> None:
 
 
 async def send_batch(
-    campaign_id: UUID, round_: int, config: MailConfig, limiter: RateLimiter | None = None
+    campaign_id: UUID,
+    round_: int,
+    config: MailConfig,
+    limiter: RateLimiter | None = None,
+    *,
+    connection: Connection | None = None,
 ) -> BatchResult:
     """Claim one batch of a sending campaign and send it over one connection.
 
-    A job of an older round (the campaign was paused and resumed since) does nothing.
+    With `connection`, the batch uses it and leaves it open for the caller's next batch; without,
+    it opens its own and closes it at the end. A job of an older round (the campaign was paused
+    and resumed since) does nothing.
     """
+    if connection is None:
+        own = Connection(config)
+        try:
+            return await send_batch(campaign_id, round_, config, limiter, connection=own)
+        finally:
+            await own.close()
     limiter = limiter or NoLimit()
     result = BatchResult()
     row = await Campaign.select().output(load_json=True).where(Campaign.id == campaign_id).first()
@@ -248,7 +288,9 @@ async def send_batch(
         result.status = "sending"
         return result
     messages = await prepare(row, config.public_url)
-    client: MailClient | None = None
+    pace = not isinstance(limiter, NoLimit)
+    sender = row["from_address"]
+    ascii_sender = sender.isascii()
     done: list[tuple[UUID, str]] = []
     handled: set[UUID] = set()
     try:
@@ -264,14 +306,14 @@ async def send_batch(
             )
             if config.dkim is not None:
                 message = sign(message, config.dkim)
-            await limiter.acquire()
+            if pace:
+                await limiter.acquire()
             try:
-                if client is None or not client.is_connected:
-                    client = await open_client(config)
-                international = not delivery.email.isascii() or not row["from_address"].isascii()
+                client = await connection.get()
+                international = not ascii_sender or not delivery.email.isascii()
                 options = ["SMTPUTF8"] if international else None
                 sending = asyncio.ensure_future(
-                    client.sendmail(row["from_address"], [delivery.email], message, mail_options=options)
+                    client.sendmail(sender, [delivery.email], message, mail_options=options)
                 )
                 try:
                     await asyncio.shield(sending)
@@ -298,7 +340,7 @@ async def send_batch(
                         result.deferred += 1
                     MAILS.labels(outcome=outcome).inc()
                     if isinstance(error, aiosmtplib.SMTPServerDisconnected | OSError | TimeoutError):
-                        client = None
+                        connection.drop()
                 continue
             done.append((delivery.id, message_id))
             handled.add(delivery.id)
@@ -307,11 +349,6 @@ async def send_batch(
     finally:
         # Shielded: a worker shutting down cancels its jobs, sometimes twice; what was sent stays sent.
         await asyncio.shield(settle(done, [d.id for d in claimed if d.id not in handled]))
-        if client is not None and client.is_connected:
-            try:
-                await client.quit()
-            except (aiosmtplib.SMTPException, OSError):
-                client.close()
     result.status = "sending"
     return result
 
