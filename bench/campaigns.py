@@ -118,9 +118,8 @@ async def worker_child(database_url: str, queue: str, smtp_port: int, campaign_i
     return {"ledger": ledger_seconds, "send": send_seconds, "peak_mb": peak_rss_mb(), "start_mb": before}
 
 
-async def bare_child(messages_file: str, smtp_port: int, connections: int) -> dict[str, Any]:
+async def bare_child(messages: list[tuple[str, bytes]], smtp_port: int, connections: int) -> dict[str, Any]:
     """Seconds for plain aiosmtplib to send the prepared messages over `connections` connections."""
-    messages: list[tuple[str, bytes]] = pickle.loads(Path(messages_file).read_bytes())  # noqa: S301 (ours)
 
     async def one(share: list[tuple[str, bytes]]) -> None:
         client = aiosmtplib.SMTP(hostname="127.0.0.1", port=smtp_port, start_tls=False)
@@ -204,7 +203,9 @@ async def prepared_messages(settings: Settings, campaign_id: UUID) -> list[tuple
     return [
         (
             r["email"],
-            prepared[r["lang"]].personalise(r["email"], personal(settings.public_url, r["name"], r["token"]))[0],
+            prepared[r["lang"]].personalise(r["email"], personal(settings.public_url, r["name"], r["token"]))[
+                0
+            ],
         )
         for r in rows
     ]
@@ -256,7 +257,8 @@ async def measure(quick: bool, *, verbose: bool) -> list[Figure]:
                 results.append(result)
                 if verbose:
                     print(
-                        f"  round {number + 1}: {count} recipients, engine {result['engine_rate']:,.0f} msg/s, "
+                        f"  round {number + 1}: {count} recipients, "
+                        f"engine {result['engine_rate']:,.0f} msg/s, "
                         f"bare {result['bare_rate']:,.0f} msg/s, ratio {result['ratio']:.2f}; "
                         f"ledger {result['ledger']:.2f} s; worker peak RSS {result['peak_mb']:.0f} MB "
                         f"(after imports {result['start_mb']:.0f} MB)",
@@ -330,7 +332,8 @@ def child(args: list[str]) -> int:
     if kind == "worker":
         answer = asyncio.run(worker_child(rest[0], rest[1], int(rest[2]), rest[3]))
     else:
-        answer = asyncio.run(bare_child(rest[0], int(rest[1]), int(rest[2])))
+        messages = pickle.loads(Path(rest[0]).read_bytes())  # noqa: S301 (our own file)
+        answer = asyncio.run(bare_child(messages, int(rest[1]), int(rest[2])))
     print(json.dumps(answer))
     return 0
 

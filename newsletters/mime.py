@@ -155,7 +155,7 @@ _date: tuple[int, str] = (0, "")
 
 def _now_header() -> str:
     """The Date header's value, formatted once a second rather than once a message."""
-    global _date  # noqa: PLW0603 (a one-entry cache)
+    global _date
     second = int(time.time())
     if _date[0] != second:
         _date = (second, formatdate(second, usegmt=True))

@@ -22,8 +22,10 @@ from newsletters.suppression import deliverable, suppress
 from newsletters.tables import Campaign, MailingList, Template
 
 MAILS: Final = Counter("scmi_campaign_mails_total", "Campaign mails by outcome", ["outcome"])
-# Rows marked sent together: a worker that dies mid-batch re-sends at most this many per connection.
-MARK_EVERY: Final = 20
+# Rows marked sent together. The marking runs while the next rows are sent (a commit's wait no longer
+# stalls the connection), so a worker that dies mid-batch re-sends at most 2 × MARK_EVERY = 20 per
+# connection: the rows of the mark in flight and those filling the next one.
+MARK_EVERY: Final = 10
 
 
 class RateLimiter(Protocol):
@@ -244,10 +246,23 @@ class Connection:
                 client.close()
 
 
-async def settle(sent: list[tuple[UUID, str]], untouched: list[UUID]) -> None:
-    """Record what a batch sent and give back what it did not get to."""
+async def mark_and_look(sent: list[tuple[UUID, str]], campaign_id: UUID) -> str | None:
+    """Record sent rows, then read the campaign's status (paused or cancelled since?)."""
+    await ledger.mark_sent(sent)
+    row = await Campaign.select(Campaign.status).where(Campaign.id == campaign_id).first()
+    return None if row is None else str(row["status"])
+
+
+async def settle(
+    marking: "asyncio.Future[str | None] | None", sent: list[tuple[UUID, str]], untouched: list[UUID]
+) -> None:
+    """Let the mark in flight finish, record the rest of what was sent, give back what was not."""
+    if marking is not None:
+        await asyncio.wait([marking])
     await ledger.mark_sent(sent)
     await ledger.release(untouched)
+    if marking is not None and not marking.cancelled() and (error := marking.exception()) is not None:
+        raise error
 
 
 async def send_batch(
@@ -293,14 +308,16 @@ async def send_batch(
     ascii_sender = sender.isascii()
     done: list[tuple[UUID, str]] = []
     handled: set[UUID] = set()
+    marking: asyncio.Future[str | None] | None = None
     try:
         for position, delivery in enumerate(claimed):
             if position and position % MARK_EVERY == 0:
-                await ledger.mark_sent(done)
-                done = []
-                status = await Campaign.select(Campaign.status).where(Campaign.id == campaign_id).first()
-                if status is None or status["status"] != "sending":
-                    break
+                if marking is not None:
+                    # Shielded: a job cancelled here must still record what it sent.
+                    status, marking = await asyncio.shield(marking), None
+                    if status != "sending":
+                        break
+                marking, done = asyncio.ensure_future(mark_and_look(done, campaign_id)), []
             message, message_id = messages[delivery.lang if delivery.lang in messages else "ka"].personalise(
                 delivery.email, personal(config.public_url, delivery.name, delivery.token)
             )
@@ -348,7 +365,7 @@ async def send_batch(
             MAILS.labels(outcome="sent").inc()
     finally:
         # Shielded: a worker shutting down cancels its jobs, sometimes twice; what was sent stays sent.
-        await asyncio.shield(settle(done, [d.id for d in claimed if d.id not in handled]))
+        await asyncio.shield(settle(marking, done, [d.id for d in claimed if d.id not in handled]))
     result.status = "sending"
     return result
 

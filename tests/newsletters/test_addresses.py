@@ -26,7 +26,16 @@ def corpus() -> list[str]:
     generator = random.Random(9)  # seeded: the same corpus every run
     alphabet = "abcXYZ019.-_+@'\" ;,<>ნü\r\n"
     noise = ["".join(generator.choices(alphabet, k=generator.randint(1, 30))) for _ in range(2000)]
-    return [*pairs, *(f"  {pair} " for pair in pairs[:50]), "a@b@example.ge", "", "@", "x@", "@example.ge", *noise]
+    return [
+        *pairs,
+        *(f"  {pair} " for pair in pairs[:50]),
+        "a@b@example.ge",
+        "",
+        "@",
+        "x@",
+        "@example.ge",
+        *noise,
+    ]
 
 
 def outcome(check: Callable[[str], str], address: str) -> tuple[str, str]:
