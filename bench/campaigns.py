@@ -1,8 +1,8 @@
 """Campaign throughput and memory: the real worker against a bare aiosmtplib loop, both in child processes.
 
-Run: `.venv/bin/python -m bench.campaigns [--quick]`. PostgreSQL at TEST_POSTGRES_URL (a throwaway
-database) and Redis at 127.0.0.1:6379 under a random queue name. The sink is aiosmtpd's own `Sink`
-in a child process. Each round sends a new campaign to the same subscribers with the worker in a
+Run: `.venv/bin/python -m bench.campaigns [--quick] [RECIPIENTS] [--no-scale]`. PostgreSQL at
+TEST_POSTGRES_URL (a throwaway database) and Redis at 127.0.0.1:6379 under a random queue name. The
+sink is aiosmtpd's own `Sink` in a child process. Each round sends a new campaign to the same subscribers with the worker in a
 child process (ledger written by its `start_campaign` job, then batches in burst mode), then sends
 the same messages, prepared up front, with a bare aiosmtplib loop in a child process over the same
 number of connections; the rate ratio is the median of the rounds' ratios (each pair ran back to
@@ -232,8 +232,8 @@ async def send_round(url: str, settings: Settings, port: int, count: int, folder
     }
 
 
-async def measure(quick: bool, *, verbose: bool) -> list[Figure]:
-    count = 1_000 if quick else 10_000
+async def measure(quick: bool, *, verbose: bool, count: int = 0, scale: bool = True) -> list[Figure]:
+    count = count or (1_000 if quick else 10_000)
     rounds = 3
     admin_url = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     name = f"scmi_bench_{secrets.token_hex(4)}"
@@ -265,7 +265,7 @@ async def measure(quick: bool, *, verbose: bool) -> list[Figure]:
                         flush=True,
                     )
             big: dict[str, Any] | None = None
-            if not quick:
+            if scale and not quick:
                 await add_subscribers(100_000 - count, first=count)
                 big = await send_round(url, settings, port, 100_000, Path(folder))
                 if verbose:
@@ -322,7 +322,9 @@ def figures(quick: bool) -> list[Figure]:
 def main() -> int:
     from bench.table import render
 
-    found = asyncio.run(measure("--quick" in sys.argv, verbose=True))
+    counts = [int(arg) for arg in sys.argv[1:] if arg.isdigit()]
+    quick, scale = "--quick" in sys.argv, "--no-scale" not in sys.argv
+    found = asyncio.run(measure(quick, verbose=True, count=counts[0] if counts else 0, scale=scale))
     print(render(found))
     return 0 if all(figure.holds for figure in found) else 1
 

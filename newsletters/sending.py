@@ -22,6 +22,7 @@ from newsletters.suppression import deliverable, suppress
 from newsletters.tables import Campaign, MailingList, Template
 
 MAILS: Final = Counter("scmi_campaign_mails_total", "Campaign mails by outcome", ["outcome"])
+SENT: Final = MAILS.labels(outcome="sent")  # looked up once: it is counted for every message
 # Rows marked sent together. The marking runs while the next rows are sent (a commit's wait no longer
 # stalls the connection), so a worker that dies mid-batch re-sends at most 2 × MARK_EVERY = 20 per
 # connection: the rows of the mark in flight and those filling the next one.
@@ -248,9 +249,7 @@ class Connection:
 
 async def mark_and_look(sent: list[tuple[UUID, str]], campaign_id: UUID) -> str | None:
     """Record sent rows, then read the campaign's status (paused or cancelled since?)."""
-    await ledger.mark_sent(sent)
-    row = await Campaign.select(Campaign.status).where(Campaign.id == campaign_id).first()
-    return None if row is None else str(row["status"])
+    return await ledger.mark_sent_and_look(sent, campaign_id)
 
 
 async def settle(
@@ -362,7 +361,7 @@ async def send_batch(
             done.append((delivery.id, message_id))
             handled.add(delivery.id)
             result.sent += 1
-            MAILS.labels(outcome="sent").inc()
+            SENT.inc()
     finally:
         # Shielded: a worker shutting down cancels its jobs, sometimes twice; what was sent stays sent.
         await asyncio.shield(settle(marking, done, [d.id for d in claimed if d.id not in handled]))
