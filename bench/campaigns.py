@@ -1,13 +1,14 @@
 """Campaign throughput and memory: the real worker against a bare aiosmtplib loop, both in child processes.
 
 Run: `.venv/bin/python -m bench.campaigns [--quick] [RECIPIENTS] [--no-scale]`. PostgreSQL at
-TEST_POSTGRES_URL (a throwaway database) and Redis at 127.0.0.1:6379 under a random queue name. The
-sink is aiosmtpd's own `Sink` in a child process. Each round sends a new campaign to the same subscribers with the worker in a
-child process (ledger written by its `start_campaign` job, then batches in burst mode), then sends
-the same messages, prepared up front, with a bare aiosmtplib loop in a child process over the same
-number of connections; the rate ratio is the median of the rounds' ratios (each pair ran back to
-back, so a busy machine slows both alike). The worker reports its own peak resident set (VmHWM).
-Full mode then grows the list to 100,000 and sends one more campaign for the memory comparison.
+TEST_POSTGRES_URL (a throwaway database) and Redis at 127.0.0.1:6379 under a random queue name.
+The sink is aiosmtpd's own `Sink` in a child process. Each round sends a new campaign to the same
+subscribers with the worker in a child process (ledger written by its `start_campaign` job, then
+batches in burst mode), then sends the same messages, prepared up front, with a bare aiosmtplib
+loop in a child process over the same number of connections; the rate ratio is the median of the
+rounds' ratios (each pair ran back to back, so a busy machine slows both alike). The worker
+reports its own peak resident set (VmHWM). Full mode then grows the list to 100,000 and sends one
+more campaign for the memory comparison.
 """
 
 import asyncio
