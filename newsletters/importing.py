@@ -91,11 +91,12 @@ async def import_csv(
     known_lists = await lists.all_list_ids()
     report = ImportReport()
     seen: dict[str, int] = {}
-    # While chunks are written (the database's time), the next is read and checked (ours). On
-    # PostgreSQL two chunks are written at once, each in its own transaction on its own connection,
+    # On PostgreSQL, while chunks are written (the server's time), the next is read and checked
+    # (ours), and two chunks are written at once, each in its own transaction on its own connection,
     # so the server works on both cores; their rows never overlap (duplicates in the file are
-    # refused above), so neither waits for the other. SQLite has one writer: one chunk at a time.
-    at_once = 1 if is_sqlite(Subscriber) else PARALLEL_WRITES
+    # refused above), so neither waits for the other. SQLite has one writer, and its driver's thread
+    # contends with the checking for the interpreter: there, each chunk is written before the next.
+    at_once = 0 if is_sqlite(Subscriber) else PARALLEL_WRITES
     storing: list[asyncio.Task[None]] = []
     try:
         for chunk in _chunks(reader, chunk_rows):
@@ -113,9 +114,11 @@ async def import_csv(
                     continue
                 seen[row.key] = line
                 valid.append(row)
-            if len(storing) >= at_once:
+            if storing and len(storing) >= at_once:
                 await storing.pop(0)
-            if valid:
+            if valid and not at_once:
+                await _store(valid, known_lists, basis.strip(), origin, report)
+            elif valid:
                 storing.append(asyncio.create_task(_store(valid, known_lists, basis.strip(), origin, report)))
             if on_progress is not None:
                 on_progress(report.rows)
