@@ -123,6 +123,12 @@ class PreparedMessage:
             f"\r\n--{boundary}--\r\n".encode(),
         ]
         self._body = b"".join(parts)
+        # The body cut at its placeholders once: personalising is then a join, not a search per message.
+        cut = self._pattern.split(self._body)
+        self._statics: list[bytes] = cut[0::3]
+        self._slots: list[tuple[bool, str]] = [
+            (part == b"html", name.decode()) for part, name in zip(cut[1::3], cut[2::3], strict=True)
+        ]
 
     def personalise(self, address: str, personal: Personal) -> tuple[bytes, str]:
         """The whole message for one recipient, and its Message-ID."""
@@ -142,12 +148,15 @@ class PreparedMessage:
             "preferences_url": clean_line(personal.preferences_url, 500),
         }
 
-        def fill(match: re.Match[bytes]) -> bytes:
-            part, name = match.group(1), match.group(2).decode()
-            value = values.get(name, "")
-            return (html.escape(value) if part == b"html" else value).encode("utf-8")
-
-        return self._static_headers + headers + b"\r\n" + self._pattern.sub(fill, self._body), message_id
+        encoded: dict[tuple[bool, str], bytes] = {}
+        body = [self._static_headers, headers, b"\r\n", self._statics[0]]
+        for slot, static in zip(self._slots, self._statics[1:], strict=True):
+            value = encoded.get(slot)
+            if value is None:
+                text = values.get(slot[1], "")
+                value = encoded[slot] = (html.escape(text) if slot[0] else text).encode("utf-8")
+            body += (value, static)
+        return b"".join(body), message_id
 
 
 _date: tuple[int, str] = (0, "")
