@@ -294,22 +294,25 @@ async def send_batch(
         return result
     claimed = await ledger.claim(campaign_id, config.batch_size, config.lease)
     result.claimed = len(claimed)
-    # The suppression rule again at send time: whoever left since the ledger was written is skipped.
-    allowed = await deliverable(list({d.subscriber for d in claimed}), list(row["lists"]))
-    await ledger.mark_skipped([d.id for d in claimed if d.subscriber not in allowed])
-    claimed = [d for d in claimed if d.subscriber in allowed]
-    if not claimed:
-        result.status = "sending"
-        return result
-    messages = await prepare(row, config.public_url)
-    pace = not isinstance(limiter, NoLimit)
-    sender = row["from_address"]
-    ascii_sender = sender.isascii()
     done: list[tuple[UUID, str]] = []
     handled: set[UUID] = set()
     marking: asyncio.Future[str | None] | None = None
+    # From here on every claimed row is either handled or given back, even when the job is
+    # cancelled before the first message (a stopping worker's rows would otherwise wait out the lease).
     try:
-        for position, delivery in enumerate(claimed):
+        # The suppression rule again at send time: whoever left since the ledger was written is skipped.
+        allowed = await deliverable(list({d.subscriber for d in claimed}), list(row["lists"]))
+        skipped = [d.id for d in claimed if d.subscriber not in allowed]
+        await ledger.mark_skipped(skipped)
+        handled.update(skipped)
+        if len(skipped) == len(claimed):
+            result.status = "sending"
+            return result
+        messages = await prepare(row, config.public_url)
+        pace = not isinstance(limiter, NoLimit)
+        sender = row["from_address"]
+        ascii_sender = sender.isascii()
+        for position, delivery in enumerate(d for d in claimed if d.subscriber in allowed):
             if position and position % MARK_EVERY == 0:
                 if marking is not None:
                     # Shielded: a job cancelled here must still record what it sent.
