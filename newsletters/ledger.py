@@ -120,6 +120,24 @@ async def mark_sent(sent: list[tuple[UUID, str]], now: datetime | None = None) -
             )
 
 
+async def mark_sent_and_look(sent: list[tuple[UUID, str]], campaign_id: UUID) -> str | None:
+    """`mark_sent`, then the campaign's status; on PostgreSQL one statement, one round trip."""
+    if is_sqlite(Delivery):
+        await mark_sent(sent)
+        rows = await Delivery.raw("SELECT status FROM campaign WHERE id = {}", campaign_id)
+    else:
+        rows = await Delivery.raw(
+            "WITH marked AS (UPDATE delivery SET status = 'sent', message_id = m.message_id,"
+            " sent_at = {}, lease_until = NULL FROM unnest({}::uuid[], {}::text[]) AS m(id, message_id)"
+            " WHERE delivery.id = m.id) SELECT status FROM campaign WHERE id = {}",
+            utcnow(),
+            [delivery_id for delivery_id, _ in sent],
+            [message_id for _, message_id in sent],
+            campaign_id,
+        )
+    return str(rows[0]["status"]) if rows else None
+
+
 async def mark_deferred(
     row: Claimed, error: str, now: datetime | None = None, backoff: tuple[timedelta, ...] = BACKOFF
 ) -> str:

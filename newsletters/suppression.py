@@ -11,7 +11,7 @@ from uuid import UUID
 
 import msgspec
 
-from content.db import utcnow, write_transaction
+from content.db import is_sqlite, utcnow, write_transaction
 from newsletters import consent
 from newsletters.consent import Origin
 from newsletters.memberships import leave_all
@@ -94,27 +94,32 @@ async def may_receive(subscriber_id: UUID, list_slugs: list[str]) -> bool:
 
 
 async def deliverable(subscriber_ids: list[UUID], list_slugs: list[str]) -> set[UUID]:
-    """Which of these subscribers may be mailed on any of these lists now (a batch's check at send time)."""
-    if not subscriber_ids:
+    """Which of these subscribers may be mailed on any of these lists now (a batch's check at send time).
+
+    One statement with the ids as one array (PostgreSQL) or bound values (SQLite): a batch's check
+    built by the query builder cost tens of milliseconds, a stall of the batch's connection.
+    """
+    if not subscriber_ids or not list_slugs:
         return set()
-    active = {
-        row["id"]
-        for row in await Subscriber.select(Subscriber.id).where(
-            Subscriber.id.is_in(subscriber_ids)
-            & (Subscriber.status == DELIVERABLE_STATUS)
-            & Subscriber.email.is_not_null()
+    if is_sqlite(Subscriber):
+        people = ", ".join("{}" for _ in subscriber_ids)
+        lists = ", ".join("{}" for _ in list_slugs)
+        values: list[object] = [*subscriber_ids, *list_slugs]
+    else:
+        people, lists, values = (
+            "SELECT unnest({}::uuid[])",
+            "SELECT unnest({}::text[])",
+            [subscriber_ids, list_slugs],
         )
-    }
-    if not active:
-        return set()
-    return {
-        row["subscriber"]
-        for row in await Membership.select(Membership.subscriber).where(
-            Membership.subscriber.is_in(list(active))
-            & (Membership.status == "active")
-            & Membership.mailing_list.slug.is_in(list_slugs)
-        )
-    }
+    sql = f"""
+        SELECT DISTINCT subscriber.id AS id FROM subscriber
+        JOIN membership ON membership.subscriber = subscriber.id AND membership.status = 'active'
+        JOIN mailing_list ON mailing_list.id = membership.mailing_list
+        WHERE subscriber.id IN ({people}) AND subscriber.status = '{DELIVERABLE_STATUS}'
+          AND subscriber.email IS NOT NULL AND mailing_list.slug IN ({lists})
+    """  # noqa: S608 (only placeholders and our own constant in the text)
+    return {row["id"] if isinstance(row["id"], UUID) else UUID(str(row["id"])) for row in
+            await Subscriber.raw(sql, *values)}  # fmt: skip
 
 
 async def suppress(subscriber_id: UUID, status: str, *, source: str, detail: str = "") -> bool:
