@@ -1,7 +1,9 @@
 """Build the Piccolo engine from the settings, bind every table to it, and migrate."""
 
+import asyncio
 import contextlib
 import io
+import logging
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -12,6 +14,9 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 import piccolo_conf
+
+POOL_CLOSE_SECONDS = 10
+logger = logging.getLogger("scmi.database")
 
 
 class DatabaseUrlError(ValueError):
@@ -51,9 +56,22 @@ async def prepare_engine(engine: Engine[Any]) -> None:
 
 
 async def close_engine(engine: Engine[Any]) -> None:
-    """Close the pool, if any."""
-    if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+    """Close the pool, if any, within POOL_CLOSE_SECONDS; then drop whatever connections are left.
+
+    asyncpg's close waits for every connection to come back. After PostgreSQL went away, one can be
+    left half-restored (the pool refilling its floor), and a stopping process then waited forever.
+    """
+    if not isinstance(engine, PostgresEngine) or engine.pool is None:
+        return
+    try:
+        await asyncio.wait_for(engine.close_connection_pool(), POOL_CLOSE_SECONDS)
+    except TimeoutError:
+        # Cancelling Pool.close() terminates the pool (asyncpg's own rule); say so and move on.
+        logger.warning(
+            "database pool did not close within %ss; its connections were dropped", POOL_CLOSE_SECONDS
+        )
+        engine.pool.terminate()
+        engine.pool = None
 
 
 async def migrate(*, quiet: bool = False) -> None:
