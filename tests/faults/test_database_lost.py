@@ -154,6 +154,7 @@ async def test_the_api_answers_503_while_postgres_is_down_and_no_write_is_half_a
             workers = [asyncio.create_task(_writer(http, traffic, headers)) for _ in range(WRITERS)]
             workers.append(asyncio.create_task(_reader(http, traffic)))
             await asyncio.sleep(2)
+            stopping_from = time.monotonic()
             await asyncio.to_thread(cluster.stop)
             down_from = time.monotonic()
             await asyncio.sleep(OUTAGE_SECONDS)
@@ -189,10 +190,15 @@ async def test_the_api_answers_503_while_postgres_is_down_and_no_write_is_half_a
     assert "unhandled error" not in server_log, server_log[-4000:]
     assert '"status": 500' not in server_log, "the request log counts a 503 as a 500"
 
-    await _check_no_write_is_half_applied(cluster, answers)
+    # A write in flight while PostgreSQL shut down may have committed with its acknowledgement lost:
+    # its 503 cannot say which; every other refused write must have left nothing.
+    in_flight = {a.marker for a in answers if a.sent <= down_from and a.answered >= stopping_from}
+    await _check_no_write_is_half_applied(cluster, answers, in_flight)
 
 
-async def _check_no_write_is_half_applied(cluster: PostgresCluster, answers: list[Answer]) -> None:
+async def _check_no_write_is_half_applied(
+    cluster: PostgresCluster, answers: list[Answer], in_flight: set[int]
+) -> None:
     connection = await asyncpg.connect(cluster.url("scmi"))
     try:
         rows = await connection.fetch(
@@ -216,15 +222,20 @@ async def _check_no_write_is_half_applied(cluster: PostgresCluster, answers: lis
         dict(row) for row in rows if (row["translations"], row["topics"]) != (2, 1) or not row["actions"]
     ]
     assert halves == [], f"half-applied entries: {halves}"
+    unconfirmed = 0
     for marker, answer in created.items():
         row = stored[answer.entry_id]  # type: ignore[index]
         expected = ["create", "publish"] if marker in published else ["create"]
+        if list(row["actions"]) != expected and marker in in_flight:
+            unconfirmed += 1  # a publish whose commit's acknowledgement was lost: whole either way
+            expected = ["create", "publish"]
         assert list(row["actions"]) == expected, (marker, row)
-        assert row["status"] == ("published" if marker in published else "draft"), (marker, row)
+        assert row["status"] == ("published" if expected[-1] == "publish" else "draft"), (marker, row)
     titles = {row["title"] for row in rows}
-    leftovers = sorted(marker for marker in refused if f"Outage probe {marker}" in titles)
+    leftovers = sorted(marker for marker in refused - in_flight if f"Outage probe {marker}" in titles)
     print(
         f"writes: {len(created)} created (of which {len(published)} published), {len(refused)} refused; "
-        f"rows in the database: {len(rows)}, half-applied: {len(halves)}, left by refused writes: {len(leftovers)}"
+        f"rows in the database: {len(rows)}, half-applied: {len(halves)}, left by refused writes: {len(leftovers)}, "
+        f"applied with the acknowledgement lost at the stop: {unconfirmed}"
     )
     assert leftovers == []
