@@ -1,14 +1,17 @@
 """Public feeds: RSS, Atom, JSON Feed and iCalendar, cached, with conditional GET, HEAD and gzip."""
 
+from collections.abc import Callable
 from typing import Any, Final
 
 from litestar import Controller, HttpMethod, Request, get, route
+from litestar.datastructures import State
 from litestar.params import FromPath
 from litestar.response.base import ASGIResponse
 
 from content.errors import NotFound
 from content.feeds.catalogue import FeedSpec, parse_feed_name, parse_topic_feed_name
 from content.syndication import FeedList, list_feeds
+from service.cached_reads import CACHED_READ, Answer, Reader
 from service.feeds.cache import CachedFeed
 from service.feeds.conditional import accepts_gzip, is_not_modified
 from service.feeds.publisher import FeedPublisher
@@ -39,8 +42,11 @@ def _conditions(request: Request[Any, Any, Any]) -> dict[bytes, str]:
 
 
 def _answer(request: Request[Any, Any, Any], feed: CachedFeed) -> ASGIResponse:
+    return _feed_response(_conditions(request), request.method == HttpMethod.HEAD, feed)
+
+
+def _feed_response(conditions: dict[bytes, str], is_head: bool, feed: CachedFeed) -> ASGIResponse:
     # A ready ASGI response: feed readers poll hard, so skip Litestar's response shaping.
-    conditions = _conditions(request)
     zipped = accepts_gzip(conditions.get(b"accept-encoding"))
     headers = {
         "ETag": feed.gzip_etag if zipped else feed.etag,
@@ -48,7 +54,6 @@ def _answer(request: Request[Any, Any, Any], feed: CachedFeed) -> ASGIResponse:
         "Cache-Control": CACHE_CONTROL,
         "Vary": "Accept-Encoding",
     }
-    is_head = request.method == HttpMethod.HEAD
     if is_not_modified(
         conditions.get(b"if-none-match"),
         conditions.get(b"if-modified-since"),
@@ -74,6 +79,26 @@ async def _serve(request: Request[Any, Any, Any], spec: FeedSpec | None) -> ASGI
     return _answer(request, await _publisher(request).get(spec))
 
 
+def _cached_reader(parse: Callable[[str, str], FeedSpec | None]) -> Reader:
+    async def read(
+        state: State, params: dict[str, Any], query: bytes, headers: dict[bytes, bytes]
+    ) -> Answer | None:
+        """A feed this process holds, answered on the fast path (service/cached_reads.py)."""
+        spec = parse(params["lang"], params["name"])
+        if spec is None:
+            return None
+        feed = await state.feeds.peek(spec)
+        if feed is None:
+            return None
+        conditions = {
+            name: value.decode("latin-1") for name, value in headers.items() if name in CONDITION_HEADERS
+        }
+        response = _feed_response(conditions, False, feed)
+        return Answer(response.status_code, response.encode_headers(), response.body)
+
+    return read
+
+
 class FeedController(Controller):
     """`/feeds/{lang}/...`: every public feed."""
 
@@ -84,6 +109,7 @@ class FeedController(Controller):
         "/{lang:str}/{name:str}",
         http_method=FEED_METHODS,
         exclude_from_auth=True,  # public and polled hard: no token lookup
+        opt={CACHED_READ: _cached_reader(parse_feed_name)},
         summary="A feed of a kind, of everything, the events calendar or the newsletter archive",
         description="`{kind}.rss|.atom|.json` (kind: news, events, announcements, materials, all), "
         "`events.ics`, `newsletters.rss`. Answers carry ETag, Last-Modified and Cache-Control; a "
@@ -98,6 +124,7 @@ class FeedController(Controller):
         "/{lang:str}/topics/{name:str}",
         http_method=FEED_METHODS,
         exclude_from_auth=True,  # public and polled hard: no token lookup
+        opt={CACHED_READ: _cached_reader(parse_topic_feed_name)},
         summary="A feed of one thematic direction",
         description="`{topic}.rss|.atom|.json`.",
     )
