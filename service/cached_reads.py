@@ -52,6 +52,7 @@ class CachedReads:
         self.app = app
         self.usual = usual
         self.enabled = True  # tests turn it off to compare with the usual path
+        self.answered = 0  # how many requests the fast path answered (for tests)
 
     def _request_headers(self, scope: Scope) -> dict[bytes, bytes] | None:
         found: dict[bytes, bytes] = {}
@@ -89,6 +90,7 @@ class CachedReads:
         if answer is None:
             await self.usual(scope, receive, send)
             return
+        self.answered += 1
         await self._send(scope, send, answer, headers or {}, path, template, started)
 
     async def _send(
