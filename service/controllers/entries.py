@@ -57,12 +57,14 @@ _PLAIN_QUERIES: Final[dict[bytes, Lang | None]] = {b"": None, b"lang=ka": "ka", 
 
 def _fast_answer(headers: dict[bytes, bytes], answer: CachedAnswer, vary: bool) -> Answer:
     """What `_public_answer` sends, encoded as Litestar would encode it, for the fast path."""
-    encoded = [(b"etag", answer.etag.encode("latin-1")), _NO_CACHE]
+    etag = answer.etag.encode("latin-1")
+    encoded = [(b"etag", etag), _NO_CACHE]
     if vary:
         encoded.append(_VARY)
     if_none_match = headers.get(b"if-none-match")
-    if if_none_match is not None and is_not_modified(
-        if_none_match.decode("latin-1"), None, (answer.etag,), _NEVER
+    if if_none_match is not None and (
+        if_none_match == etag  # the usual revalidation, first
+        or is_not_modified(if_none_match.decode("latin-1"), None, (answer.etag,), _NEVER)
     ):
         return Answer(304, encoded, b"")
     encoded += [_JSON, (b"content-length", str(len(answer.body)).encode("latin-1"))]

@@ -1,5 +1,6 @@
 """Public feeds: RSS, Atom, JSON Feed and iCalendar, cached, with conditional GET, HEAD and gzip."""
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -99,7 +100,7 @@ def _fast_feed_answer(headers: dict[bytes, bytes], feed: CachedFeed) -> Answer:
         _VARY,
     ]
     if_none_match = _text(headers, b"if-none-match")
-    if is_not_modified(
+    if if_none_match in (feed.etag, feed.gzip_etag) or is_not_modified(  # the usual revalidation, first
         if_none_match,
         _text(headers, b"if-modified-since"),
         (feed.etag, feed.gzip_etag),
@@ -117,11 +118,13 @@ def _fast_feed_answer(headers: dict[bytes, bytes], feed: CachedFeed) -> Answer:
 
 
 def _cached_reader(parse: Callable[[str, str], FeedSpec | None]) -> Reader:
+    known = functools.lru_cache(maxsize=1024)(parse)  # a pure function of two short strings
+
     async def read(
         state: State, params: dict[str, Any], query: bytes, headers: dict[bytes, bytes]
     ) -> Answer | None:
         """A feed this process holds, answered on the fast path (service/cached_reads.py)."""
-        spec = parse(params["lang"], params["name"])
+        spec = known(params["lang"], params["name"])
         if spec is None:
             return None
         feed = await state.feeds.peek(spec)
