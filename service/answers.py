@@ -99,6 +99,13 @@ class AnswerCache:
         self._answers: dict[Any, CachedAnswer] = {}
         self.encodes = 0  # how many answers this process built (for tests)
 
+    async def peek(self, key: Any) -> CachedAnswer | None:
+        """The answer for `key` at the current version if it is kept, else None (nothing is built)."""
+        version = await self.watch.version()
+        if version != self._version:
+            return None
+        return self._answers.get(key)
+
     async def get(self, key: Any, build: Callable[[], Awaitable[Any]]) -> CachedAnswer:
         """The answer for `key` at the current version, built and encoded once if not kept."""
         version = await self.watch.version()

@@ -18,6 +18,7 @@ from content.syndication import content_version, next_embargo_lift
 from newsletters.archive import newsletter_lookup
 from service.answers import AnswerCache, ContentWatch
 from service.auth import BearerTokenMiddleware
+from service.cached_reads import serve_cached_reads
 from service.controllers.archive import ArchiveController
 from service.controllers.campaigns import CampaignController
 from service.controllers.entries import ENTRY_CONTROLLERS
@@ -151,4 +152,4 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         logging_config=None,  # service.logs configures logging once, for the API and the worker alike
     )
     document_problems(app)
-    return app
+    return serve_cached_reads(app)

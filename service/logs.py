@@ -116,6 +116,7 @@ def _identity(_: Any, __: str, event: EventDict) -> EventDict:
 _json_handler: list[logging.StreamHandler[TextIO]] = []
 _request_logger = logging.getLogger("scmi.request")
 _request_log = structlog.get_logger("scmi.request")
+_string: Final = json.encoder.encode_basestring  # a JSON string, non-ASCII kept (C when available)
 
 
 def log_request(method: str, path: str, status: int, duration_ms: float) -> None:
@@ -126,7 +127,7 @@ def log_request(method: str, path: str, status: int, duration_ms: float) -> None
     and order. Any other set-up (a console, another handler, a test's capture) takes the long way.
     """
     handlers = _json_handler
-    root = logging.getLogger()
+    root = logging.root
     if (
         not handlers
         or root.handlers != handlers
@@ -136,21 +137,17 @@ def log_request(method: str, path: str, status: int, duration_ms: float) -> None
     ):
         _request_log.info("request", method=method, path=path, status=status, duration_ms=duration_ms)
         return
-    line: dict[str, Any] = {
-        "method": mask(method),
-        "path": mask(path),
-        "status": status,
-        "duration_ms": duration_ms,
-        "level": "info",
-        "logger": "scmi.request",
-        "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-    }
+    # The JSON json.dumps(..., ensure_ascii=False) gives for these keys, in this order, assembled by
+    # hand: only the strings need encoding, and the encoder's C string escaper does that.
     request_id = request_id_var.get()
-    if request_id:
-        line["request_id"] = mask(request_id)
-    line["message"] = "request"
     handler = handlers[0]
-    text = json.dumps(line, ensure_ascii=False) + handler.terminator
+    text = (
+        f'{{"method": {_string(mask(method))}, "path": {_string(mask(path))}, "status": {int(status)}, '
+        f'"duration_ms": {duration_ms!r}, "level": "info", "logger": "scmi.request", '
+        f'"timestamp": "{datetime.now(UTC).isoformat().replace("+00:00", "Z")}", '
+        + (f'"request_id": {_string(mask(request_id))}, ' if request_id else "")
+        + f'"message": "request"}}{handler.terminator}'
+    )
     handler.acquire()
     try:
         handler.stream.write(text)

@@ -35,6 +35,20 @@ def _series_of(metric: Counter | Gauge | Histogram, method: str, path: str, stat
     return child
 
 
+def in_progress_of(method: str, path: str) -> Any:
+    """The in-progress gauge of a route template and method."""
+    return _series_of(IN_PROGRESS, method, path, "200")
+
+
+def count_request(method: str, path: str, status: int, duration: float) -> None:
+    """Count one finished request and its duration (in seconds) under its route template."""
+    code = str(status)
+    if status >= 500:
+        _series_of(ERRORS, method, path, code).inc()
+    _series_of(REQUESTS, method, path, code).inc()
+    _series_of(DURATION, method, path, code).observe(duration)
+
+
 class RequestMetrics:
     """Count and time every request by method, route template (not the raw path) and status."""
 
@@ -58,17 +72,13 @@ class RequestMetrics:
                 duration = time.perf_counter() - started
             await send(message)
 
-        in_progress = _series_of(IN_PROGRESS, method, path, "200")
+        in_progress = in_progress_of(method, path)
         in_progress.inc()
         try:
             await self.app(scope, receive, send_timed)
         finally:
             in_progress.dec()
-            code = str(status)
-            if status >= 500:
-                _series_of(ERRORS, method, path, code).inc()
-            _series_of(REQUESTS, method, path, code).inc()
-            _series_of(DURATION, method, path, code).observe(duration)
+            count_request(method, path, status, duration)
 
 
 @get("/metrics", include_in_schema=False, media_type=CONTENT_TYPE_LATEST)

@@ -27,6 +27,11 @@ def request_id_of(scope: Scope) -> str:
     return str(state.get("request_id", ""))
 
 
+def choose_request_id(incoming: str) -> str:
+    """The caller's `X-Request-ID` if it is sane, else a fresh one."""
+    return incoming if _SAFE_REQUEST_ID.match(incoming) else secrets.token_hex(8)
+
+
 class RequestIdMiddleware:
     """Give each request an id (the caller's `X-Request-ID` if it is sane), echo it, log one line."""
 
@@ -38,7 +43,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else secrets.token_hex(8)
+        request_id = choose_request_id(incoming)
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
         started = time.perf_counter()

@@ -1,10 +1,11 @@
 """Entries of each kind: public reads, staff writes and the publishing workflow."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import State
 from litestar.params import Body, FromPath, QueryParameter
 
 from content import entries, publishing, queries, revisions
@@ -15,8 +16,10 @@ from content.schemas import EntryIn, EntryOut, EntryPage, EntryPatch, PublishIn,
 from service.accounts.roles import Principal
 from service.answers import AnswerCache, CachedAnswer
 from service.auth import actor_of, requires
+from service.cached_reads import CACHED_READ, Answer, Reader
 from service.feeds.conditional import is_not_modified
 
+_NEVER: Final = datetime(1970, 1, 1, tzinfo=UTC)  # If-Modified-Since is not read for these answers
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size, 1..100")]
 
 
@@ -46,6 +49,66 @@ def _public_answer(request: Request[Any, Any, Any], answer: CachedAnswer, vary: 
     return Response(content=answer.body, media_type="application/json", headers=headers)
 
 
+_NO_CACHE: Final = (b"cache-control", b"no-cache")
+_VARY: Final = (b"vary", b"Accept-Language")
+_JSON: Final = (b"content-type", b"application/json")
+_PLAIN_QUERIES: Final[dict[bytes, Lang | None]] = {b"": None, b"lang=ka": "ka", b"lang=en": "en"}
+
+
+def _fast_answer(headers: dict[bytes, bytes], answer: CachedAnswer, vary: bool) -> Answer:
+    """What `_public_answer` sends, encoded as Litestar would encode it, for the fast path."""
+    etag = answer.etag.encode("latin-1")
+    encoded = [(b"etag", etag), _NO_CACHE]
+    if vary:
+        encoded.append(_VARY)
+    if_none_match = headers.get(b"if-none-match")
+    if if_none_match is not None and (
+        if_none_match == etag  # the usual revalidation, first
+        or is_not_modified(if_none_match.decode("latin-1"), None, (answer.etag,), _NEVER)
+    ):
+        return Answer(304, encoded, b"")
+    encoded += [_JSON, (b"content-length", str(len(answer.body)).encode("latin-1"))]
+    return Answer(200, encoded, answer.body)
+
+
+def _accept_language(headers: dict[bytes, bytes]) -> str | None:
+    value = headers.get(b"accept-language")
+    return None if value is None else value.decode("latin-1")
+
+
+def _cached_readers(kind: str) -> tuple[Reader, Reader]:
+    """The fast-path readers (service/cached_reads.py) of the first page of a list and of one entry."""
+
+    async def read_list(
+        state: State, params: dict[str, Any], query: bytes, headers: dict[bytes, bytes]
+    ) -> Answer | None:
+        if query not in _PLAIN_QUERIES:  # anything but `lang=`: the usual path
+            return None
+        lang = _PLAIN_QUERIES[query]
+        language = negotiate_language(lang, _accept_language(headers))
+        key = ("list", kind, language, 20, None, None, None, None, None)  # as list_entries keys it
+        found = await _cache_of(state).peek(key)
+        return None if found is None else _fast_answer(headers, found, lang is None)
+
+    async def read_entry(
+        state: State, params: dict[str, Any], query: bytes, headers: dict[bytes, bytes]
+    ) -> Answer | None:
+        if query not in _PLAIN_QUERIES:
+            return None
+        lang = _PLAIN_QUERIES[query]
+        fallback = negotiate_language(None, _accept_language(headers))
+        key = ("entry", kind, params["ref"], lang, fallback)  # as get_entry keys it
+        found = await _cache_of(state).peek(key)
+        return None if found is None else _fast_answer(headers, found, lang is None)
+
+    return read_list, read_entry
+
+
+def _cache_of(state: State) -> AnswerCache:
+    cache: AnswerCache = state.answers
+    return cache
+
+
 def _answers(request: Request[Any, Any, Any]) -> AnswerCache:
     cache: AnswerCache = request.app.state.answers
     return cache
@@ -54,6 +117,7 @@ def _answers(request: Request[Any, Any, Any]) -> AnswerCache:
 def entry_controller(kind: str) -> type[Controller]:
     """The controller of one kind of entry, mounted at `/api/v1/{kind}`."""
     is_events = kind == "events"
+    read_list, read_entry = _cached_readers(kind)
 
     class EntryController(Controller):
         path = f"/api/v1/{kind}"
@@ -63,6 +127,7 @@ def entry_controller(kind: str) -> type[Controller]:
             "/",
             summary=f"List {kind}",
             description="Published entries, newest first; staff may filter by status.",
+            opt={CACHED_READ: read_list},
         )
         async def list_entries(
             self,
@@ -106,7 +171,7 @@ def entry_controller(kind: str) -> type[Controller]:
             key = ("list", kind, language, limit, cursor, topic, q, starts_from, starts_to)
             return _public_answer(request, await _answers(request).get(key, page), lang is None)
 
-        @get("/{ref:str}", summary=f"One of the {kind} by slug or id")
+        @get("/{ref:str}", summary=f"One of the {kind} by slug or id", opt={CACHED_READ: read_entry})
         async def get_entry(
             self,
             request: Request[Any, Any, Any],

@@ -33,6 +33,8 @@ FEED_CACHE: Final = Counter(
     "scmi_feed_cache_total", "Feed requests by where their bytes came from", ["outcome"]
 )
 
+_HITS: Final = FEED_CACHE.labels(outcome="hit")
+
 
 class CachedFeed(msgspec.Struct, frozen=True):
     """A rendered feed ready to serve: plain and gzipped bytes, their validators and type."""
@@ -109,20 +111,29 @@ class FeedCache:
                 self._checked_at = started
             return self._version
 
+    async def peek(self, spec: FeedSpec) -> CachedFeed | None:
+        """The feed's bytes for the current version if this process holds them, else None."""
+        version = await self.version()
+        held = self._memory.get(spec.path)
+        if held is not None and held[0] == version:
+            _HITS.inc()
+            return held[1]
+        return None
+
     async def get(self, spec: FeedSpec) -> CachedFeed:
         """The feed's bytes for the current version: from memory, else Redis, else rendered once."""
         version = await self.version()
         path = spec.path
         held = self._memory.get(path)
         if held is not None and held[0] == version:
-            FEED_CACHE.labels(outcome="hit").inc()
+            _HITS.inc()
             return held[1]
         lock = self._rendering.setdefault((version, path), asyncio.Lock())
         try:
             async with lock:  # one render per feed and version in this process, however many ask
                 held = self._memory.get(path)
                 if held is not None and held[0] == version:
-                    FEED_CACHE.labels(outcome="hit").inc()
+                    _HITS.inc()
                     return held[1]
                 feed = await self._from_redis(version, path)
                 FEED_CACHE.labels(outcome="miss" if feed is None else "shared").inc()

@@ -55,6 +55,10 @@ class FeedPublisher:
     async def _render(self, spec: FeedSpec) -> RenderedFeed:
         return await render_feed(spec, self.site, covers=self.covers, newsletters=self.newsletters)
 
+    async def peek(self, spec: FeedSpec) -> CachedFeed | None:
+        """The feed if this process holds it for the current version, else None (no render)."""
+        return await self.cache.peek(spec)
+
     async def get(self, spec: FeedSpec) -> CachedFeed:
         """A feed ready to serve."""
         return await self.cache.get(spec)

@@ -59,17 +59,27 @@ async def test_one_line_per_request_with_its_id(
     assert all(staff.editor not in json.dumps(line) for line in lines)
 
 
-def test_the_request_line_written_directly_matches_the_structlog_line(json_logs: Lines) -> None:
+@pytest.mark.parametrize(
+    ("path", "duration_ms"),
+    [("/a/nino@example.ge", 1.5), ('/ახალი/"quoted"\\back\tslash', 0.07), ("/x", 1234.0)],
+)
+def test_the_request_line_written_directly_matches_the_structlog_line(
+    json_logs: Lines, path: str, duration_ms: float
+) -> None:
     token = request_id_var.set("req-12345678")
     try:
         structlog.get_logger("scmi.request").info(
-            "request", method="GET", path="/a/nino@example.ge", status=200, duration_ms=1.5
+            "request", method="GET", path=path, status=200, duration_ms=duration_ms
         )
-        log_request("GET", "/a/nino@example.ge", 200, 1.5)
+        log_request("GET", path, 200, duration_ms)
     finally:
         request_id_var.reset(token)
+    structlog_text, direct_text = json_logs.getvalue().splitlines()
     through_structlog, direct = json_logs.records()
     assert through_structlog.pop("timestamp").endswith("Z")
     assert direct.pop("timestamp").endswith("Z")
     assert list(direct.items()) == list(through_structlog.items())
-    assert direct["path"] == "/a/n***@example.ge"
+    assert direct["path"] == mask(path)
+    # Byte for byte too, but for the moment each was written.
+    assert direct_text.partition('"timestamp"')[0] == structlog_text.partition('"timestamp"')[0]
+    assert direct_text.partition('"request_id"')[2] == structlog_text.partition('"request_id"')[2]
