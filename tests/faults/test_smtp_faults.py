@@ -69,7 +69,8 @@ async def test_an_smtp_server_down_for_30_s_mid_campaign_delays_the_campaign_and
           f"{retried} recipients tried more than once")  # fmt: skip
     # A message whose 250 the cut swallowed is sent again: at most one per connection.
     result.show("smtp down", seconds, CONNECTIONS)
-    assert during == 0
+    # Messages already through the proxy when it was cut still reach the sink: one per connection.
+    assert during <= CONNECTIONS
     assert result.losses == []
     assert result.by_status == {"sent": recipients}
     assert retried > 0
