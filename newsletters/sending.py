@@ -265,6 +265,18 @@ async def settle(
         raise error
 
 
+async def _claim(campaign_id: UUID, config: MailConfig) -> list[ledger.Claimed]:
+    """Claim a batch; a job cancelled while the claim commits gives the rows back instead of holding them."""
+    claiming = asyncio.ensure_future(ledger.claim(campaign_id, config.batch_size, config.lease))
+    try:
+        return await asyncio.shield(claiming)
+    except asyncio.CancelledError:
+        await asyncio.wait([claiming])
+        if not claiming.cancelled() and claiming.exception() is None:
+            await asyncio.shield(ledger.release([row.id for row in claiming.result()]))
+        raise
+
+
 async def send_batch(
     campaign_id: UUID,
     round_: int,
@@ -297,7 +309,7 @@ async def send_batch(
     # lease another batch may claim the rows still unsent here and send them too.
     lease = config.lease.total_seconds()
     stop_at = time.monotonic() + lease - min(config.timeout, lease / 2)
-    claimed = await ledger.claim(campaign_id, config.batch_size, config.lease)
+    claimed = await _claim(campaign_id, config)
     result.claimed = len(claimed)
     done: list[tuple[UUID, str]] = []
     handled: set[UUID] = set()
