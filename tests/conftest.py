@@ -49,33 +49,41 @@ def _with_database_name(url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-async def database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Database]:
-    backend: str = request.param
-    name = f"scmi_test_{secrets.token_hex(4)}"
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
-    else:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
-        url = _with_database_name(POSTGRES_ADMIN_URL, name)
-    engine = engine_from_url(url)
-    bind_engine(engine)
-    await prepare_engine(engine)
-    await migrate(quiet=True)
-    yield Database(backend=backend, url=url, engine=engine)
-    await close_engine(engine)
-    if backend == "postgres":
+@contextlib.asynccontextmanager
+async def empty_postgres_database(prefix: str) -> AsyncIterator[str]:
+    """The URL of a new, empty database on the shared server; dropped (connections closed) afterwards."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield _with_database_name(POSTGRES_ADMIN_URL, name)
+    finally:
         admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
         try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await admin.close()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
+    backend: str = request.param
+    async with contextlib.AsyncExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+        else:
+            url = await stack.enter_async_context(empty_postgres_database("scmi_test"))
+        engine = engine_from_url(url)
+        bind_engine(engine)
+        await prepare_engine(engine)
+        await migrate(quiet=True)
+        yield Database(backend=backend, url=url, engine=engine)
+        await close_engine(engine)
 
 
 def _table_names() -> list[str]:

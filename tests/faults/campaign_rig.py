@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 import piccolo_conf
 from content.db import write_transaction
 from content.feeds.links import FeedSite
@@ -31,7 +29,7 @@ from newsletters.schemas import ListIn, Names
 from newsletters.sending import MARK_EVERY
 from newsletters.tables import Campaign, Delivery, MailingList, Membership, Subscriber
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import empty_postgres_database
 from tests.private_servers import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,29 +41,18 @@ CONNECTIONS = 2
 @contextlib.asynccontextmanager
 async def fresh_postgres() -> AsyncIterator[str]:
     """A new, migrated PostgreSQL database on the shared server, bound for this test; dropped afterwards."""
-    name = f"scmi_faults_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = POSTGRES_ADMIN_URL.rpartition("/")[0] + f"/{name}"
-    previous = getattr(piccolo_conf, "DB", None)
-    engine = engine_from_url(url)
-    bind_engine(engine)
-    try:
-        await prepare_engine(engine)
-        await migrate(quiet=True)
-        yield url
-    finally:
-        await close_engine(engine)
-        if previous is not None:
-            bind_engine(previous)
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    async with empty_postgres_database("scmi_faults") as url:
+        previous = getattr(piccolo_conf, "DB", None)
+        engine = engine_from_url(url)
+        bind_engine(engine)
         try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await prepare_engine(engine)
+            await migrate(quiet=True)
+            yield url
         finally:
-            await admin.close()
+            await close_engine(engine)
+            if previous is not None:
+                bind_engine(previous)
 
 
 class RedisServer:

@@ -3,11 +3,9 @@
 import contextlib
 import io
 import json
-import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from click.testing import CliRunner
@@ -24,7 +22,7 @@ from service.cli import main
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
 from service.settings import Settings
 from tests import media_files
-from tests.conftest import POSTGRES_ADMIN_URL, Database, Staff, running, settings_with
+from tests.conftest import Database, Staff, empty_postgres_database, running, settings_with
 from tests.helpers import bilingual, create, create_published
 from tests.service.test_media import upload
 
@@ -98,20 +96,8 @@ async def _other_engine_database(source: Database, tmp_path: Path) -> AsyncItera
     if source.backend == "postgres":
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         return
-    name = f"scmi_restore_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        yield POSTGRES_ADMIN_URL.rpartition("/")[0] + f"/{name}"
-    finally:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    async with empty_postgres_database("scmi_restore") as url:
+        yield url
 
 
 async def test_export_then_import_into_the_other_engine_answers_the_same(
