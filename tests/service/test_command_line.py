@@ -27,8 +27,18 @@ def scmi_env(db: Database, data_dir: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def scmi_server(env: dict[str, str], log_path: Path, command: str = "run") -> Iterator[str]:
-    """A live `scmi run` (or `serve`) on a free loopback port, ready to answer; SIGTERM afterwards."""
+def scmi_process(
+    env: dict[str, str],
+    log_path: Path,
+    command: str = "run",
+    *,
+    startup_seconds: float = 30,
+    stop_seconds: float = 15,
+) -> Iterator[tuple[str, int]]:
+    """A live `scmi run` (or `serve`) on a free loopback port once /readyz says 200; yields its URL and pid.
+
+    Afterwards SIGTERM: a process still running `stop_seconds` later is killed and the test fails.
+    """
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -36,19 +46,31 @@ def scmi_server(env: dict[str, str], log_path: Path, command: str = "run") -> It
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
+            deadline = time.monotonic() + startup_seconds
+            while True:
+                assert process.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, log_path.read_text()
                 try:
-                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
                         break
                 except httpx.TransportError:
-                    time.sleep(0.2)
-            else:
-                raise AssertionError(log_path.read_text())
-            yield base
+                    pass
+                time.sleep(0.2)
+            yield base, process.pid
         finally:
             process.terminate()
-            process.wait(timeout=15)
+            try:
+                process.wait(timeout=stop_seconds)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise
+
+
+@contextlib.contextmanager
+def scmi_server(env: dict[str, str], log_path: Path, command: str = "run") -> Iterator[str]:
+    """`scmi_process`, for tests that need only the URL."""
+    with scmi_process(env, log_path, command) as (base, _):
+        yield base
 
 
 @pytest.fixture
