@@ -12,6 +12,8 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY piccolo_conf.py ./
+COPY core/ core/
+COPY accounts/ accounts/
 COPY content/ content/
 COPY newsletters/ newsletters/
 COPY tasks/ tasks/

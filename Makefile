@@ -31,7 +31,7 @@ test-faults: install  ## only the fault-injection, hostile-input and load tests 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy service content newsletters tasks
+	$(VENV)/bin/mypy core accounts content newsletters tasks service
 	$(VENV)/bin/hadolint Dockerfile
 
 format: install

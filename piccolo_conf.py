@@ -11,6 +11,4 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 DB: Engine = SQLiteEngine(path="var/piccolo-dev.sqlite3")
 
-APP_REGISTRY = AppRegistry(
-    apps=["content.piccolo_app", "service.accounts.piccolo_app", "newsletters.piccolo_app"]
-)
+APP_REGISTRY = AppRegistry(apps=["content.piccolo_app", "accounts.piccolo_app", "newsletters.piccolo_app"])

@@ -35,14 +35,14 @@ from arq.connections import RedisSettings, create_pool
 
 from bench.servers import free_port
 from bench.table import Figure
-from content.db import write_transaction
 from content.feeds.links import FeedSite
+from core.db import write_transaction
 from newsletters import campaigns
 from newsletters.bulk import bulk_insert
 from newsletters.campaign_schemas import CampaignIn, Counts
 from newsletters.lists import create_list
-from newsletters.schemas import ListIn, Names
 from newsletters.sending import personal, prepare
+from newsletters.subscriber_schemas import ListIn, Names
 from newsletters.tables import Campaign, Delivery, MailingList, Membership, Subscriber
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
 from service.settings import Settings

@@ -21,7 +21,7 @@ from bench.table import Figure, render
 from newsletters.consent import Origin
 from newsletters.exporting import export_csv
 from newsletters.importing import import_csv
-from newsletters.schemas import ListIn, Names
+from newsletters.subscriber_schemas import ListIn, Names
 from newsletters.suppression import recipients
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
 

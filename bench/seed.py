@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from content.db import as_utc, write_transaction
 from content.entries import create_entry
 from content.publishing import publish_entry
 from content.schemas import Actor, EntryIn, PublishIn, TopicIn, TranslationIn
 from content.slugs import slugify
 from content.tables import Entry, EntrySlug, EntryTopic, EntryTranslation, Revision
 from content.topics import create_topic
+from core.db import as_utc, write_transaction
 from newsletters.bulk import bulk_insert
 
 PARAGRAPH_KA = (

@@ -7,8 +7,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from msgspec import UNSET
 
-from content.db import as_utc, is_sqlite, write_transaction
-from content.errors import Forbidden, Invalid
 from content.kinds import DEFAULT_TIMEZONE, KIND_FIELDS, KIND_TRANSLATION_FIELDS
 from content.markup import html_to_text, render_body
 from content.media.library import require_assets
@@ -17,6 +15,8 @@ from content.schemas import Actor, EntryIn, EntryOut, EntryPatch, TranslationIn
 from content.slugs import slugify, with_suffix
 from content.tables import Entry, EntryAttachment, EntrySlug, EntryTopic, EntryTranslation
 from content.topics import topic_ids_by_slug
+from core.db import as_utc, is_sqlite, write_transaction
+from core.errors import Forbidden, Invalid
 
 ENTRY_KIND_FIELDS = (
     "starts_at", "ends_at", "timezone", "online_url", "registration_url", "cancelled",

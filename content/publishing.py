@@ -3,12 +3,12 @@
 from datetime import datetime
 from uuid import UUID
 
-from content.db import as_utc, utcnow, write_transaction
 from content.entries import same_value
-from content.errors import Conflict, Forbidden, Invalid
 from content.revisions import load_entry, record_revision
 from content.schemas import Actor, EntryOut, PublishIn
 from content.tables import Entry
+from core.db import as_utc, utcnow, write_transaction
+from core.errors import Conflict, Forbidden, Invalid
 
 
 def _check_may_publish(actor: Actor) -> None:

@@ -10,13 +10,13 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 from piccolo.query.methods.select import Select
 
-from content.db import as_utc, is_sqlite, utcnow
-from content.errors import Invalid, NotFound
 from content.languages import LANGUAGES
 from content.schemas import EntryOut, EntryPage
 from content.search import fts5_query, query_terms, tsquery
+from content.shaping import build_entries
 from content.tables import Entry, EntrySlug, EntryTopic, EntryTranslation, Topic
-from content.views import build_entries
+from core.db import as_utc, is_sqlite, utcnow
+from core.errors import Invalid, NotFound
 
 PUBLIC_STATUS = "published"
 STAFF_STATUSES = frozenset({"draft", "scheduled", "published", "archived"})

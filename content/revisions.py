@@ -3,11 +3,11 @@
 from typing import Any
 from uuid import UUID
 
-from content.db import as_utc, utcnow
-from content.errors import NotFound
 from content.schemas import Actor, EntryOut, RevisionOut, to_builtins
+from content.shaping import build_entries
 from content.tables import Entry, Revision
-from content.views import build_entries
+from core.db import as_utc, utcnow
+from core.errors import NotFound
 
 
 async def load_entry(kind: str, entry_id: UUID) -> dict[str, Any]:

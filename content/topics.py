@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from content.db import write_transaction
-from content.errors import Conflict, Invalid
 from content.schemas import TopicIn, TopicOut
 from content.tables import Topic
+from core.db import write_transaction
+from core.errors import Conflict, Invalid
 
 
 def topic_out(row: dict[str, Any]) -> TopicOut:

@@ -8,7 +8,7 @@ from typing import Final
 
 from email_validator import EmailNotValidError, validate_email
 
-from content.errors import Invalid
+from core.errors import Invalid
 
 MAX_ADDRESS_LENGTH = 320
 # The common case, a plain ASCII dot-atom local part: email-validator's verdict on such an address

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
 
-from content.db import as_utc, utcnow, write_transaction
-from content.errors import Conflict, Invalid, NotFound
 from content.feeds.links import FeedSite
 from content.tables import Entry, EntryTranslation
+from core.db import as_utc, utcnow, write_transaction
+from core.errors import Conflict, Invalid, NotFound
 from newsletters import ledger
 from newsletters.campaign_schemas import CampaignIn, CampaignOut
 from newsletters.mime import checked_address

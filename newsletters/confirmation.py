@@ -5,7 +5,7 @@ from email.utils import formatdate, make_msgid
 from typing import Final
 from uuid import UUID
 
-from content.db import utcnow
+from core.db import utcnow
 from newsletters.mail import Transport, send_message
 from newsletters.memberships import memberships_of
 from newsletters.tables import MailingList, Subscriber

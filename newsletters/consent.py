@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 
-from content.db import utcnow
+from core.db import utcnow
 from newsletters.tables import ConsentEvent
 
 CONSENT_VERSION: Final = "2026-11-25"

@@ -4,10 +4,10 @@ from datetime import datetime
 from typing import Final
 from uuid import UUID
 
-from content.db import utcnow
-from content.errors import Invalid
 from content.queries import public_entry_ids
 from content.tables import Entry
+from core.db import utcnow
+from core.errors import Invalid
 from newsletters.campaign_schemas import CampaignIn, CampaignOut
 from newsletters.campaigns import create_campaign
 

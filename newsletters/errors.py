@@ -1,6 +1,6 @@
 """Errors of the newsletters domain that the shared ones do not name."""
 
-from content.errors import Conflict
+from core.errors import Conflict
 
 
 class LinkExpired(Conflict):

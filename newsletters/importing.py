@@ -11,8 +11,8 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from content.db import is_sqlite, utcnow, write_transaction
-from content.errors import Invalid
+from core.db import is_sqlite, utcnow, write_transaction
+from core.errors import Invalid
 from newsletters import lists
 from newsletters.addresses import address_key, normalise_address
 from newsletters.bulk import bulk_insert, select_in

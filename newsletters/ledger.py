@@ -13,7 +13,7 @@ from uuid import UUID
 
 from piccolo.query.functions.aggregate import Count
 
-from content.db import as_utc, is_sqlite, utcnow, write_transaction
+from core.db import as_utc, is_sqlite, utcnow, write_transaction
 from newsletters.bulk import bulk_insert
 from newsletters.campaign_schemas import Counts
 from newsletters.suppression import recipients

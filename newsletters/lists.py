@@ -5,9 +5,9 @@ from uuid import UUID
 
 from msgspec import UNSET
 
-from content.db import utcnow, write_transaction
-from content.errors import Conflict, Invalid, NotFound
-from newsletters.schemas import ListIn, ListNames, ListOut, ListPatch, Names
+from core.db import utcnow, write_transaction
+from core.errors import Conflict, Invalid, NotFound
+from newsletters.subscriber_schemas import ListIn, ListNames, ListOut, ListPatch, Names
 from newsletters.tables import MailingList, Membership
 
 

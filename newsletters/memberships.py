@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from newsletters.schemas import MembershipOut
+from newsletters.subscriber_schemas import MembershipOut
 from newsletters.tables import Membership
 
 

@@ -12,7 +12,7 @@ from email.headerregistry import Address
 from email.utils import formataddr, formatdate, parseaddr
 from typing import Final
 
-from content.errors import Invalid
+from core.errors import Invalid
 from newsletters.rendering import Edition, Personal, clean_line, greeting
 
 MAX_LINE: Final = 900  # SMTP allows 998 octets a line; leave room for what personalisation adds

@@ -6,12 +6,12 @@ from uuid import UUID
 from msgspec import UNSET
 from piccolo.columns.combination import WhereRaw
 
-from content.db import is_sqlite, utcnow, write_transaction
-from content.errors import Conflict, Invalid, NotFound
+from core.db import is_sqlite, utcnow, write_transaction
+from core.errors import Conflict, Invalid, NotFound
 from newsletters import consent, ledger, lists, memberships
 from newsletters.addresses import address_key, normalise_address
 from newsletters.consent import Origin
-from newsletters.schemas import SubscriberIn, SubscriberOut, SubscriberPage, SubscriberPatch
+from newsletters.subscriber_schemas import SubscriberIn, SubscriberOut, SubscriberPage, SubscriberPatch
 from newsletters.subscriptions import SUPPRESSED
 from newsletters.tables import MailingList, Membership, Subscriber
 from newsletters.tokens import new_subscriber_token

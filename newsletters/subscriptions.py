@@ -5,12 +5,12 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 from uuid import UUID
 
-from content.db import utcnow, write_transaction
-from content.errors import Conflict, Invalid, NotFound
+from core.db import utcnow, write_transaction
+from core.errors import Conflict, Invalid, NotFound
 from newsletters import consent, lists, memberships
 from newsletters.addresses import address_key, normalise_address
 from newsletters.consent import Origin
-from newsletters.schemas import ListChoice, PreferencesIn, SubscribeIn, SubscriptionState
+from newsletters.subscriber_schemas import ListChoice, PreferencesIn, SubscribeIn, SubscriptionState
 from newsletters.tables import Membership, Subscriber
 from newsletters.tokens import new_subscriber_token, read_confirmation_token
 

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import msgspec
 
-from content.db import is_sqlite, utcnow, write_transaction
+from core.db import is_sqlite, utcnow, write_transaction
 from newsletters import consent
 from newsletters.consent import Origin
 from newsletters.memberships import leave_all

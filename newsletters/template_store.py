@@ -3,8 +3,8 @@
 from typing import Any
 from uuid import UUID
 
-from content.db import utcnow, write_transaction
-from content.errors import Conflict, Invalid, NotFound
+from core.db import utcnow, write_transaction
+from core.errors import Conflict, Invalid, NotFound
 from newsletters.campaign_schemas import PreviewOut, TemplateIn, TemplateOut
 from newsletters.rendering import preview, sample_content, sample_personal, template_context
 from newsletters.tables import Template

@@ -9,7 +9,7 @@ import jinja2
 import mjml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from content.errors import Invalid
+from core.errors import Invalid
 
 # MJML 4's own tags; mjml-python renders an unknown tag silently, so anything else is refused here.
 # mj-include is left out on purpose: it would read files from the server.

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 from uuid import UUID
 
-from content.errors import NotFound
+from core.errors import NotFound
 from newsletters.errors import LinkExpired
 
 SUBSCRIBER_TOKEN_BYTES: Final = 32  # 256 bits; the brief asks for 128 at least

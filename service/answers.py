@@ -17,7 +17,7 @@ from typing import Any, Final
 import msgspec
 from litestar.serialization import encode_json
 
-from content.db import utcnow
+from core.db import utcnow
 
 MEMORY_LIMIT: Final = 4096
 LARGEST_ANSWER: Final = 1 << 20  # bigger answers (none today) are not kept

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 
@@ -11,20 +12,20 @@ from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 
-from content.db import on_committed_write
 from content.media.enclosures import cover_lookup
 from content.media.storage import open_storage
 from content.syndication import content_version, next_embargo_lift
-from newsletters.archive import newsletter_lookup
+from core.db import on_committed_write
+from newsletters.public_archive import newest_send, newsletter_lookup
 from service.answers import AnswerCache, ContentWatch
 from service.auth import BearerTokenMiddleware
 from service.cached_reads import serve_cached_reads
-from service.controllers.archive import ArchiveController
 from service.controllers.campaigns import CampaignController
 from service.controllers.entries import ENTRY_CONTROLLERS
 from service.controllers.feeds import FeedController, feed_index
 from service.controllers.lists import ListController
 from service.controllers.media import MediaController
+from service.controllers.newsletter_archive import ArchiveController
 from service.controllers.staff import AuditController, MeController, StaffController
 from service.controllers.subscribers import SubscriberController
 from service.controllers.subscriptions import SubscriptionApiController, SubscriptionPagesController
@@ -76,7 +77,9 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         app.state.media_storage = open_storage(settings.media_storage)
         # One watch of the content version for feeds and public answers; this process's writes expire it.
         watch = ContentWatch(
-            content_version, next_embargo_lift, recheck_seconds=settings.feed_recheck_seconds
+            functools.partial(content_version, markers=(newest_send,)),
+            next_embargo_lift,
+            recheck_seconds=settings.feed_recheck_seconds,
         )
         stop_watching = on_committed_write(watch.expire)
         app.state.answers = AnswerCache(watch)

@@ -8,9 +8,9 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from accounts.roles import Principal, Role
+from accounts.staff import authenticate
 from content.schemas import Actor
-from service.accounts.roles import Principal, Role
-from service.accounts.staff import authenticate
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):

@@ -15,14 +15,14 @@ import click
 import prometheus_client
 import uvicorn
 
-from content.errors import DomainError
+from accounts import staff as staff_accounts
+from accounts.roles import ROLES
+from core.errors import DomainError
 from newsletters.campaign_schemas import CampaignOut
 from newsletters.campaigns import get_campaign
 from newsletters.consent import Origin
 from newsletters.exporting import export_csv
 from newsletters.importing import ImportReport, import_csv
-from service.accounts import staff as staff_accounts
-from service.accounts.roles import ROLES
 from service.database import (
     DatabaseUrlError,
     bind_engine,
@@ -313,7 +313,7 @@ def demo(settings: Settings, if_empty: bool) -> None:
 def export_command(settings: Settings, directory: Path) -> None:
     """Back up everything (content, media, staff, audit log, subscribers and consent) into DIRECTORY."""
     from content.media.storage import open_storage
-    from service.archive import export_archive
+    from service.backups import export_archive
 
     if directory.exists() and any(directory.iterdir()):
         raise click.ClickException(f"{directory} is not empty; export into a new directory")
@@ -333,7 +333,7 @@ def export_command(settings: Settings, directory: Path) -> None:
 def import_command(settings: Settings, directory: Path) -> None:
     """Restore an archive made by `scmi export` into an empty database (staff then need new tokens)."""
     from content.media.storage import open_storage
-    from service.archive import import_archive
+    from service.backups import import_archive
 
     async def restore() -> Any:
         await migrate(quiet=True)

@@ -10,7 +10,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
-from content.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge, Unsupported
+from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge, Unsupported
 
 PROBLEM_JSON: Final = "application/problem+json"
 logger = logging.getLogger("scmi.errors")

@@ -6,9 +6,9 @@ from urllib.parse import quote
 from litestar import Request, Response
 from litestar.response import Stream
 
-from content.errors import NotFound
 from content.media.access import ServedFile
 from content.media.storage import MediaStorage
+from core.errors import NotFound
 from service.errors import problem
 from service.ranges import RangeNotSatisfiable, parse_range
 

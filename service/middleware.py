@@ -10,8 +10,8 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.accounts.audit import record_write
-from service.accounts.roles import Principal
+from accounts.audit import record_write
+from accounts.roles import Principal
 from service.errors import status_of
 from service.logs import log_request
 from tasks.request_ids import request_id_var

@@ -6,8 +6,8 @@ from litestar import Request
 from litestar.exceptions import HTTPException
 from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 
-from content.errors import TooLarge
 from content.media.intake import Intake
+from core.errors import TooLarge
 
 FILE_FIELD: Final = "file"
 # Room for the multipart framing and a few small fields around the file itself.

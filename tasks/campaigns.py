@@ -9,7 +9,7 @@ from uuid import UUID
 
 from arq.connections import ArqRedis
 
-from content.db import utcnow
+from core.db import utcnow
 from newsletters import campaigns, ledger
 from newsletters.digest import draft_digest
 from newsletters.dkim_signing import DkimKey

@@ -20,7 +20,7 @@ from litestar import Litestar
 from piccolo.engine.base import Engine
 
 import piccolo_conf
-from service.accounts.staff import add_staff
+from accounts.staff import add_staff
 from service.app import create_app
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
 from service.logs import configure_logging

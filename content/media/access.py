@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from content.db import as_utc
-from content.errors import NotFound
 from content.media.catalogue import asset_row, shape_asset
 from content.media.library import rendition_key
 from content.media.schemas import AssetOut, AssetPage
 from content.queries import decode_cursor, encode_cursor, public_entry_ids
 from content.tables import Entry, EntryAttachment, MediaAsset
+from core.db import as_utc
+from core.errors import NotFound
 
 DOCUMENT_FAMILIES = frozenset({"document"})
 

@@ -4,9 +4,9 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from content.db import as_utc
 from content.media.schemas import AssetOut, RenditionOut, file_url, rendition_url
 from content.tables import MediaAsset
+from core.db import as_utc
 
 
 def shape_asset(row: dict[str, Any]) -> AssetOut:

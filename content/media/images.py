@@ -8,8 +8,8 @@ from typing import IO, Final
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from content.errors import Invalid, Unsupported
 from content.media.sniff import MediaType
+from core.errors import Invalid, Unsupported
 
 PILLOW_FORMATS: Final = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
 # What may survive re-encoding: colour and animation facts, never EXIF, XMP, comments or text chunks.

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from content.errors import TooLarge
+from core.errors import TooLarge
 
 
 class Intake:

@@ -8,8 +8,6 @@ from uuid import UUID
 
 from msgspec import UNSET
 
-from content.db import utcnow, write_transaction
-from content.errors import Invalid, NotFound
 from content.media.catalogue import asset_row, asset_row_by_sha256, missing_asset_ids, shape_asset
 from content.media.images import clean_image
 from content.media.limits import MediaLimits
@@ -18,6 +16,8 @@ from content.media.schemas import AssetOut, AssetPatch
 from content.media.sniff import detect
 from content.media.storage import MediaStorage
 from content.tables import MediaAsset
+from core.db import utcnow, write_transaction
+from core.errors import Invalid, NotFound
 
 Enqueue = Callable[[UUID], Awaitable[None]]
 

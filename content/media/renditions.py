@@ -3,7 +3,6 @@
 import asyncio
 from uuid import UUID
 
-from content.db import utcnow, write_transaction
 from content.media.catalogue import asset_row
 from content.media.images import make_renditions
 from content.media.library import rendition_key
@@ -11,6 +10,7 @@ from content.media.limits import MediaLimits
 from content.media.sniff import ACCEPTED
 from content.media.storage import MediaStorage
 from content.tables import MediaAsset
+from core.db import utcnow, write_transaction
 
 
 async def render_asset(asset_id: UUID, storage: MediaStorage, limits: MediaLimits) -> list[str]:

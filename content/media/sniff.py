@@ -7,7 +7,7 @@ from typing import Final
 
 import magic
 
-from content.errors import Unsupported
+from core.errors import Unsupported
 
 DOCX: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

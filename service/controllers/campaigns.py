@@ -7,7 +7,7 @@ from uuid import UUID
 from litestar import Controller, Request, get, post, put
 from litestar.params import Body, FromPath
 
-from content.errors import NotFound
+from core.errors import NotFound
 from newsletters import campaigns, digest
 from newsletters.campaign_schemas import CampaignIn, CampaignOut, DigestIn, Queued, SendIn, TestIn
 from newsletters.mime import checked_address

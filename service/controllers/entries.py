@@ -8,12 +8,12 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import Body, FromPath, QueryParameter
 
+from accounts.roles import Principal
 from content import entries, publishing, queries, revisions
-from content.errors import Invalid, NotFound
 from content.kinds import KINDS
 from content.languages import Lang, negotiate_language
 from content.schemas import EntryIn, EntryOut, EntryPage, EntryPatch, PublishIn, RevisionOut
-from service.accounts.roles import Principal
+from core.errors import Invalid, NotFound
 from service.answers import AnswerCache, CachedAnswer
 from service.auth import actor_of, requires
 from service.cached_reads import CACHED_READ, Answer, Reader

@@ -10,9 +10,9 @@ from litestar.datastructures import State
 from litestar.params import FromPath
 from litestar.response.base import ASGIResponse
 
-from content.errors import NotFound
 from content.feeds.catalogue import FeedSpec, parse_feed_name, parse_topic_feed_name
 from content.syndication import FeedList, list_feeds
+from core.errors import NotFound
 from service.cached_reads import CACHED_READ, Answer, Reader
 from service.feeds.cache import CachedFeed
 from service.feeds.conditional import accepts_gzip, is_not_modified

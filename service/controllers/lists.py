@@ -6,7 +6,7 @@ from litestar import Controller, get, patch, post
 from litestar.params import Body, FromPath
 
 from newsletters import lists
-from newsletters.schemas import ListIn, ListOut, ListPatch
+from newsletters.subscriber_schemas import ListIn, ListOut, ListPatch
 from service.auth import requires
 
 

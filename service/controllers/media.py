@@ -7,11 +7,11 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Stream
 
+from accounts.roles import Principal
 from content.media import access, library
 from content.media.intake import Intake
 from content.media.schemas import AssetOut, AssetPage, AssetPatch
 from content.media.storage import MediaStorage
-from service.accounts.roles import Principal
 from service.auth import requires
 from service.files import send_file
 from service.settings import Settings

@@ -7,8 +7,8 @@ import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import Body, FromPath, QueryParameter
 
-from service.accounts import audit, staff
-from service.accounts.roles import Principal, Role
+from accounts import audit, staff
+from accounts.roles import Principal, Role
 from service.auth import requires
 
 

@@ -10,12 +10,18 @@ from litestar.datastructures import State
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Stream
 
+from accounts.roles import Principal
 from newsletters import consent, subscribers
 from newsletters.consent import ConsentEventOut, Origin
 from newsletters.exporting import export_csv
 from newsletters.importing import ImportReport, import_csv
-from newsletters.schemas import Status, SubscriberIn, SubscriberOut, SubscriberPage, SubscriberPatch
-from service.accounts.roles import Principal
+from newsletters.subscriber_schemas import (
+    Status,
+    SubscriberIn,
+    SubscriberOut,
+    SubscriberPage,
+    SubscriberPatch,
+)
 from service.auth import requires
 from service.settings import Settings
 

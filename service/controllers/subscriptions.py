@@ -9,12 +9,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import Body, FromPath
 
-from content.errors import DomainError, Invalid, NotFound
 from content.languages import negotiate_language
+from core.errors import DomainError, Invalid, NotFound
 from newsletters import subscriptions
 from newsletters.consent import Origin
 from newsletters.errors import LinkExpired
-from newsletters.schemas import Accepted, PreferencesIn, SubscribeIn, SubscriptionState
+from newsletters.subscriber_schemas import Accepted, PreferencesIn, SubscribeIn, SubscriptionState
 from service.pages import TEXTS, page, wants_json
 from service.ratelimit import rate_limited
 from service.settings import Settings

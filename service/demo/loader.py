@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw
 
-from content.db import utcnow, write_transaction
+from accounts.tables import Staff
 from content.entries import create_entry
-from content.errors import NotFound
 from content.media.library import add_upload, update_asset
 from content.media.renditions import render_asset
 from content.media.schemas import AssetPatch
@@ -24,13 +23,14 @@ from content.publishing import publish_entry
 from content.schemas import Actor, EntryIn, PublishIn, TopicIn, TranslationIn
 from content.tables import Entry, EntryTranslation, Topic
 from content.topics import create_topic
+from core.db import utcnow, write_transaction
+from core.errors import NotFound
 from newsletters.campaign_schemas import CampaignIn
 from newsletters.campaigns import create_campaign
 from newsletters.lists import create_list, get_list
-from newsletters.schemas import ListIn, ListNames, Names
+from newsletters.subscriber_schemas import ListIn, ListNames, Names
 from newsletters.tables import Campaign, Template
 from newsletters.template_store import ensure_defaults
-from service.accounts.tables import Staff
 from service.demo.content import CAMPAIGN, CAMPAIGN_SLUG, ENTRIES, LISTS, TOPICS, DemoEntry, DemoImage
 from service.settings import Settings
 

@@ -19,14 +19,14 @@ from typing import Any
 from uuid import UUID
 
 import piccolo_conf
-from content.db import write_transaction
 from content.feeds.links import FeedSite
+from core.db import write_transaction
 from newsletters import campaigns
 from newsletters.bulk import bulk_insert
 from newsletters.campaign_schemas import CampaignIn
 from newsletters.lists import create_list
-from newsletters.schemas import ListIn, Names
 from newsletters.sending import MARK_EVERY
+from newsletters.subscriber_schemas import ListIn, Names
 from newsletters.tables import Campaign, Delivery, MailingList, Membership, Subscriber
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
 from tests.conftest import empty_postgres_database

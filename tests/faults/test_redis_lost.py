@@ -14,7 +14,7 @@ from uuid import UUID
 
 import redis
 
-from content.db import utcnow
+from core.db import utcnow
 from newsletters.tables import Delivery
 from tests.faults.campaign_rig import (
     RedisServer,

@@ -14,7 +14,7 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from litestar import Litestar
 
-from service.accounts.staff import add_staff
+from accounts.staff import add_staff
 from service.app import create_app
 from service.settings import Settings
 from tasks.worker import build_worker

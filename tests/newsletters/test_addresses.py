@@ -3,7 +3,7 @@
 import random
 from collections.abc import Callable
 
-from content.errors import Invalid
+from core.errors import Invalid
 from newsletters.addresses import normalise_address, validated_address
 from newsletters.mime import PLAIN_ADDRESS, checked_address, parsed_address
 

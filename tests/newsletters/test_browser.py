@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.async_api import async_playwright
 
-from service.accounts.staff import add_staff
+from accounts.staff import add_staff
 from tests.conftest import Database
 from tests.newsletters.conftest import LISTS, Inbox, confirm_link
 from tests.private_servers import free_port

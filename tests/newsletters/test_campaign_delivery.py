@@ -14,7 +14,7 @@ import dkim
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from content.db import utcnow
+from core.db import utcnow
 from newsletters import campaigns, ledger
 from newsletters.sending import MailConfig, send_batch
 from newsletters.tables import Delivery, Subscriber

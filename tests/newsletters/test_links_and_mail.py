@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from content.errors import Invalid, NotFound
+from core.errors import Invalid, NotFound
 from newsletters.addresses import address_key, normalise_address
 from newsletters.confirmation import confirmation_message
 from newsletters.errors import LinkExpired

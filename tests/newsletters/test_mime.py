@@ -6,7 +6,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from content.errors import Invalid
+from core.errors import Invalid
 from newsletters.mime import PreparedMessage, Sender, checked_address, wrap_long_lines
 from newsletters.rendering import EditionContent, EditionEntry, Personal, render_edition
 from newsletters.templates import default_templates

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 
-from content.db import utcnow
+from core.db import utcnow
 from newsletters.tokens import confirmation_token
 from service.settings import Settings
 from tests.conftest import Database

@@ -2,7 +2,7 @@
 
 import pytest
 
-from content.errors import Invalid
+from core.errors import Invalid
 from newsletters.rendering import preview, sample_content, sample_personal, template_context
 from newsletters.templates import default_templates, validate_template
 

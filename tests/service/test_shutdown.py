@@ -15,7 +15,7 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 
 from newsletters.consent import Origin
 from newsletters.lists import create_list
-from newsletters.schemas import ListIn, Names, SubscribeIn
+from newsletters.subscriber_schemas import ListIn, Names, SubscribeIn
 from newsletters.subscriptions import subscribe
 from newsletters.tables import Subscriber
 from service.settings import Settings

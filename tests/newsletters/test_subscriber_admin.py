@@ -5,9 +5,9 @@ import io
 
 import pytest
 
+from accounts.staff import add_staff
 from newsletters.suppression import recipients
 from newsletters.tables import ConsentEvent, Subscriber
-from service.accounts.staff import add_staff
 from tests.newsletters.conftest import Newsroom
 
 PARTNER = {

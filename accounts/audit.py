@@ -6,9 +6,9 @@ from uuid import UUID
 
 import msgspec
 
-from content.db import as_utc
+from accounts.tables import AuditEvent
 from content.queries import decode_cursor, encode_cursor
-from service.accounts.tables import AuditEvent
+from core.db import as_utc
 
 
 class AuditOut(msgspec.Struct):

@@ -8,10 +8,10 @@ from uuid import UUID
 
 import msgspec
 
-from content.db import as_utc, utcnow, write_transaction
-from content.errors import Conflict, Invalid, NotFound
-from service.accounts.roles import ROLES, Principal, Role
-from service.accounts.tables import ApiToken, Staff
+from accounts.roles import ROLES, Principal, Role
+from accounts.tables import ApiToken, Staff
+from core.db import as_utc, utcnow, write_transaction
+from core.errors import Conflict, Invalid, NotFound
 
 TOKEN_PREFIX: Final = "scmi_"  # noqa: S105 (a prefix, not a secret)
 TOKEN_BYTES: Final = 32

@@ -10,14 +10,14 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from content.errors import Conflict
 from content.media.storage import open_storage
+from core.errors import Conflict
 from newsletters.consent import Origin
 from newsletters.importing import import_csv
 from newsletters.lists import create_list
-from newsletters.schemas import ListIn, Names
+from newsletters.subscriber_schemas import ListIn, Names
 from service.app import create_app
-from service.archive import archived_tables, export_archive, import_archive
+from service.backups import archived_tables, export_archive, import_archive
 from service.cli import main
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
 from service.settings import Settings

@@ -6,10 +6,10 @@ from typing import Any, Final
 
 import msgspec
 
-from content.db import as_utc
-from content.errors import NotFound
 from content.feeds.newsletters import SentNewsletter
 from content.markup import render_body
+from core.db import as_utc
+from core.errors import NotFound
 from newsletters.rendering import LABELS, render_edition
 from newsletters.sending import edition_content
 from newsletters.tables import Campaign, Template
@@ -114,3 +114,9 @@ def newsletter_lookup(public_url: str) -> Any:
         ]
 
     return lookup
+
+
+async def newest_send() -> object:
+    """When the newest newsletter was sent: the feeds' change marker for the archive (content.syndication)."""
+    rows = await Campaign.raw("SELECT MAX(sent_at) AS newest FROM campaign WHERE status = 'sent'")
+    return rows[0]["newest"] if rows else None

@@ -6,12 +6,12 @@ from uuid import UUID
 
 from msgspec import UNSET
 
-from content.db import as_utc
 from content.kinds import KIND_FIELDS
 from content.languages import LANGUAGES
 from content.media.catalogue import assets_by_id
 from content.schemas import EntryOut, TopicOut, TranslationRef, TranslationSource
 from content.tables import EntryAttachment, EntryTopic, EntryTranslation
+from core.db import as_utc
 
 ENTRY_TIME_FIELDS = ("starts_at", "ends_at", "deadline")
 

@@ -8,7 +8,7 @@ from typing import Any
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
-from content.tables import Entry
+import piccolo_conf
 
 # Called after every committed write transaction of this process: caches of what the public sees
 # (service/answers.py) drop their version at once instead of waiting for their next check.
@@ -21,6 +21,11 @@ def on_committed_write(listener: Callable[[], None]) -> Callable[[], None]:
     return lambda: _write_listeners.remove(listener) if listener in _write_listeners else None
 
 
+def _engine(table: type[Table] | None) -> Any:
+    # Start-up binds one engine to every table and to piccolo_conf.DB (service.database.bind_engine).
+    return piccolo_conf.DB if table is None else table._meta.db
+
+
 def _open_transaction(engine: Any) -> AbstractAsyncContextManager[Any]:
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
@@ -29,9 +34,9 @@ def _open_transaction(engine: Any) -> AbstractAsyncContextManager[Any]:
 
 
 @asynccontextmanager
-async def write_transaction(table: type[Table] = Entry) -> AsyncIterator[Any]:
+async def write_transaction(table: type[Table] | None = None) -> AsyncIterator[Any]:
     """A transaction for writes: IMMEDIATE on SQLite, so two writers queue instead of deadlocking."""
-    engine = table._meta.db
+    engine = _engine(table)
     outermost = engine.current_transaction.get() is None
     async with _open_transaction(engine) as transaction:
         yield transaction
@@ -40,9 +45,9 @@ async def write_transaction(table: type[Table] = Entry) -> AsyncIterator[Any]:
             listener()
 
 
-def is_sqlite(table: type[Table] = Entry) -> bool:
+def is_sqlite(table: type[Table] | None = None) -> bool:
     """Whether the tables are bound to SQLite (else PostgreSQL)."""
-    return table._meta.db.engine_type == "sqlite"
+    return bool(_engine(table).engine_type == "sqlite")
 
 
 def utcnow() -> datetime:

@@ -19,12 +19,12 @@ from piccolo.columns import UUID as UUIDColumn
 from piccolo.table import Table, sort_table_classes
 
 import piccolo_conf
-from content.db import is_sqlite, utcnow, write_transaction
-from content.errors import Conflict, Invalid
+from accounts.tables import ApiToken
 from content.media.library import rendition_key
 from content.media.storage import MediaStorage
 from content.tables import Entry, MediaAsset
-from service.accounts.tables import ApiToken
+from core.db import is_sqlite, utcnow, write_transaction
+from core.errors import Conflict, Invalid
 
 FORMAT: Final = "scmi-archive"
 VERSION: Final = 1

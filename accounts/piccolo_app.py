@@ -4,7 +4,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from service.accounts.tables import ApiToken, AuditEvent, Staff
+from accounts.tables import ApiToken, AuditEvent, Staff
 
 APP_CONFIG = AppConfig(
     app_name="accounts",

@@ -6,7 +6,7 @@ from typing import Any, Literal
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import FromPath
 
-from newsletters import archive
+from newsletters import public_archive
 from service.pages import wants_json
 from service.settings import Settings
 
@@ -40,7 +40,7 @@ class ArchiveController(Controller):
         self, request: Request[Any, Any, Any], lang: FromPath[Literal["ka", "en"]]
     ) -> Response[Any]:
         settings: Settings = request.app.state.settings
-        items = await archive.archived(lang, settings.public_url)
+        items = await public_archive.archived(lang, settings.public_url)
         if wants_json(request):
             return Response(items, headers=HEADERS, media_type=MediaType.JSON)
         links = "".join(
@@ -65,7 +65,7 @@ class ArchiveController(Controller):
         self, request: Request[Any, Any, Any], lang: FromPath[Literal["ka", "en"]], slug: FromPath[str]
     ) -> Response[str]:
         settings: Settings = request.app.state.settings
-        page = await archive.archived_html(lang, slug, settings.public_url)
+        page = await public_archive.archived_html(lang, slug, settings.public_url)
         return Response(
             page,
             media_type=MediaType.HTML,

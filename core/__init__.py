@@ -1,0 +1,1 @@
+"""Pieces every domain package shares: transactions, engine facts, domain errors."""
