@@ -32,6 +32,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy core accounts content newsletters tasks service
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/hadolint Dockerfile
 
 format: install
@@ -45,4 +46,4 @@ bench-quick: install  ## the CI guard: small data, short runs; fails only below 
 	$(VENV)/bin/python -m bench --quick
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

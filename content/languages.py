@@ -5,6 +5,29 @@ from typing import Final, Literal, get_args
 Lang = Literal["ka", "en"]
 LANGUAGES: Final[tuple[Lang, ...]] = get_args(Lang)
 DEFAULT_LANG: Final[Lang] = "ka"
+# The default first: a wildcard (`*`) that leaves the choice to us gets Georgian.
+_BY_PREFERENCE: Final[tuple[Lang, ...]] = (
+    DEFAULT_LANG,
+    *(other for other in LANGUAGES if other != DEFAULT_LANG),
+)
+
+
+def primary_subtag(tag: str) -> str:
+    """A language tag's primary subtag in lower case: `ka-GE` is `ka`, `EN` is `en`, `kab` stays `kab`."""
+    # `_` is not BCP 47, but locale names (`en_US`) turn up in hand-written headers.
+    return tag.strip().replace("_", "-").partition("-")[0].lower()
+
+
+def _quality(params: str) -> float:
+    """The q-value among a range's parameters (1 when absent, 0 when unreadable)."""
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
 
 
 def negotiate_language(explicit: str | None, accept_language: str | None) -> Lang:
@@ -13,17 +36,20 @@ def negotiate_language(explicit: str | None, accept_language: str | None) -> Lan
         return explicit  # type: ignore[return-value,unused-ignore]
     if accept_language:
         ranked: list[tuple[float, int, str]] = []
+        named: set[str] = set()  # the languages a range names, whatever its q: `*` stands for the others
         for position, part in enumerate(accept_language.split(",")):
-            tag, _, params = part.strip().partition(";")
-            quality = 1.0
-            params = params.strip()
-            if params.startswith("q="):
-                try:
-                    quality = float(params[2:])
-                except ValueError:
-                    quality = 0.0
-            ranked.append((-quality, position, tag.strip().lower()[:2]))
-        for negative_quality, _, primary in sorted(ranked):
-            if negative_quality < 0 and primary in LANGUAGES:
+            tag, _, params = part.partition(";")
+            primary = primary_subtag(tag)
+            if primary != "*":
+                named.add(primary)
+            quality = _quality(params)
+            if quality > 0:  # q=0 means "not this one"
+                ranked.append((-quality, position, primary))
+        for _, _, primary in sorted(ranked):
+            if primary in LANGUAGES:
                 return primary  # type: ignore[return-value,unused-ignore]
+            if primary == "*":
+                for lang in _BY_PREFERENCE:
+                    if lang not in named:
+                        return lang
     return DEFAULT_LANG

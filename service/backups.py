@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from piccolo.columns import JSON, JSONB, Column, Timestamp, Timestamptz
-from piccolo.columns import UUID as UUIDColumn
 from piccolo.table import Table, sort_table_classes
 
 import piccolo_conf
@@ -65,10 +64,8 @@ def _kind(column: Column) -> str:
         return "datetime"
     if isinstance(column, JSON | JSONB):
         return "json"
-    target = getattr(column, "_foreign_key_meta", None)
-    if isinstance(column, UUIDColumn) or (
-        target is not None and isinstance(target.resolved_references._meta.primary_key, UUIDColumn)
-    ):
+    # A foreign key's value type is its target's, so a key to a UUID primary key reads as "uuid" too.
+    if column.value_type is uuid.UUID:
         return "uuid"
     return "plain"
 

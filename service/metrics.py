@@ -23,12 +23,14 @@ DURATION: Final = Histogram(
 IN_PROGRESS: Final = Gauge(
     "scmi_requests_in_progress", "Total requests currently in progress", LABELS, multiprocess_mode="livesum"
 )
-_series: dict[tuple[str, str, str, str], Any] = {}
+Metric = Counter | Gauge | Histogram
+# Keyed by the metric object itself (hashed by identity), not by its private `_name`.
+_series: dict[tuple[Metric, str, str, str], Any] = {}
 
 
-def _series_of(metric: Counter | Gauge | Histogram, method: str, path: str, status: str) -> Any:
+def _series_of(metric: Metric, method: str, path: str, status: str) -> Any:
     """A metric's child for one label set, looked up once: `labels()` costs more than the count itself."""
-    key = (metric._name, method, path, status)
+    key = (metric, method, path, status)
     child = _series.get(key)
     if child is None:
         child = _series[key] = metric.labels(method, path, status, APP_NAME)

@@ -82,9 +82,12 @@ _environment = Environment(
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
-    """Whether the caller asked for JSON rather than a page."""
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
+    """Whether the caller prefers JSON to a page, by the q-values of its Accept header."""
+    # The page is the default: no Accept header, `*/*` or `text/*` gets HTML. Between equal q-values
+    # the header's order decides (Litestar's rule), so `application/json, text/html` gets JSON.
+    return request.accept.best_match(["text/html", "application/json"], default="text/html") == (
+        "application/json"
+    )
 
 
 def page(template: str, lang: str, *, status_code: int = 200, **context: Any) -> Response[str]:

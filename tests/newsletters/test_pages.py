@@ -153,6 +153,29 @@ async def test_pages_answer_json_on_request(newsroom: Newsroom) -> None:
     ]
 
 
+async def test_the_accept_header_is_read_by_its_q_values(newsroom: Newsroom) -> None:
+    token = await active_subscriber(newsroom, "accept@example.ge", lang="en")
+    answers = {
+        None: "text/html",
+        "*/*": "text/html",
+        "text/*": "text/html",
+        "application/json": "application/json",
+        "application/*": "application/json",
+        "application/json;q=0.1, text/html": "text/html",
+        "text/html;q=0.5, application/json": "application/json",
+        "application/json, text/html;q=0.9": "application/json",
+        "text/html, application/json": "text/html",
+        "application/json, text/html": "application/json",  # equal q-values: the header's order
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8": "text/html",  # a browser
+        "image/png": "text/html",  # nothing we offer: the page
+    }
+    for accept, expected in answers.items():
+        headers = {} if accept is None else {"Accept": accept}
+        response = await newsroom.client.get(f"/subscriptions/preferences/{token}", headers=headers)
+        assert response.status_code == 200, (accept, response.text)
+        assert response.headers["content-type"].split(";")[0] == expected, accept
+
+
 async def test_unknown_tokens_get_a_404_page_or_problem(newsroom: Newsroom) -> None:
     for path in ("unsubscribe", "preferences"):
         page = await newsroom.client.get(

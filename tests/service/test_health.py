@@ -1,4 +1,4 @@
-"""The service answers at all, on both databases."""
+"""/healthz and /readyz answer, on both databases (tests/service/test_readiness.py: while a server is down)."""
 
 import httpx
 
