@@ -11,7 +11,7 @@ from piccolo.table import Table
 import piccolo_conf
 
 # Called after every committed write transaction of this process: caches of what the public sees
-# (service/answers.py) drop their version at once instead of waiting for their next check.
+# (service/content_watch.py) drop their version at once instead of waiting for their next check.
 _write_listeners: list[Callable[[], None]] = []
 
 

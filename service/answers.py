@@ -1,86 +1,28 @@
 """Public answers (entry lists, entries by slug) kept as encoded JSON per content version, with ETags.
 
-The public's view of entries changes only when content is written or an embargo lifts, so an
-answer encoded once serves every reader until then. `ContentWatch` says which version is current:
-it asks the database (`content_version`) at most every `recheck_seconds`, at once after a write
-transaction of this process commits, and at the moment the next embargo lifts; writes by other
-processes (API workers, the scheduled-publishing job) show within `recheck_seconds`.
+An answer encoded once serves every reader until the content version (service/content_watch.py)
+moves. `public_answer` is the one builder of what such a route sends, for the Litestar handlers and
+the fast path (service/cached_reads.py) alike.
 """
 
-import asyncio
 import hashlib
-import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import msgspec
 from litestar.serialization import encode_json
 
-from core.db import utcnow
+from service.cached_reads import Answer
+from service.content_watch import ContentWatch
+from service.feeds.conditional import is_not_modified
 
 MEMORY_LIMIT: Final = 4096
 LARGEST_ANSWER: Final = 1 << 20  # bigger answers (none today) are not kept
-
-
-class ContentWatch:
-    """The content version as this process knows it, and when it must ask again."""
-
-    def __init__(
-        self,
-        load_version: Callable[[], Awaitable[str]],
-        next_change: Callable[[], Awaitable[datetime | None]],
-        *,
-        recheck_seconds: float,
-        clock: Callable[[], float] = time.monotonic,
-        now: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self._load_version = load_version
-        self._next_change = next_change
-        self.recheck_seconds = recheck_seconds
-        self.clock = clock
-        self.now = now
-        self._version: str | None = None
-        self._checked_at = 0.0
-        self._changes_at: datetime | None = None
-        self._expiries = 0
-        self._lock = asyncio.Lock()
-
-    def _fresh(self) -> bool:
-        if self._version is None or self.clock() - self._checked_at >= self.recheck_seconds:
-            return False
-        return self._changes_at is None or self.now() < self._changes_at
-
-    def _only_aged(self) -> bool:
-        """Whether the version is merely due for its periodic check (no write here, no embargo lift)."""
-        return self._version is not None and (self._changes_at is None or self.now() < self._changes_at)
-
-    def expire(self) -> None:
-        """Forget the version (this process just wrote): the next request asks the database."""
-        self._version = None
-        self._expiries += 1
-
-    async def version(self) -> str:
-        """The current content version."""
-        if self._fresh():
-            assert self._version is not None
-            return self._version
-        if self._lock.locked() and self._only_aged():
-            # Another request is asking the database already: the rest keep the version they have
-            # meanwhile instead of queueing behind it (a few ms each time, every reader at once).
-            assert self._version is not None
-            return self._version
-        async with self._lock:
-            if self._fresh():
-                assert self._version is not None
-                return self._version
-            started, expiries = self.clock(), self._expiries
-            version = await self._load_version()
-            self._changes_at = await self._next_change()
-            # A write that committed while we asked may not be in what we read: ask again next time.
-            if expiries == self._expiries:
-                self._version, self._checked_at = version, started
-            return version
+_NO_CACHE: Final = (b"cache-control", b"no-cache")  # revalidate: content may change any time
+_VARY: Final = (b"vary", b"Accept-Language")
+_JSON: Final = (b"content-type", b"application/json")
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)  # If-Modified-Since is not read for these answers
 
 
 class CachedAnswer(msgspec.Struct, frozen=True):
@@ -88,6 +30,24 @@ class CachedAnswer(msgspec.Struct, frozen=True):
 
     body: bytes
     etag: str
+
+
+def public_answer(answer: CachedAnswer, if_none_match: str | None, vary: bool) -> Answer:
+    """A kept answer as it stands, or 304 when the reader has it already (If-None-Match).
+
+    `vary`: the language came from Accept-Language. The headers are those Litestar sent for
+    `Response(body, media_type="application/json", headers=...)`, in its order.
+    """
+    encoded = [(b"etag", answer.etag.encode("latin-1")), _NO_CACHE]
+    if vary:
+        encoded.append(_VARY)
+    if if_none_match is not None and (
+        if_none_match == answer.etag  # the usual revalidation, first: no parsing
+        or is_not_modified(if_none_match, None, (answer.etag,), _EPOCH)
+    ):
+        return Answer(304, encoded, b"")
+    encoded += [_JSON, (b"content-length", b"%d" % len(answer.body))]
+    return Answer(200, encoded, answer.body)
 
 
 class AnswerCache:

@@ -17,9 +17,10 @@ from content.media.storage import open_storage
 from content.syndication import content_version, next_embargo_lift
 from core.db import on_committed_write
 from newsletters.public_archive import newest_send, newsletter_lookup
-from service.answers import AnswerCache, ContentWatch
+from service.answers import AnswerCache
 from service.auth import BearerTokenMiddleware
 from service.cached_reads import serve_cached_reads
+from service.content_watch import ContentWatch
 from service.controllers.campaigns import CampaignController
 from service.controllers.entries import ENTRY_CONTROLLERS
 from service.controllers.feeds import FeedController, feed_index
@@ -86,11 +87,10 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         # Feed renders are shared through Redis when there is one; the in-process stand-in is not.
         app.state.feeds = FeedPublisher(
             settings,
+            watch,
             redis=None if settings.embedded_queue else queue,
             covers=cover_lookup(settings.public_url),
             newsletters=newsletter_lookup(settings.public_url),
-            version=watch.version,
-            recheck_seconds=0,  # the watch keeps the version
         )
         worker_task: asyncio.Task[None] | None = None
         worker = None

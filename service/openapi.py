@@ -3,7 +3,6 @@
 from typing import Final
 
 from litestar import Litestar
-from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.openapi.spec import Components, OpenAPIMediaType, OpenAPIResponse, Reference, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 
@@ -49,7 +48,7 @@ def document_problems(app: Litestar) -> None:
 
     HTML pages also document their HTML answers, for success and error alike.
     """
-    openapi = app.plugins.get(OpenAPIPlugin).provide_openapi()
+    openapi = app.openapi_schema  # the document /schema serves, built once and kept by Litestar
     components = openapi.components if isinstance(openapi.components, Components) else Components()
     components.schemas = {**(components.schemas or {}), "Problem": PROBLEM_SCHEMA}
     openapi.components = components

@@ -14,12 +14,11 @@ from content.kinds import KINDS
 from content.languages import Lang, negotiate_language
 from content.schemas import EntryIn, EntryOut, EntryPage, EntryPatch, PublishIn, RevisionOut
 from core.errors import Invalid, NotFound
-from service.answers import AnswerCache, CachedAnswer
+from service.answers import AnswerCache, public_answer
 from service.auth import actor_of, requires
-from service.cached_reads import CACHED_READ, Answer, Reader
-from service.feeds.conditional import is_not_modified
+from service.cached_reads import CACHED_READ, Answer, Reader, as_response
 
-_NEVER: Final = datetime(1970, 1, 1, tzinfo=UTC)  # If-Modified-Since is not read for these answers
+DEFAULT_LIMIT: Final = 20
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size, 1..100")]
 
 
@@ -39,40 +38,30 @@ def _is_staff(request: Request[Any, Any, Any]) -> bool:
     return principal is not None and principal.has_role("author")
 
 
-def _public_answer(request: Request[Any, Any, Any], answer: CachedAnswer, vary: bool) -> Response[Any]:
-    """A kept answer as it stands, or 304 when the reader has it already (If-None-Match)."""
-    headers = {"ETag": answer.etag, "Cache-Control": "no-cache"}  # revalidate: content may change any time
-    if vary:  # the language came from Accept-Language
-        headers["Vary"] = "Accept-Language"
-    if is_not_modified(request.headers.get("if-none-match"), None, (answer.etag,), datetime.now(UTC)):
-        return Response(content=b"", status_code=304, headers=headers)
-    return Response(content=answer.body, media_type="application/json", headers=headers)
+def list_key(
+    kind: str,
+    language: Lang,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+    topic: str | None = None,
+    q: str | None = None,
+    starts_from: datetime | None = None,
+    starts_to: datetime | None = None,
+) -> tuple[Any, ...]:
+    """Where a public page of a list is kept (the defaults: the first page, as the fast path reads it)."""
+    return ("list", kind, language, limit, cursor, topic, q, starts_from, starts_to)
 
 
-_NO_CACHE: Final = (b"cache-control", b"no-cache")
-_VARY: Final = (b"vary", b"Accept-Language")
-_JSON: Final = (b"content-type", b"application/json")
+def entry_key(kind: str, ref: str, lang: Lang | None, fallback: Lang) -> tuple[Any, ...]:
+    """Where a public entry by slug or id is kept."""
+    return ("entry", kind, ref, lang, fallback)
+
+
 _PLAIN_QUERIES: Final[dict[bytes, Lang | None]] = {b"": None, b"lang=ka": "ka", b"lang=en": "en"}
 
 
-def _fast_answer(headers: dict[bytes, bytes], answer: CachedAnswer, vary: bool) -> Answer:
-    """What `_public_answer` sends, encoded as Litestar would encode it, for the fast path."""
-    etag = answer.etag.encode("latin-1")
-    encoded = [(b"etag", etag), _NO_CACHE]
-    if vary:
-        encoded.append(_VARY)
-    if_none_match = headers.get(b"if-none-match")
-    if if_none_match is not None and (
-        if_none_match == etag  # the usual revalidation, first
-        or is_not_modified(if_none_match.decode("latin-1"), None, (answer.etag,), _NEVER)
-    ):
-        return Answer(304, encoded, b"")
-    encoded += [_JSON, (b"content-length", str(len(answer.body)).encode("latin-1"))]
-    return Answer(200, encoded, answer.body)
-
-
-def _accept_language(headers: dict[bytes, bytes]) -> str | None:
-    value = headers.get(b"accept-language")
+def _text(headers: dict[bytes, bytes], name: bytes) -> str | None:
+    value = headers.get(name)
     return None if value is None else value.decode("latin-1")
 
 
@@ -85,10 +74,9 @@ def _cached_readers(kind: str) -> tuple[Reader, Reader]:
         if query not in _PLAIN_QUERIES:  # anything but `lang=`: the usual path
             return None
         lang = _PLAIN_QUERIES[query]
-        language = negotiate_language(lang, _accept_language(headers))
-        key = ("list", kind, language, 20, None, None, None, None, None)  # as list_entries keys it
-        found = await _cache_of(state).peek(key)
-        return None if found is None else _fast_answer(headers, found, lang is None)
+        language = negotiate_language(lang, _text(headers, b"accept-language"))
+        found = await _cache_of(state).peek(list_key(kind, language))
+        return None if found is None else public_answer(found, _text(headers, b"if-none-match"), lang is None)
 
     async def read_entry(
         state: State, params: dict[str, Any], query: bytes, headers: dict[bytes, bytes]
@@ -96,10 +84,9 @@ def _cached_readers(kind: str) -> tuple[Reader, Reader]:
         if query not in _PLAIN_QUERIES:
             return None
         lang = _PLAIN_QUERIES[query]
-        fallback = negotiate_language(None, _accept_language(headers))
-        key = ("entry", kind, params["ref"], lang, fallback)  # as get_entry keys it
-        found = await _cache_of(state).peek(key)
-        return None if found is None else _fast_answer(headers, found, lang is None)
+        fallback = negotiate_language(None, _text(headers, b"accept-language"))
+        found = await _cache_of(state).peek(entry_key(kind, params["ref"], lang, fallback))
+        return None if found is None else public_answer(found, _text(headers, b"if-none-match"), lang is None)
 
     return read_list, read_entry
 
@@ -144,7 +131,7 @@ def entry_controller(kind: str) -> type[Controller]:
                 datetime | None, QueryParameter(name="to", description="events only")
             ] = None,
             status: Annotated[str | None, QueryParameter(description="staff only")] = None,
-            limit: Limit = 20,
+            limit: Limit = DEFAULT_LIMIT,
             cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
         ) -> Response[EntryPage]:
             if not is_events and (starts_from or starts_to):
@@ -168,8 +155,9 @@ def entry_controller(kind: str) -> type[Controller]:
 
             if staff or status is not None:  # staff see more than the public: never kept
                 return Response(await page())
-            key = ("list", kind, language, limit, cursor, topic, q, starts_from, starts_to)
-            return _public_answer(request, await _answers(request).get(key, page), lang is None)
+            key = list_key(kind, language, limit, cursor, topic, q, starts_from, starts_to)
+            found = await _answers(request).get(key, page)
+            return as_response(public_answer(found, request.headers.get("if-none-match"), lang is None))
 
         @get("/{ref:str}", summary=f"One of the {kind} by slug or id", opt={CACHED_READ: read_entry})
         async def get_entry(
@@ -186,8 +174,8 @@ def entry_controller(kind: str) -> type[Controller]:
 
             if staff:
                 return Response(await entry())
-            key = ("entry", kind, ref, lang, fallback)
-            return _public_answer(request, await _answers(request).get(key, entry), lang is None)
+            found = await _answers(request).get(entry_key(kind, ref, lang, fallback), entry)
+            return as_response(public_answer(found, request.headers.get("if-none-match"), lang is None))
 
         @post("/", guards=[requires("author")], summary=f"Create a draft of {kind}")
         async def create_entry(

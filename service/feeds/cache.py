@@ -1,18 +1,16 @@
 """The render cache of feeds: bytes kept per content version, in memory and (when set) in Redis.
 
-A feed's bytes depend only on the content, which `content.syndication.content_version` fingerprints.
-Each process asks for the version at most every `recheck_seconds` and keys its cache by it, so any
-write (by any API process or worker) shows within that time plus one render, and several processes
-share renders through Redis (one key per feed, holding the version it was rendered for, so Redis
-memory stays bounded however often content changes). Redis holds caches only: when it fails,
-feeds are rendered afresh.
+A feed's bytes depend only on the content, whose version the app's one `ContentWatch`
+(service/content_watch.py) follows, so any write (by any API process or worker) shows as that watch
+says; several processes share renders through Redis (one key per feed, holding the version it was
+rendered for, so Redis memory stays bounded however often content changes). Redis holds caches
+only: when it fails, feeds are rendered afresh.
 """
 
 import asyncio
 import gzip
 import hashlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Final
@@ -23,6 +21,7 @@ from redis.asyncio import Redis
 
 from content.feeds.catalogue import FeedSpec
 from content.syndication import RenderedFeed
+from service.content_watch import ContentWatch
 from service.feeds.conditional import http_date
 
 logger = logging.getLogger("scmi.feeds")
@@ -80,40 +79,22 @@ class FeedCache:
     def __init__(
         self,
         render: Callable[[FeedSpec], Awaitable[RenderedFeed]],
-        version: Callable[[], Awaitable[str]],
+        watch: ContentWatch,
         *,
         redis: Redis | None = None,
         prefix: str = "scmi:feeds:",
-        recheck_seconds: float = 2.0,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._render = render
-        self._load_version = version
+        self.watch = watch
         self._redis = redis
         self._prefix = prefix
-        self.recheck_seconds = recheck_seconds
-        self.clock = clock
-        self._version: str | None = None
-        self._checked_at = 0.0
-        self._version_lock = asyncio.Lock()
         self._memory: dict[str, tuple[str, CachedFeed]] = {}
         self._rendering: dict[tuple[str, str], asyncio.Lock] = {}
         self.renders = 0  # how many times this process rendered a feed (for tests and metrics)
 
-    async def version(self) -> str:
-        """The content version, asked of the database at most every `recheck_seconds`."""
-        if self._version is not None and self.clock() - self._checked_at < self.recheck_seconds:
-            return self._version
-        async with self._version_lock:
-            started = self.clock()
-            if self._version is None or started - self._checked_at >= self.recheck_seconds:
-                self._version = await self._load_version()
-                self._checked_at = started
-            return self._version
-
     async def peek(self, spec: FeedSpec) -> CachedFeed | None:
         """The feed's bytes for the current version if this process holds them, else None."""
-        version = await self.version()
+        version = await self.watch.version()
         held = self._memory.get(spec.path)
         if held is not None and held[0] == version:
             _HITS.inc()
@@ -122,7 +103,7 @@ class FeedCache:
 
     async def get(self, spec: FeedSpec) -> CachedFeed:
         """The feed's bytes for the current version: from memory, else Redis, else rendered once."""
-        version = await self.version()
+        version = await self.watch.version()
         path = spec.path
         held = self._memory.get(path)
         if held is not None and held[0] == version:

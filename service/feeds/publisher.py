@@ -1,12 +1,11 @@
 """The feeds of one app: its site addresses, the seams for covers and newsletters, and the cache."""
 
-from collections.abc import Awaitable, Callable
-
 from redis.asyncio import Redis
 
 from content.feeds.catalogue import FeedSpec
 from content.feeds.links import FeedSite
-from content.syndication import CoverLookup, NewsletterLookup, RenderedFeed, content_version, render_feed
+from content.syndication import CoverLookup, NewsletterLookup, RenderedFeed, render_feed
+from service.content_watch import ContentWatch
 from service.feeds.cache import CachedFeed, FeedCache
 from service.settings import Settings
 
@@ -24,7 +23,7 @@ def feed_site(settings: Settings) -> FeedSite:
 
 
 class FeedPublisher:
-    """Renders and caches the feeds.
+    """Renders and caches the feeds, for the content version `watch` follows.
 
     `covers` is the seam for cover enclosures (the media library sets it to a lookup of asset
     url, size and mime); `newsletters` the seam for the archive of sent campaigns. Both default to
@@ -34,23 +33,16 @@ class FeedPublisher:
     def __init__(
         self,
         settings: Settings,
+        watch: ContentWatch,
         *,
         redis: Redis | None = None,
         covers: CoverLookup | None = None,
         newsletters: NewsletterLookup | None = None,
-        version: Callable[[], Awaitable[str]] = content_version,
-        recheck_seconds: float | None = None,
     ) -> None:
         self.site = feed_site(settings)
         self.covers = covers
         self.newsletters = newsletters
-        self.cache = FeedCache(
-            self._render,
-            version,
-            redis=redis,
-            prefix=settings.feed_cache_prefix,
-            recheck_seconds=settings.feed_recheck_seconds if recheck_seconds is None else recheck_seconds,
-        )
+        self.cache = FeedCache(self._render, watch, redis=redis, prefix=settings.feed_cache_prefix)
 
     async def _render(self, spec: FeedSpec) -> RenderedFeed:
         return await render_feed(spec, self.site, covers=self.covers, newsletters=self.newsletters)

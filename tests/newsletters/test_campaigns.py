@@ -148,7 +148,7 @@ async def test_a_sent_campaign_is_in_the_public_archive_and_its_feed_without_per
     room, (inbox, _) = newsroom_smtp, smtp
     await add_partners(room)
     entry = await create_published(room.client, room.admin, body=bilingual("არქივის სიახლე", "Archive story"))
-    room.app.state.feeds.cache.recheck_seconds = 0.0  # ask for the content version on every request
+    room.app.state.feeds.cache.watch.recheck_seconds = 0.0  # ask for the content version on every request
     empty_feed = await room.client.get("/feeds/en/newsletters.rss")
     assert empty_feed.status_code == 200 and "November news" not in empty_feed.text
     campaign = await draft(room, [entry["id"]])

@@ -1,4 +1,4 @@
-"""Kept public answers (lists, entries by slug): every change shows at once; on SQLite and PostgreSQL."""
+"""Kept public answers (lists, entries by slug) and the one content watch: on SQLite and PostgreSQL."""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -10,8 +10,10 @@ from litestar import Litestar
 from content.tables import Entry, EntryTranslation
 from service.answers import AnswerCache
 from service.app import create_app
+from service.feeds.publisher import FeedPublisher
 from service.settings import Settings
 from tests.conftest import Database, Staff, running, settings_with
+from tests.feed_clients import parse_xml_feed
 from tests.helpers import ENGLISH_TITLE, create, create_published, publish
 
 HOUR = 3600.0
@@ -135,3 +137,31 @@ async def test_another_process_write_shows_within_the_recheck_interval(
     assert await titles(client) == [ENGLISH_TITLE]  # within the interval the kept answer may stand
     clock.now += 1.5
     assert await titles(client) == ["Elsewhere"]
+
+
+async def feed_titles(client: httpx.AsyncClient) -> list[str]:
+    response = await client.get("/feeds/en/news.rss")
+    assert response.status_code == 200, response.text
+    return [item.title for item in parse_xml_feed(response.content).entries]
+
+
+async def test_one_content_watch_serves_lists_and_feeds(
+    app: Litestar, client: httpx.AsyncClient, staff: Staff
+) -> None:
+    watch = answers(app).watch
+    feeds: FeedPublisher = app.state.feeds
+    assert feeds.cache.watch is watch
+    clock = Clock()
+    watch.clock, watch.recheck_seconds = clock, 2.0
+    assert (await titles(client), await feed_titles(client)) == ([], [])
+    entry = await create_published(client, staff.headers("editor"))  # this process: both show it at once
+    assert (await titles(client), await feed_titles(client)) == ([ENGLISH_TITLE], [ENGLISH_TITLE])
+    # Another process's write: straight to the database, not through this process's transactions.
+    await EntryTranslation.update({EntryTranslation.title: "Elsewhere"}).where(
+        (EntryTranslation.entry == entry["id"]) & (EntryTranslation.lang == "en")
+    )
+    await Entry.update({Entry.updated_at: datetime.now(UTC)}).where(Entry.id == entry["id"])
+    clock.now += 1.0
+    assert (await titles(client), await feed_titles(client)) == ([ENGLISH_TITLE], [ENGLISH_TITLE])
+    clock.now += 1.5  # one check of the version, past the interval, moves both
+    assert (await titles(client), await feed_titles(client)) == (["Elsewhere"], ["Elsewhere"])

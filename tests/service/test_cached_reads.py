@@ -1,13 +1,35 @@
-"""The fast path of cached public reads answers exactly as the usual path does; on SQLite and PostgreSQL."""
+"""The fast path of cached public reads answers exactly as the usual path does (on SQLite and
+PostgreSQL), and refuses to install on a route with a layer it would skip."""
 
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
+import msgspec
 import pytest
-from litestar import Litestar
+from litestar import Controller, Litestar, Request, Response, Router, get
+from litestar.background_tasks import BackgroundTask
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, ResponseHeader, State
+from litestar.datastructures.headers import CacheControlHeader, ETag
+from litestar.di import Provide
+from litestar.dto import MsgspecDTO
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
+from litestar.middleware import DefineMiddleware
+from litestar.routes import HTTPRoute
+from litestar.types import ASGIApp, Receive, Scope, Send
 
+from content.kinds import KINDS
 from service.app import create_app
-from service.cached_reads import CachedReads
+from service.auth import BearerTokenMiddleware
+from service.cached_reads import CACHED_READ, Answer, CachedReads, FastPathRefused, serve_cached_reads
+from service.controllers.entries import ENTRY_CONTROLLERS
+from service.controllers.feeds import FeedController
+from service.metrics import RequestMetrics
+from service.middleware import AuditMiddleware, RequestIdMiddleware
 from service.settings import Settings
 from tests.conftest import Database, Lines, Staff, running
 from tests.helpers import create_published
@@ -78,6 +100,8 @@ async def test_fast_answers_are_byte_identical_to_the_usual_path(
         ("/feeds/en/news.rss", {"Accept-Encoding": "gzip"}),
         ("/feeds/en/news.rss", {"Accept-Encoding": "gzip", "If-None-Match": feed_gzip.headers["etag"]}),
         ("/feeds/en/all.atom", {}),
+        ("/feeds/en/events.ics", {}),  # a text/ type: Litestar's charset rule
+        ("/feeds/ka/news.json", {"Accept-Encoding": "br, gzip;q=0.5"}),
         ("/feeds/en/topics/voluntary-return.atom", {}),
     ]
     for url, headers in cases:
@@ -108,6 +132,9 @@ async def test_what_the_fast_path_cannot_answer_takes_the_usual_path(
     assert (await client.get("/api/v1/news/no-such-entry")).status_code == 404
     assert (await client.get("/feeds/en/nothing.rss")).status_code == 404
     assert (await client.head("/feeds/en/news.rss")).status_code == 200
+    assert (await client.get("/feeds/en/news.rss", headers={"Host": "bad host"})).status_code == 400
+    repeated = [("If-None-Match", '"x"'), ("If-None-Match", '"y"')]
+    assert (await client.get("/feeds/en/news.rss", headers=repeated)).status_code == 200
     assert fast.answered == answered
 
 
@@ -131,3 +158,189 @@ async def test_fast_answers_are_logged_and_counted(
     assert [(line["message"], line["path"], line["status"]) for line in lines] == [
         ("request", "/api/v1/news", 200)
     ] * 3
+
+
+async def no_answer(
+    state: State, params: dict[str, Any], query: bytes, headers: dict[bytes, bytes]
+) -> Answer | None:
+    return None
+
+
+class Passing:
+    """A middleware of a route: the fast path would skip it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+class Item(msgspec.Struct):
+    name: str
+
+
+def allow(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    return None
+
+
+async def nothing_before(request: Request[Any, Any, Any]) -> None:
+    return None
+
+
+async def same_after(response: Response[Any]) -> Response[Any]:
+    return response
+
+
+async def nothing_after(request: Request[Any, Any, Any]) -> None:
+    return None
+
+
+def tick() -> None:
+    return None
+
+
+def cached_handler(**layers: Any) -> HTTPRouteHandler:
+    """A fresh handler that names a reader, with the given layers on it."""
+
+    @get("/cached", opt={CACHED_READ: no_answer}, sync_to_thread=False, **layers)
+    def cached() -> str:
+        return "kept"
+
+    return cached
+
+
+def app_with(handler: Any, *, middleware: tuple[Any, ...] = (), **config: Any) -> Litestar:
+    """An app with the newsroom's own middleware (and `middleware` after it) around `handler`."""
+    known: list[Any] = [
+        RequestIdMiddleware,
+        RequestMetrics,
+        DefineMiddleware(BearerTokenMiddleware),
+        AuditMiddleware,
+    ]
+    return Litestar(route_handlers=[handler], middleware=[*known, *middleware], **config)
+
+
+def controller_with(**layers: Any) -> type[Controller]:
+    class Layered(Controller):
+        path = "/layered"
+
+        @get("/cached", opt={CACHED_READ: no_answer}, sync_to_thread=False)
+        def cached(self) -> str:
+            return "kept"
+
+    for name, value in layers.items():
+        setattr(Layered, name, value)
+    return Layered
+
+
+@pytest.mark.parametrize(
+    ("build", "layer"),
+    [
+        (lambda: app_with(cached_handler(), allowed_hosts=["newsroom.test"]), "allowed hosts"),
+        (
+            lambda: app_with(cached_handler(), compression_config=CompressionConfig(backend="gzip")),
+            "compression",
+        ),
+        (lambda: app_with(cached_handler(), csrf_config=CSRFConfig(secret="s" * 32)), "CSRF"),
+        (lambda: app_with(cached_handler(middleware=[Passing])), "middleware Passing"),
+        (lambda: app_with(controller_with(middleware=[Passing])), "middleware Passing"),
+        (lambda: app_with(Router("/r", route_handlers=[cached_handler()], middleware=[Passing])), "Passing"),
+        (lambda: app_with(cached_handler(), middleware=(Passing,)), "middleware Passing"),
+        (lambda: app_with(cached_handler(guards=[allow])), "guard allow"),
+        (lambda: app_with(controller_with(guards=[allow])), "guard allow"),
+        (
+            lambda: app_with(cached_handler(dependencies={"extra": Provide(tick, sync_to_thread=False)})),
+            "'extra'",
+        ),
+        (
+            lambda: app_with(cached_handler(), dependencies={"extra": Provide(tick, sync_to_thread=False)}),
+            "'extra'",
+        ),
+        (lambda: app_with(cached_handler(before_request=nothing_before)), "before_request"),
+        (lambda: app_with(cached_handler(), after_request=same_after), "after_request"),
+        (lambda: app_with(cached_handler(after_response=nothing_after)), "after_response"),
+        (
+            lambda: app_with(cached_handler(response_headers=[ResponseHeader(name="x-extra", value="1")])),
+            "x-extra",
+        ),
+        (lambda: app_with(cached_handler(cache_control=CacheControlHeader(max_age=5))), "cache-control"),
+        (lambda: app_with(cached_handler(etag=ETag(value="kept"))), "etag"),
+        (lambda: app_with(cached_handler(response_cookies=[Cookie(key="seen", value="1")])), "cookie seen"),
+        (lambda: app_with(cached_handler(cache=True)), "response cache"),
+        (lambda: app_with(cached_handler(background=BackgroundTask(tick))), "background task"),
+    ],
+)
+def test_the_fast_path_refuses_a_route_with_a_layer_it_would_skip(
+    build: Callable[[], Litestar], layer: str
+) -> None:
+    app = build()
+    with pytest.raises(
+        FastPathRefused, match=r"would skip .*" + re.escape(layer) + r".* on GET /\S*cached \(cached\)"
+    ):
+        serve_cached_reads(app)
+
+
+def test_the_fast_path_refuses_a_route_with_a_return_dto() -> None:
+    @get("/cached", opt={CACHED_READ: no_answer}, sync_to_thread=False, return_dto=MsgspecDTO[Item])
+    def cached() -> Item:
+        return Item(name="kept")
+
+    with pytest.raises(FastPathRefused, match="a return DTO on GET /cached"):
+        serve_cached_reads(app_with(cached))
+
+
+def test_the_fast_path_installs_over_the_app_middleware_it_knows() -> None:
+    app = serve_cached_reads(app_with(cached_handler()))
+    front = app.asgi_handler
+    assert isinstance(front, CachedReads)
+    assert [handler.handler_name for handler in front.readers] == ["cached"]
+
+
+def test_the_newsrooms_cached_routes_are_refused_under_a_middleware_the_fast_path_does_not_know() -> None:
+    with pytest.raises(FastPathRefused, match=r"would skip middleware Passing on GET /api/v1/news"):
+        serve_cached_reads(
+            Litestar(route_handlers=[*ENTRY_CONTROLLERS], middleware=[RequestIdMiddleware, Passing])
+        )
+    with pytest.raises(FastPathRefused, match=r"would skip middleware Passing on GET /feeds/"):
+        serve_cached_reads(Litestar(route_handlers=[FeedController], middleware=[Passing]))
+
+
+def test_the_newsroom_serves_its_lists_entries_and_feeds_on_the_fast_path(settings: Settings) -> None:
+    app = create_app(settings)
+    front = app.asgi_handler
+    assert isinstance(front, CachedReads)
+    paths = {
+        route.path
+        for route in app.routes
+        if isinstance(route, HTTPRoute) and any(handler in front.readers for handler in route.route_handlers)
+    }
+    assert paths == {
+        *(f"/api/v1/{kind}" for kind in KINDS),
+        *(f"/api/v1/{kind}/{{ref:str}}" for kind in KINDS),
+        "/feeds/{lang:str}/{name:str}",
+        "/feeds/{lang:str}/topics/{name:str}",
+    }
+
+
+async def fast_answer(
+    state: State, params: dict[str, Any], query: bytes, headers: dict[bytes, bytes]
+) -> Answer | None:
+    return Answer(200, [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"4")], b"fast")
+
+
+async def test_a_route_registered_after_the_fast_path_is_installed_takes_the_usual_path() -> None:
+    @get("/first", opt={CACHED_READ: fast_answer}, sync_to_thread=False)
+    def first() -> str:
+        return "usual"
+
+    @get("/later", opt={CACHED_READ: fast_answer}, sync_to_thread=False)
+    def later() -> str:
+        return "usual"
+
+    app = serve_cached_reads(app_with(first))
+    app.register(later)  # never checked for layers: the fast path must not serve it
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as test_client:
+        assert (await test_client.get("/first")).text == "fast"
+        assert (await test_client.get("/later")).text == "usual"
