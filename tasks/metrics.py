@@ -27,13 +27,14 @@ def _job_id(args: tuple[Any, ...]) -> str:
     return str(ctx.get("job_id", ""))
 
 
-def measured(job: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, R]]:
+def measured(job: Callable[P, Awaitable[R]], name: str | None = None) -> Callable[P, Coroutine[Any, Any, R]]:
     """Count a job's runs by outcome (ok, failed, cancelled), time them, and log one line per run.
 
     The request id the job was enqueued with is bound to every log line of the run, and to the jobs
-    it enqueues in turn.
+    it enqueues in turn. Runs are counted under `name` (the job's name on the queue; its function's name
+    by default).
     """
-    name = job.__name__
+    name = name or job.__name__
 
     @functools.wraps(job)
     async def run(*args: P.args, **kwargs: P.kwargs) -> R:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from newsletters.sending import RedisRate
+from newsletters.campaigns.pacing import RedisRate
 
 
 @pytest.fixture

@@ -26,10 +26,8 @@ def test_the_reconciler_runs_every_30_s_by_default_and_as_often_as_the_settings_
 async def test_a_worker_takes_the_reconciler_period_from_its_settings() -> None:
     queue = await connect_queue(None)
     try:
-        fast = build_worker(
-            queue, {"settings": Settings(campaign_reconcile_seconds=10)}, handle_signals=False
-        )
-        plain = build_worker(queue, {"settings": Settings()}, handle_signals=False)
+        fast = build_worker(queue, Settings(campaign_reconcile_seconds=10), handle_signals=False)
+        plain = build_worker(queue, Settings(), handle_signals=False)
         assert reconciler_seconds(fast.cron_jobs) == {5, 15, 25, 35, 45, 55}
         assert plain.cron_jobs == CRON_JOBS
     finally:

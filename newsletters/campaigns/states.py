@@ -1,4 +1,4 @@
-"""Campaigns: drafts in both languages, and their states from draft through sending to sent or cancelled."""
+"""The campaign state machine: a bilingual draft, then scheduled, sending, paused, sent or cancelled."""
 
 import re
 import secrets
@@ -10,8 +10,8 @@ from content.feeds.links import FeedSite
 from content.tables import Entry, EntryTranslation
 from core.db import as_utc, utcnow, write_transaction
 from core.errors import Conflict, Invalid, NotFound
-from newsletters import ledger
 from newsletters.campaign_schemas import CampaignIn, CampaignOut
+from newsletters.campaigns import ledger
 from newsletters.mime import checked_address
 from newsletters.rendering import CONTROL_CHARACTERS
 from newsletters.tables import Campaign, MailingList
@@ -19,13 +19,9 @@ from newsletters.template_store import template_row
 
 LANGS: Final = ("ka", "en")
 SLUG: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
-# Which state may follow which; sending -> sent happens when the ledger has nothing left.
-MOVES: Final = {
-    "schedule": ({"draft"}, "scheduled"),
-    "pause": ({"scheduled", "sending"}, "paused"),
-    "resume": ({"paused"}, "sending"),
-    "cancel": ({"draft", "scheduled", "sending", "paused"}, "cancelled"),
-}
+# Sending -> sent happens when the ledger has nothing left (finish_if_done); the other moves are below.
+PAUSABLE: Final = frozenset({"scheduled", "sending"})
+CANCELLABLE: Final = frozenset({"draft", "scheduled", "sending", "paused"})
 
 
 async def _row(campaign_id: UUID) -> dict[str, Any]:
@@ -227,19 +223,42 @@ async def start_due(campaign_id: UUID) -> int | None:
         return int(row["round"]) + 1
 
 
-async def move(campaign_id: UUID, action: str) -> CampaignOut:
-    """Pause, resume or cancel; batches check the state before each claim, so it acts within one batch."""
-    allowed, target = MOVES[action]
+async def _locked_row(campaign_id: UUID, allowed: frozenset[str], verb: str) -> dict[str, Any]:
+    """The campaign's row inside the caller's write transaction, or Conflict when its state refuses `verb`."""
+    row = await _row(campaign_id)
+    if row["status"] not in allowed:
+        raise Conflict(f"a {row['status']} campaign cannot {verb}")
+    return row
+
+
+async def pause_campaign(campaign_id: UUID) -> CampaignOut:
+    """Pause a scheduled or sending campaign; batches check the state as they mark, so within one batch."""
     async with write_transaction(Campaign):
-        row = await _row(campaign_id)
-        if row["status"] not in allowed:
-            raise Conflict(f"a {row['status']} campaign cannot {action}")
-        if action == "resume" and row["started_at"] is None:
-            target = "scheduled"
-        values: dict[Any, Any] = {Campaign.status: target, Campaign.updated_at: utcnow()}
-        if action == "resume":
-            values[Campaign.round] = row["round"] + 1
-        await Campaign.update(values).where(Campaign.id == campaign_id)
+        await _locked_row(campaign_id, PAUSABLE, "pause")
+        await Campaign.update({Campaign.status: "paused", Campaign.updated_at: utcnow()}).where(
+            Campaign.id == campaign_id
+        )
+    return await get_campaign(campaign_id)
+
+
+async def resume_campaign(campaign_id: UUID) -> CampaignOut:
+    """Resume a paused campaign in a new round (the paused round's jobs stop); scheduled if it never began."""
+    async with write_transaction(Campaign):
+        row = await _locked_row(campaign_id, frozenset({"paused"}), "resume")
+        await Campaign.update(
+            {Campaign.status: "sending" if row["started_at"] is not None else "scheduled",
+             Campaign.round: row["round"] + 1, Campaign.updated_at: utcnow()}
+        ).where(Campaign.id == campaign_id)  # fmt: skip
+    return await get_campaign(campaign_id)
+
+
+async def cancel_campaign(campaign_id: UUID) -> CampaignOut:
+    """Cancel a campaign that is not sent yet; what was sent stays sent, the rest is never sent."""
+    async with write_transaction(Campaign):
+        await _locked_row(campaign_id, CANCELLABLE, "cancel")
+        await Campaign.update({Campaign.status: "cancelled", Campaign.updated_at: utcnow()}).where(
+            Campaign.id == campaign_id
+        )
     return await get_campaign(campaign_id)
 
 
