@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from newsletters.campaigns.states import LANGS
+from newsletters.campaigns.drafts import LANGS
 from newsletters.dkim_signing import DkimKey, sign
 from newsletters.mime import PreparedMessage, Sender
 from newsletters.rendering import EditionContent, EditionEntry, Personal, render_edition
