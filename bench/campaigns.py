@@ -37,11 +37,11 @@ from bench.servers import free_port
 from bench.table import Figure
 from content.feeds.links import FeedSite
 from core.db import write_transaction
-from newsletters import campaigns
 from newsletters.bulk import bulk_insert
 from newsletters.campaign_schemas import CampaignIn, Counts
+from newsletters.campaigns import states
+from newsletters.campaigns.editions import personal, prepare
 from newsletters.lists import create_list
-from newsletters.sending import personal, prepare
 from newsletters.subscriber_schemas import ListIn, Names
 from newsletters.tables import Campaign, Delivery, MailingList, Membership, Subscriber
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
@@ -95,6 +95,7 @@ def bench_settings(database_url: str, smtp_port: int) -> Settings:
 async def worker_child(database_url: str, queue: str, smtp_port: int, campaign_id: str) -> dict[str, Any]:
     """In the worker process: write the ledger (start_campaign), send every batch, report time and memory."""
     from tasks.campaigns import start_campaign
+    from tasks.context import job_context
     from tasks.worker import build_worker
 
     settings = bench_settings(database_url, smtp_port)
@@ -103,12 +104,12 @@ async def worker_child(database_url: str, queue: str, smtp_port: int, campaign_i
     await prepare_engine(engine)
     pool = await create_pool(RedisSettings.from_dsn(REDIS_URL), default_queue_name=queue)
     try:
-        ctx = {"settings": settings, "redis": pool}
+        ctx = job_context(settings, pool)
         before = peak_rss_mb()
         started = time.perf_counter()
         assert await start_campaign(ctx, campaign_id)
         ledger_seconds = time.perf_counter() - started
-        worker = build_worker(pool, {"settings": settings}, burst=True, with_cron=False, handle_signals=False)
+        worker = build_worker(pool, settings, burst=True, with_cron=False, handle_signals=False)
         started = time.perf_counter()
         await worker.main()
         send_seconds = time.perf_counter() - started
@@ -178,7 +179,7 @@ async def add_subscribers(count: int, first: int = 0) -> None:
 
 async def new_campaign(settings: Settings) -> UUID:
     """A campaign to `partners`, asked to send now (its ledger is the worker's job)."""
-    draft = await campaigns.create_campaign(
+    draft = await states.create_campaign(
         CampaignIn(
             template="newsletter",
             subject={"ka": "ბიულეტენი", "en": "Newsletter"},
@@ -189,7 +190,7 @@ async def new_campaign(settings: Settings) -> UUID:
         )
     )
     site = FeedSite(public_url=settings.public_url, website_url=settings.public_url)
-    await campaigns.request_send(draft.id, None, site)
+    await states.request_send(draft.id, None, site)
     return draft.id
 
 
@@ -217,7 +218,7 @@ async def send_round(url: str, settings: Settings, port: int, count: int, folder
     campaign_id = await new_campaign(settings)
     queue = f"scmi-bench:{secrets.token_hex(4)}"
     engine = run_child("worker", url, queue, str(port), str(campaign_id))
-    state = await campaigns.get_campaign(campaign_id)
+    state = await states.get_campaign(campaign_id)
     assert state.status == "sent", state
     assert state.counts == Counts(recipients=count, sent=count), state.counts  # nothing failed or skipped
     messages_file = folder / "messages.pickle"

@@ -6,7 +6,7 @@ from typing import Final
 from uuid import UUID
 
 from core.db import utcnow
-from newsletters.mail import Transport, send_message
+from newsletters.mail.transport import MailTransport, send_message
 from newsletters.memberships import memberships_of
 from newsletters.tables import MailingList, Subscriber
 from newsletters.tokens import confirmation_token
@@ -58,7 +58,7 @@ def confirmation_message(
 
 
 async def send_confirmation(
-    subscriber_id: UUID, *, secret_key: str, public_url: str, mail_from: str, transport: Transport
+    subscriber_id: UUID, *, secret_key: str, public_url: str, mail_from: str, transport: MailTransport
 ) -> bool:
     """Mail a confirmation link if the subscriber still awaits one; False when there is nothing to confirm."""
     row = await Subscriber.select().where(Subscriber.id == subscriber_id).first()

@@ -9,7 +9,7 @@ from content.tables import Entry
 from core.db import utcnow
 from core.errors import Invalid
 from newsletters.campaign_schemas import CampaignIn, CampaignOut
-from newsletters.campaigns import create_campaign
+from newsletters.campaigns.states import create_campaign
 
 MAX_DIGEST_ENTRIES: Final = 30
 SUBJECTS: Final = {"ka": "კვირის მიმოხილვა", "en": "Weekly digest"}

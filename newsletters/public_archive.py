@@ -10,8 +10,8 @@ from content.feeds.newsletters import SentNewsletter
 from content.markup import render_body
 from core.db import as_utc
 from core.errors import NotFound
+from newsletters.campaigns.editions import edition_content
 from newsletters.rendering import LABELS, render_edition
-from newsletters.sending import edition_content
 from newsletters.tables import Campaign, Template
 
 ARCHIVE_ITEMS: Final = 50

@@ -8,8 +8,9 @@ from piccolo.columns.combination import WhereRaw
 
 from core.db import is_sqlite, utcnow, write_transaction
 from core.errors import Conflict, Invalid, NotFound
-from newsletters import consent, ledger, lists, memberships
+from newsletters import consent, lists, memberships
 from newsletters.addresses import address_key, normalise_address
+from newsletters.campaigns import ledger
 from newsletters.consent import Origin
 from newsletters.subscriber_schemas import SubscriberIn, SubscriberOut, SubscriberPage, SubscriberPatch
 from newsletters.subscriptions import SUPPRESSED

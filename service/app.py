@@ -96,7 +96,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         worker = None
         if with_worker:
             worker = build_worker(
-                queue, {"settings": settings, "media_storage": app.state.media_storage}, handle_signals=False
+                queue, settings, media_storage=app.state.media_storage, handle_signals=False
             )
             worker_task = asyncio.create_task(worker.main(), name="arq-worker")
         try:

@@ -19,7 +19,7 @@ from accounts import staff as staff_accounts
 from accounts.roles import ROLES
 from core.errors import DomainError
 from newsletters.campaign_schemas import CampaignOut
-from newsletters.campaigns import get_campaign
+from newsletters.campaigns.states import get_campaign
 from newsletters.consent import Origin
 from newsletters.exporting import export_csv
 from newsletters.importing import ImportReport, import_csv
@@ -135,7 +135,7 @@ def worker(settings: Settings, burst: bool) -> None:
         queue = await connect_queue(settings.redis_url, patient=True)
         arq_worker = build_worker(
             queue,
-            {"settings": settings},
+            settings,
             burst=burst,
             handle_signals=True,
             completion_wait=round(settings.worker_shutdown_grace),

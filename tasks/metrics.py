@@ -27,19 +27,20 @@ def _job_id(args: tuple[Any, ...]) -> str:
     return str(ctx.get("job_id", ""))
 
 
-def measured(job: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, R]]:
+def measured(job: Callable[P, Awaitable[R]], name: str | None = None) -> Callable[P, Coroutine[Any, Any, R]]:
     """Count a job's runs by outcome (ok, failed, cancelled), time them, and log one line per run.
 
     The request id the job was enqueued with is bound to every log line of the run, and to the jobs
-    it enqueues in turn.
+    it enqueues in turn. Runs are counted under `name` (the job's name on the queue; its function's name
+    by default).
     """
-    name = job.__name__
+    label = name or job.__name__
 
     @functools.wraps(job)
     async def run(*args: P.args, **kwargs: P.kwargs) -> R:
         request_id = str(kwargs.pop(REQUEST_ID_KWARG, "") or "")
         token = request_id_var.set(request_id) if request_id else None
-        context: dict[str, Any] = {"job": name, "job_id": _job_id(args)}
+        context: dict[str, Any] = {"job": label, "job_id": _job_id(args)}
         if request_id:
             context["request_id"] = request_id
         started = time.perf_counter()
@@ -58,8 +59,8 @@ def measured(job: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, 
                 raise
             finally:
                 seconds = time.perf_counter() - started
-                JOBS.labels(job=name, outcome=outcome).inc()
-                JOB_SECONDS.labels(job=name).observe(seconds)
+                JOBS.labels(job=label, outcome=outcome).inc()
+                JOB_SECONDS.labels(job=label).observe(seconds)
                 # Looked up per run: a logger cached before logging was configured would write elsewhere.
                 structlog.get_logger("scmi.jobs").info(
                     "job", outcome=outcome, duration_ms=round(seconds * 1000, 2)

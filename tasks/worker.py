@@ -1,13 +1,16 @@
 """The worker: which jobs exist, when cron runs them, and how a worker is built."""
 
+from collections.abc import Callable, Coroutine
 from typing import Any, Final
 
 from arq import cron
 from arq.connections import ArqRedis
 from arq.cron import CronJob
 from arq.typing import StartupShutdown
-from arq.worker import Worker
+from arq.worker import Function, Worker, func
 
+from content.media.storage import MediaStorage
+from tasks import enqueue
 from tasks.campaigns import (
     reconcile_campaigns,
     send_campaign_batch,
@@ -15,21 +18,31 @@ from tasks.campaigns import (
     start_campaign,
     weekly_digest,
 )
+from tasks.context import JobSettings, job_context
 from tasks.media import make_renditions
 from tasks.metrics import measured
 from tasks.publishing import publish_due
 from tasks.subscriptions import send_confirmation_mail
 
-FUNCTIONS: Final[list[Any]] = [
-    measured(publish_due),
-    measured(make_renditions),
-    measured(send_confirmation_mail),
-    measured(start_campaign),
-    measured(send_campaign_batch),
-    measured(send_campaign_test),
-    measured(reconcile_campaigns),
-    measured(weekly_digest),
-]
+# Every job under the name tasks/enqueue.py queues it by.
+JOBS: Final[dict[str, Callable[..., Coroutine[Any, Any, Any]]]] = {
+    enqueue.PUBLISH_DUE: publish_due,
+    enqueue.MAKE_RENDITIONS: make_renditions,
+    enqueue.SEND_CONFIRMATION_MAIL: send_confirmation_mail,
+    enqueue.START_CAMPAIGN: start_campaign,
+    enqueue.SEND_CAMPAIGN_BATCH: send_campaign_batch,
+    enqueue.SEND_CAMPAIGN_TEST: send_campaign_test,
+    enqueue.RECONCILE_CAMPAIGNS: reconcile_campaigns,
+    enqueue.WEEKLY_DIGEST: weekly_digest,
+}
+
+
+def _measured(name: str) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """The job of that name, counted and logged under it."""
+    return measured(JOBS[name], name)
+
+
+FUNCTIONS: Final[list[Function]] = [func(_measured(name), name=name) for name in JOBS]
 
 
 def cron_jobs(reconcile_seconds: int = 30) -> list[CronJob]:
@@ -39,7 +52,7 @@ def cron_jobs(reconcile_seconds: int = 30) -> list[CronJob]:
     return [
         # Every 15 s: an entry scheduled for T is public well within a minute of T.
         cron(
-            measured(publish_due),
+            _measured(enqueue.PUBLISH_DUE),
             name="cron:publish_due",
             second={0, 15, 30, 45},
             run_at_startup=True,
@@ -48,7 +61,7 @@ def cron_jobs(reconcile_seconds: int = 30) -> list[CronJob]:
         # Every 30 s by default: due campaigns start, and a sending campaign whose jobs Redis lost (or a
         # dead worker held) carries on.
         cron(
-            measured(reconcile_campaigns),
+            _measured(enqueue.RECONCILE_CAMPAIGNS),
             name="cron:reconcile_campaigns",
             second=set(range(5 % reconcile_seconds, 60, reconcile_seconds)),
             run_at_startup=True,
@@ -56,7 +69,7 @@ def cron_jobs(reconcile_seconds: int = 30) -> list[CronJob]:
         ),
         # Mondays 06:00 UTC (10:00 in Tbilisi): a draft digest of the week, when DIGEST_LISTS is set.
         cron(
-            measured(weekly_digest),
+            _measured(enqueue.WEEKLY_DIGEST),
             name="cron:weekly_digest",
             weekday=0,
             hour=6,
@@ -73,9 +86,7 @@ CRON_JOBS: Final[list[CronJob]] = cron_jobs()
 _CRON_BY_PERIOD: Final[dict[int, list[CronJob]]] = {30: CRON_JOBS}
 
 
-def _cron_for(ctx: dict[str, Any]) -> list[CronJob]:
-    settings = ctx.get("settings")
-    period = int(getattr(settings, "campaign_reconcile_seconds", 30))
+def _cron_for(period: int) -> list[CronJob]:
     if period not in _CRON_BY_PERIOD:
         _CRON_BY_PERIOD[period] = cron_jobs(period)
     return _CRON_BY_PERIOD[period]
@@ -83,8 +94,9 @@ def _cron_for(ctx: dict[str, Any]) -> list[CronJob]:
 
 def build_worker(
     pool: ArqRedis,
-    ctx: dict[str, Any],
+    settings: JobSettings,
     *,
+    media_storage: MediaStorage | None = None,
     burst: bool = False,
     with_cron: bool = True,
     handle_signals: bool = True,
@@ -92,18 +104,28 @@ def build_worker(
     on_startup: StartupShutdown | None = None,
     on_shutdown: StartupShutdown | None = None,
 ) -> Worker:
-    """A worker on `pool` whose jobs see `ctx` (the settings and shared resources)."""
+    """A worker on `pool` whose jobs see `settings` and what start-up builds from them (tasks.context).
+
+    The mail route, the campaign configuration (the DKIM key file read) and the pace are built once,
+    when the worker starts, not per job; `media_storage` is the app's when the worker runs inside it.
+    """
+
+    async def startup(ctx: dict[Any, Any]) -> None:
+        ctx.update(job_context(settings, ctx["redis"], media_storage))
+        if on_startup is not None:
+            await on_startup(ctx)
+
     return Worker(
         functions=FUNCTIONS,
-        cron_jobs=_cron_for(ctx) if with_cron else [],
+        cron_jobs=_cron_for(settings.campaign_reconcile_seconds) if with_cron else [],
         redis_pool=pool,
         queue_name=pool.default_queue_name,
-        ctx=ctx,
+        ctx={"settings": settings},
         burst=burst,
         handle_signals=handle_signals,
         # On SIGTERM/SIGINT: take no new job, let running ones finish for this long, then stop.
         job_completion_wait=completion_wait,
-        on_startup=on_startup,
+        on_startup=startup,
         on_shutdown=on_shutdown,
         poll_delay=0.2,
         max_jobs=10,

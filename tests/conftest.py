@@ -18,6 +18,7 @@ import pytest
 import structlog
 from litestar import Litestar
 from piccolo.engine.base import Engine
+from redis.asyncio import Redis
 
 import piccolo_conf
 from accounts.staff import add_staff
@@ -107,6 +108,14 @@ async def db(database: Database) -> AsyncIterator[Database]:
         await engine.run_ddl(f"TRUNCATE {', '.join(names)} CASCADE")
     yield database
     database.bind()
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    """A client of the suite's Redis (REDIS_URL); tests keep to keys of their own."""
+    client = Redis.from_url(REDIS_URL)
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture

@@ -6,8 +6,10 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsletters.mail.errors import SendFailed
 
-class FileOutbox:
+
+class OutboxTransport:
     """Write messages under a directory, for development and for setups without SMTP."""
 
     def __init__(self, directory: Path) -> None:
@@ -22,6 +24,15 @@ class FileOutbox:
         os.replace(partial, final)
         return final
 
-    async def send_bytes(self, sender: str, recipients: list[str], message: bytes) -> None:
+    async def open(self) -> None:
+        """Nothing to connect to."""
+
+    async def send(self, sender: str, recipients: list[str], message: bytes) -> None:
         """Store the message; sender and recipients are in its headers already."""
-        await asyncio.to_thread(self._write, message)
+        try:
+            await asyncio.to_thread(self._write, message)
+        except OSError as error:  # a full or unwritable disk: worth another try later
+            raise SendFailed(str(error)) from error
+
+    async def close(self) -> None:
+        """Nothing to close."""

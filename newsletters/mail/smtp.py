@@ -1,9 +1,11 @@
-"""The SMTP transport: aiosmtplib, STARTTLS whenever the server offers it, SMTPS for smtps:// URLs."""
+"""The SMTP transport: one aiosmtplib connection, STARTTLS whenever the server offers it, SMTPS for smtps://."""
 
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
 import aiosmtplib
+
+from newsletters.mail.errors import SendFailed
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,27 +34,63 @@ def parse_smtp_url(url: str) -> SmtpServer:
     )
 
 
+def _is_permanent(error: Exception) -> bool:
+    code = getattr(error, "code", None)
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        code = error.recipients[0].code if error.recipients else None
+    return isinstance(code, int) and 500 <= code < 600
+
+
 class SmtpTransport:
-    """Send each message over its own connection (campaigns will keep connections open)."""
+    """One SMTP connection, opened on first use and again after the server dropped it."""
 
-    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
-        self.server = parse_smtp_url(url)
+    def __init__(self, server: SmtpServer, *, timeout: float = 30.0) -> None:
+        self.server = server
         self.timeout = timeout
+        self.client: aiosmtplib.SMTP | None = None
 
-    async def send_bytes(self, sender: str, recipients: list[str], message: bytes) -> None:
-        """Deliver one message; aiosmtplib's errors (refused recipient, lost connection) propagate."""
+    async def open(self) -> None:
+        """Connect (and log in) unless connected already."""
+        if self.client is not None and self.client.is_connected:
+            return
         server = self.server
-        international = not all(address.isascii() for address in [sender, *recipients])
-        await aiosmtplib.send(
-            message,
-            sender=sender,
-            recipients=recipients,
-            hostname=server.host,
-            port=server.port,
-            username=server.username,
-            password=server.password,
-            use_tls=server.implicit_tls,
+        client = aiosmtplib.SMTP(
+            hostname=server.host, port=server.port, use_tls=server.implicit_tls,
             start_tls=False if server.implicit_tls else None,  # None: STARTTLS when offered
             timeout=self.timeout,
-            mail_options=["SMTPUTF8"] if international else None,
-        )
+        )  # fmt: skip
+        try:
+            await client.connect()
+            if server.username and server.password:
+                await client.login(server.username, server.password)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            client.close()
+            raise SendFailed(str(error), permanent=False) from error
+        self.client = client
+
+    async def send(self, sender: str, recipients: list[str], message: bytes) -> None:
+        """Deliver one message over the open connection; refusals and lost connections raise SendFailed."""
+        await self.open()
+        client = self.client
+        assert client is not None
+        # An address with a non-ASCII local part needs the server's SMTPUTF8 (RFC 6531).
+        international = not sender.isascii() or not all(address.isascii() for address in recipients)
+        try:
+            await client.sendmail(
+                sender, recipients, message, mail_options=["SMTPUTF8"] if international else None
+            )
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            if isinstance(error, aiosmtplib.SMTPServerDisconnected | OSError | TimeoutError):
+                # The connection is no use any more: the next message opens a new one.
+                self.client = None
+                client.close()
+            raise SendFailed(str(error), permanent=_is_permanent(error)) from error
+
+    async def close(self) -> None:
+        """Say QUIT (or just close the socket when the server is gone)."""
+        client, self.client = self.client, None
+        if client is not None and client.is_connected:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                client.close()

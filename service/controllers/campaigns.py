@@ -8,12 +8,14 @@ from litestar import Controller, Request, get, post, put
 from litestar.params import Body, FromPath
 
 from core.errors import NotFound
-from newsletters import campaigns, digest
+from newsletters import digest
 from newsletters.campaign_schemas import CampaignIn, CampaignOut, DigestIn, Queued, SendIn, TestIn
+from newsletters.campaigns import states
 from newsletters.mime import checked_address
 from service.auth import requires
 from service.feeds.publisher import feed_site
 from service.settings import Settings
+from tasks.enqueue import enqueue_campaign_start, enqueue_campaign_test, enqueue_reconcile
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
@@ -31,11 +33,11 @@ class CampaignController(Controller):
 
     @get("/", summary="Every campaign, newest first")
     async def list_campaigns(self) -> list[CampaignOut]:
-        return await campaigns.list_campaigns()
+        return await states.list_campaigns()
 
     @post("/", summary="Save a draft")
     async def create_campaign(self, data: Annotated[CampaignIn, Body()]) -> CampaignOut:
-        return await campaigns.create_campaign(data)
+        return await states.create_campaign(data)
 
     @post(
         "/digest",
@@ -60,13 +62,13 @@ class CampaignController(Controller):
 
     @get("/{campaign_id:uuid}", summary="A campaign with its status and counts")
     async def get_campaign(self, campaign_id: FromPath[UUID]) -> CampaignOut:
-        return await campaigns.get_campaign(campaign_id)
+        return await states.get_campaign(campaign_id)
 
     @put("/{campaign_id:uuid}", summary="Rewrite a draft")
     async def change_campaign(
         self, campaign_id: FromPath[UUID], data: Annotated[CampaignIn, Body()]
     ) -> CampaignOut:
-        return await campaigns.change_campaign(campaign_id, data)
+        return await states.change_campaign(campaign_id, data)
 
     @post("/{campaign_id:uuid}/test", summary="Mail a test to some addresses", status_code=202)
     async def test_campaign(
@@ -74,10 +76,8 @@ class CampaignController(Controller):
     ) -> Queued:
         settings = _settings(request)
         addresses = [checked_address(each, "addresses") for each in data.addresses[:20]]
-        await campaigns.refresh_content(campaign_id, feed_site(settings))
-        await request.app.state.queue.enqueue_job(
-            "send_campaign_test", str(campaign_id), addresses, data.lang
-        )
+        await states.refresh_content(campaign_id, feed_site(settings))
+        await enqueue_campaign_test(request.app.state.queue, campaign_id, addresses, data.lang)
         return Queued(queued=len(addresses))
 
     @post("/{campaign_id:uuid}/send", summary="Send now, or at `at`", status_code=202)
@@ -85,27 +85,23 @@ class CampaignController(Controller):
         self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID], data: Annotated[SendIn, Body()]
     ) -> CampaignOut:
         settings = _settings(request)
-        campaign = await campaigns.request_send(campaign_id, data.at, feed_site(settings))
-        await request.app.state.queue.enqueue_job(
-            "start_campaign", str(campaign_id), _job_id=f"campaign-start:{campaign_id}",
-            _defer_until=campaign.send_at,
-        )  # fmt: skip
+        campaign = await states.request_send(campaign_id, data.at, feed_site(settings))
+        await enqueue_campaign_start(request.app.state.queue, campaign_id, campaign.send_at)
         return campaign
 
     @post("/{campaign_id:uuid}/pause", summary="Pause sending (within one batch)", status_code=200)
     async def pause_campaign(self, campaign_id: FromPath[UUID]) -> CampaignOut:
-        return await campaigns.move(campaign_id, "pause")
+        return await states.pause_campaign(campaign_id)
 
     @post("/{campaign_id:uuid}/resume", summary="Resume a paused campaign", status_code=200)
     async def resume_campaign(
         self, request: Request[Any, Any, Any], campaign_id: FromPath[UUID]
     ) -> CampaignOut:
-        campaign = await campaigns.move(campaign_id, "resume")
-        queue = request.app.state.queue
+        campaign = await states.resume_campaign(campaign_id)
         # A new round: the paused round's jobs stop, and the reconciler's start picks this one up now.
-        await queue.enqueue_job("reconcile_campaigns")
+        await enqueue_reconcile(request.app.state.queue)
         return campaign
 
     @post("/{campaign_id:uuid}/cancel", summary="Cancel (within one batch)", status_code=200)
     async def cancel_campaign(self, campaign_id: FromPath[UUID]) -> CampaignOut:
-        return await campaigns.move(campaign_id, "cancel")
+        return await states.cancel_campaign(campaign_id)

@@ -1,5 +1,6 @@
 """The media library over HTTP: streaming uploads, assets and their metadata, and their files."""
 
+import functools
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from service.auth import requires
 from service.files import send_file
 from service.settings import Settings
 from service.uploads import receive_file
-from tasks.media import renditions_enqueuer
+from tasks.enqueue import enqueue_renditions
 
 
 def _is_staff(request: Request[Any, Any, Any]) -> bool:
@@ -59,7 +60,7 @@ class MediaController(Controller):
                 request.user.id,
                 _storage(request),
                 limits,
-                renditions_enqueuer(request.app.state.queue),
+                functools.partial(enqueue_renditions, request.app.state.queue),
             )
         return Response(asset, status_code=201 if created else 200)
 

@@ -1,7 +1,7 @@
 """Public subscriptions: the sign-up API, and the confirm, unsubscribe and preferences pages."""
 
+import functools
 from typing import Annotated, Any
-from uuid import UUID
 
 import msgspec
 from arq.connections import ArqRedis
@@ -18,6 +18,7 @@ from newsletters.subscriber_schemas import Accepted, PreferencesIn, SubscribeIn,
 from service.pages import TEXTS, page, wants_json
 from service.ratelimit import rate_limited
 from service.settings import Settings
+from tasks.enqueue import enqueue_confirmation_mail
 
 # Every public write is rate limited per client address (429 problem+json with Retry-After beyond).
 SIGN_UP_LIMIT = rate_limited(
@@ -89,12 +90,11 @@ class SubscriptionApiController(Controller):
     ) -> Accepted:
         settings: Settings = request.app.state.settings
         queue: ArqRedis = request.app.state.queue
-
-        async def enqueue(subscriber_id: UUID) -> None:
-            await queue.enqueue_job("send_confirmation_mail", str(subscriber_id))
-
         await subscriptions.subscribe(
-            data, secret_key=settings.secret_key, origin=origin_of(request, "api"), enqueue=enqueue
+            data,
+            secret_key=settings.secret_key,
+            origin=origin_of(request, "api"),
+            enqueue=functools.partial(enqueue_confirmation_mail, queue),
         )
         return Accepted()
 

@@ -26,7 +26,7 @@ from content.topics import create_topic
 from core.db import utcnow, write_transaction
 from core.errors import NotFound
 from newsletters.campaign_schemas import CampaignIn
-from newsletters.campaigns import create_campaign
+from newsletters.campaigns.states import create_campaign
 from newsletters.lists import create_list, get_list
 from newsletters.subscriber_schemas import ListIn, ListNames, Names
 from newsletters.tables import Campaign, Template

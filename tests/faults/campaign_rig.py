@@ -21,11 +21,11 @@ from uuid import UUID
 import piccolo_conf
 from content.feeds.links import FeedSite
 from core.db import write_transaction
-from newsletters import campaigns
 from newsletters.bulk import bulk_insert
 from newsletters.campaign_schemas import CampaignIn
+from newsletters.campaigns import states
+from newsletters.campaigns.batch import MARK_EVERY
 from newsletters.lists import create_list
-from newsletters.sending import MARK_EVERY
 from newsletters.subscriber_schemas import ListIn, Names
 from newsletters.tables import Campaign, Delivery, MailingList, Membership, Subscriber
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
@@ -222,7 +222,7 @@ async def add_recipients(addresses: list[str]) -> None:
 
 async def schedule_campaign() -> UUID:
     """A campaign to `partners`, due now: the workers' reconciler starts it."""
-    draft = await campaigns.create_campaign(
+    draft = await states.create_campaign(
         CampaignIn(
             template="newsletter",
             subject={"ka": "ბიულეტენი", "en": "Newsletter"},
@@ -232,7 +232,7 @@ async def schedule_campaign() -> UUID:
             from_address="newsroom@newsroom.test",
         )
     )
-    await campaigns.request_send(draft.id, None, FeedSite(public_url=PUBLIC_URL, website_url=PUBLIC_URL))
+    await states.request_send(draft.id, None, FeedSite(public_url=PUBLIC_URL, website_url=PUBLIC_URL))
     return draft.id
 
 

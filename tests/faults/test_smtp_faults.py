@@ -4,7 +4,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from newsletters.ledger import MAX_ATTEMPTS
+from newsletters.campaigns.ledger import MAX_ATTEMPTS
 from newsletters.tables import Subscriber
 from tests.faults.campaign_rig import (
     CONNECTIONS,

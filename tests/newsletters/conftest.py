@@ -68,9 +68,7 @@ class Newsroom:
     admin: dict[str, str]
 
     async def run_jobs(self) -> None:
-        worker = build_worker(
-            self.app.state.queue, {"settings": self.settings}, burst=True, handle_signals=False
-        )
+        worker = build_worker(self.app.state.queue, self.settings, burst=True, handle_signals=False)
         await worker.main()
 
     async def post(self, path: str, **kwargs: Any) -> httpx.Response:

@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from newsletters import ledger
+from newsletters.campaigns import ledger
 from newsletters.tables import Delivery
 from service.settings import Settings
 from tasks.worker import CRON_JOBS, build_worker
@@ -60,7 +60,7 @@ async def test_a_worker_stopped_mid_campaign_and_lost_jobs_end_with_everyone_ser
     assert sent.status_code == 202, sent.text
 
     queue = room.app.state.queue
-    worker = build_worker(queue, {"settings": room.settings}, handle_signals=False)
+    worker = build_worker(queue, room.settings, handle_signals=False)
     main = asyncio.create_task(worker.main())
     while len(inbox.messages) < 8:  # wait until the worker is well into the campaign
         await asyncio.sleep(0.01)

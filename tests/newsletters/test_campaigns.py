@@ -12,6 +12,7 @@ from uuid import UUID
 from newsletters.suppression import recipients
 from newsletters.tables import Campaign
 from tasks.campaigns import reconcile_campaigns, weekly_digest
+from tasks.context import job_context
 from tests.helpers import bilingual, create_published
 from tests.newsletters.conftest import Inbox, Newsroom
 
@@ -211,8 +212,9 @@ async def test_a_digest_is_drafted_from_the_entries_published_since_a_time(newsr
     )
     assert future.status_code == 422
 
-    assert await weekly_digest({"settings": room.settings}) is None  # no DIGEST_LISTS: no weekly digest
-    weekly = await weekly_digest({"settings": replace(room.settings, digest_lists=("partners",))})
+    queue = room.app.state.queue
+    assert await weekly_digest(job_context(room.settings, queue)) is None  # no DIGEST_LISTS: no weekly digest
+    weekly = await weekly_digest(job_context(replace(room.settings, digest_lists=("partners",)), queue))
     assert weekly is not None
     state = await campaign_state(room, weekly)
     assert state["entries"] == [first["id"], second["id"]] and state["status"] == "draft"
@@ -267,7 +269,7 @@ async def test_a_campaign_sent_at_a_time_waits_and_the_reconciler_starts_it_when
     assert scheduled.status_code == 202, scheduled.text
     assert scheduled.json()["status"] == "scheduled"
     assert datetime.fromisoformat(scheduled.json()["send_at"]) == later
-    ctx = {"settings": room.settings, "redis": room.app.state.queue}
+    ctx = job_context(room.settings, room.app.state.queue)
     assert await reconcile_campaigns(ctx) == 0  # not due: nothing starts, no ledger yet
     assert (await campaign_state(room, campaign["id"]))["counts"]["recipients"] == 0
 

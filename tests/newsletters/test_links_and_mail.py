@@ -11,9 +11,9 @@ from core.errors import Invalid, NotFound
 from newsletters.addresses import address_key, normalise_address
 from newsletters.confirmation import confirmation_message
 from newsletters.errors import LinkExpired
-from newsletters.mail import send_message, transport_for
-from newsletters.mail.outbox import FileOutbox
+from newsletters.mail.outbox import OutboxTransport
 from newsletters.mail.smtp import SmtpTransport, parse_smtp_url
+from newsletters.mail.transport import mail_route, send_message
 from newsletters.tokens import confirmation_token, new_subscriber_token, read_confirmation_token
 from tests.newsletters.conftest import Inbox
 
@@ -80,8 +80,8 @@ def test_smtp_urls() -> None:
     assert parse_smtp_url("smtps://mail.example.ge").implicit_tls
     with pytest.raises(ValueError, match="SMTP_URL"):
         parse_smtp_url("http://mail.example.ge")
-    assert isinstance(transport_for("smtp://127.0.0.1:25", Path("x")), SmtpTransport)
-    assert isinstance(transport_for(None, Path("x")), FileOutbox)
+    assert isinstance(mail_route("smtp://127.0.0.1:25", Path("x")).transport(), SmtpTransport)
+    assert isinstance(mail_route(None, Path("x")).transport(), OutboxTransport)
 
 
 def georgian_message() -> object:
@@ -96,7 +96,7 @@ def georgian_message() -> object:
 
 
 async def test_the_outbox_writes_whole_eml_files(tmp_path: Path) -> None:
-    await send_message(FileOutbox(tmp_path / "outbox"), georgian_message())  # type: ignore[arg-type]
+    await send_message(OutboxTransport(tmp_path / "outbox"), georgian_message())  # type: ignore[arg-type]
     [written] = list((tmp_path / "outbox").iterdir())
     assert written.suffix == ".eml"
     parsed = message_from_bytes(written.read_bytes(), policy=policy.default)
@@ -107,7 +107,9 @@ async def test_the_outbox_writes_whole_eml_files(tmp_path: Path) -> None:
 
 async def test_smtp_delivers_a_georgian_message_to_a_real_server(smtp: tuple[Inbox, str]) -> None:
     inbox, url = smtp
-    await send_message(SmtpTransport(url), georgian_message())  # type: ignore[arg-type]
+    transport = SmtpTransport(parse_smtp_url(url))
+    await send_message(transport, georgian_message())  # type: ignore[arg-type]
+    await transport.close()
     [received] = inbox.messages
     assert inbox.recipients == [["ნინო@example.ge"]]
     assert received["Subject"].startswith("დაადასტურეთ")

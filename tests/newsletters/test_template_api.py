@@ -5,9 +5,9 @@ from typing import Any
 
 import httpx
 
-from newsletters import ledger
+from newsletters.campaigns import ledger
 from service.settings import Settings
-from tasks.campaigns import mail_config
+from tasks.context import sending_config
 from tests.conftest import Staff
 
 GOOD = """<mjml>
@@ -91,7 +91,7 @@ def test_settings_read_the_campaign_variables() -> None:
     assert (settings.smtp_rate, settings.smtp_connections, settings.campaign_batch_size) == (25.0, 4, 500)
     assert settings.campaign_lease_seconds == 90
     assert (settings.campaign_retry_seconds, settings.campaign_reconcile_seconds) == ((5, 10), 10)
-    assert mail_config(settings).backoff == (timedelta(seconds=5), timedelta(seconds=10))
+    assert sending_config(settings).backoff == (timedelta(seconds=5), timedelta(seconds=10))
     defaults = Settings.from_env({})
-    assert mail_config(defaults).backoff == ledger.BACKOFF
+    assert sending_config(defaults).backoff == ledger.BACKOFF
     assert defaults.campaign_reconcile_seconds == 30

@@ -4,7 +4,7 @@ import httpx
 from click.testing import CliRunner
 
 import piccolo_conf
-from newsletters.campaigns import list_campaigns
+from newsletters.campaigns.states import list_campaigns
 from newsletters.lists import public_lists
 from newsletters.template_store import list_templates
 from newsletters.templates import DEFAULT_TEMPLATE_NAMES

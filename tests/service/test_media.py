@@ -55,8 +55,13 @@ async def upload(
 
 async def run_worker(app: Litestar) -> None:
     """Run the arq worker in burst mode until the queue is empty, as `scmi worker` would."""
-    ctx = {"settings": app.state.settings, "media_storage": app.state.media_storage}
-    worker = build_worker(app.state.queue, ctx, burst=True, handle_signals=False)
+    worker = build_worker(
+        app.state.queue,
+        app.state.settings,
+        media_storage=app.state.media_storage,
+        burst=True,
+        handle_signals=False,
+    )
     await worker.main()
 
 

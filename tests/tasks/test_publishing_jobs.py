@@ -43,7 +43,9 @@ async def test_embedded_worker_publishes_a_scheduled_entry_within_a_minute(
     assert (revisions[0]["action"], revisions[0]["staff_name"]) == ("publish", "system")
 
 
-async def test_publish_due_job_through_real_redis(client: httpx.AsyncClient, staff: Staff) -> None:
+async def test_publish_due_job_through_real_redis(
+    client: httpx.AsyncClient, staff: Staff, settings: Settings
+) -> None:
     entry = await create(client, staff.headers("editor"))
     await publish(
         client,
@@ -58,7 +60,7 @@ async def test_publish_due_job_through_real_redis(client: httpx.AsyncClient, sta
         runs_before = job_count("publish_due", "ok")
         job = await pool.enqueue_job("publish_due")
         assert job is not None
-        worker = build_worker(pool, {}, burst=True, with_cron=False, handle_signals=False)
+        worker = build_worker(pool, settings, burst=True, with_cron=False, handle_signals=False)
         await worker.main()
         await worker.close()
         assert await job.result(timeout=5) == 1

@@ -101,9 +101,7 @@ async def test_the_request_id_travels_through_real_redis_to_a_real_worker(
         finally:
             request_id_var.reset(token)
         assert job is not None
-        worker = build_worker(
-            queue, {"settings": settings}, burst=True, with_cron=False, handle_signals=False
-        )
+        worker = build_worker(queue, settings, burst=True, with_cron=False, handle_signals=False)
         await worker.main()
         await worker.close()
         assert await job.result(timeout=5) == 0

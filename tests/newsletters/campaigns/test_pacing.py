@@ -2,19 +2,10 @@
 
 import secrets
 from collections import Counter
-from collections.abc import AsyncIterator
 
-import pytest
 from redis.asyncio import Redis
 
-from newsletters.sending import RedisRate
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis(host="127.0.0.1", port=6379)
-    yield client
-    await client.aclose()
+from newsletters.campaigns.pacing import RedisRate
 
 
 async def test_two_workers_share_one_messages_per_second_limit(redis: Redis) -> None:

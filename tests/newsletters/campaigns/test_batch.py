@@ -15,11 +15,13 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from core.db import utcnow
-from newsletters import campaigns, ledger
-from newsletters.sending import MailConfig, send_batch
+from newsletters.campaigns import ledger, states
+from newsletters.campaigns.batch import BatchResult, send_batch
+from newsletters.campaigns.config import SendingConfig
+from newsletters.mail.smtp import SmtpTransport, parse_smtp_url
 from newsletters.tables import Delivery, Subscriber
 from service.settings import Settings
-from tasks.campaigns import mail_config
+from tasks.context import sending_config
 from tests.conftest import Database
 from tests.newsletters.conftest import Inbox, Newsroom, newsroom_for
 from tests.newsletters.test_campaigns import add_partners, draft
@@ -68,10 +70,10 @@ async def started(room: Newsroom, people: list[tuple[str, str, str]]) -> tuple[U
     await add_partners(room, people)
     campaign = await draft(room, [])
     identity = UUID(campaign["id"])
-    await campaigns.request_send(identity, None, _site(room))
-    round_ = await campaigns.start_due(identity)
+    await states.request_send(identity, None, _site(room))
+    round_ = await states.start_due(identity)
     assert round_ == 1
-    assert await campaigns.start_due(identity) is None  # a second start writes nothing twice
+    assert await states.start_due(identity) is None  # a second start writes nothing twice
     return identity, round_
 
 
@@ -88,6 +90,15 @@ async def time_passes(campaign_id: UUID) -> None:
     )
 
 
+async def batch(identity: UUID, round_: int, config: SendingConfig, url: str) -> BatchResult:
+    """One batch over a connection of its own to the test's SMTP server."""
+    transport = SmtpTransport(parse_smtp_url(url))
+    try:
+        return await send_batch(identity, round_, config, transport)
+    finally:
+        await transport.close()
+
+
 def people(*addresses: str) -> list[tuple[str, str, str]]:
     return [(address, "en", "") for address in addresses]
 
@@ -101,9 +112,9 @@ async def test_4xx_is_retried_with_backoff_5xx_bounces_the_subscriber(
     identity, round_ = await started(
         room, people("ok@example.org", "later@example.org", "gone@example.org", "never@example.org")
     )
-    config = MailConfig(smtp_url=url, public_url=room.settings.public_url)
+    config = SendingConfig(public_url=room.settings.public_url)
 
-    result = await send_batch(identity, round_, config)
+    result = await batch(identity, round_, config, url)
     assert (result.sent, result.deferred, result.bounced) == (1, 2, 1)
     counts = await ledger.counts(identity)
     assert (counts.recipients, counts.sent, counts.bounced, counts.pending) == (4, 1, 1, 2)
@@ -116,11 +127,11 @@ async def test_4xx_is_retried_with_backoff_5xx_bounces_the_subscriber(
     assert timedelta(seconds=50) < wait <= timedelta(minutes=1)
 
     # Not due yet: nothing is claimed, and the campaign is not finished.
-    assert (await send_batch(identity, round_, config)).claimed == 0
-    assert not await campaigns.finish_if_done(identity)
+    assert (await batch(identity, round_, config, url)).claimed == 0
+    assert not await states.finish_if_done(identity)
 
     await time_passes(identity)
-    result = await send_batch(identity, round_, config)
+    result = await batch(identity, round_, config, url)
     assert (result.sent, result.deferred) == (1, 1)
     backoff = await Delivery.select().where(Delivery.email == "never@example.org").first()
     assert backoff is not None
@@ -129,12 +140,12 @@ async def test_4xx_is_retried_with_backoff_5xx_bounces_the_subscriber(
 
     for _ in range(3):
         await time_passes(identity)
-        await send_batch(identity, round_, config)
+        await batch(identity, round_, config, url)
     never = await Delivery.select().where(Delivery.email == "never@example.org").first()
     assert never is not None and (never["status"], never["attempts"]) == ("failed", 5)
     counts = await ledger.counts(identity)
     assert (counts.sent, counts.failed, counts.bounced, counts.pending) == (2, 1, 1, 0)
-    assert await campaigns.finish_if_done(identity)
+    assert await states.finish_if_done(identity)
     assert [len(inbox.to(a)) for a in ("ok@example.org", "later@example.org", "gone@example.org")] == [
         1,
         1,
@@ -149,24 +160,24 @@ async def test_pause_resume_and_cancel_take_effect_at_the_next_batch(
     inbox, url = picky
     addresses = [f"p{n}@example.org" for n in range(7)]
     identity, round_ = await started(room, people(*addresses))
-    config = MailConfig(smtp_url=url, public_url=room.settings.public_url, batch_size=2)
+    config = SendingConfig(public_url=room.settings.public_url, batch_size=2)
     base = f"/api/v1/campaigns/{identity}"
 
-    assert (await send_batch(identity, round_, config)).sent == 2
+    assert (await batch(identity, round_, config, url)).sent == 2
     paused = await room.post(f"{base}/pause", headers=room.admin)
     assert paused.status_code == 200 and paused.json()["status"] == "paused"
-    assert (await send_batch(identity, round_, config)).claimed == 0
+    assert (await batch(identity, round_, config, url)).claimed == 0
     assert (await room.post(f"{base}/pause", headers=room.admin)).status_code == 409
 
     resumed = await room.post(f"{base}/resume", headers=room.admin)
     assert resumed.status_code == 200 and resumed.json()["status"] == "sending"
-    stale = await send_batch(identity, round_, config)  # a job of the paused round stops
+    stale = await batch(identity, round_, config, url)  # a job of the paused round stops
     assert (stale.status, stale.claimed) == ("stale", 0)
-    assert (await send_batch(identity, round_ + 1, config)).sent == 2
+    assert (await batch(identity, round_ + 1, config, url)).sent == 2
 
     cancelled = await room.post(f"{base}/cancel", headers=room.admin)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    assert (await send_batch(identity, round_ + 1, config)).claimed == 0
+    assert (await batch(identity, round_ + 1, config, url)).claimed == 0
     assert (await room.post(f"{base}/resume", headers=room.admin)).status_code == 409
     state = (await room.client.get(base, headers=room.admin)).json()
     assert state["counts"] == {
@@ -187,8 +198,8 @@ async def test_scmi_campaigns_watch_shows_the_counts_until_the_campaign_ends(
     inbox, url = picky
     inbox.gone = {"gone@example.org"}
     identity, round_ = await started(room, people("a@example.org", "b@example.org", "gone@example.org"))
-    await send_batch(identity, round_, MailConfig(smtp_url=url, public_url=room.settings.public_url))
-    assert await campaigns.finish_if_done(identity)
+    await batch(identity, round_, SendingConfig(public_url=room.settings.public_url), url)
+    assert await states.finish_if_done(identity)
     env = {
         **os.environ,
         "DATABASE_URL": room.settings.resolved_database_url,
@@ -202,7 +213,7 @@ async def test_scmi_campaigns_watch_shows_the_counts_until_the_campaign_ends(
     assert process.returncode == 0, err.decode()
     assert "sent: 3 recipients, 2 sent, 0 failed, 1 bounced, 0 pending, 0 skipped" in out.decode()
     # Without a terminal click prints the bar's label alone (the bar itself draws on a TTY).
-    assert out.decode().startswith(str((await campaigns.get_campaign(identity)).slug))
+    assert out.decode().startswith(str((await states.get_campaign(identity)).slug))
 
 
 dkim_keys = pytest.fixture(scope="module")(make_key_pair.__wrapped__)  # type: ignore[attr-defined]
@@ -223,7 +234,7 @@ async def test_campaign_mail_is_dkim_signed_when_a_key_is_configured(
         dkim_private_key_file=str(key_file),
     )
     identity, round_ = await started(room, [("nino@example.ge", "ka", "ნინო ბერიძე")])
-    assert (await send_batch(identity, round_, mail_config(settings))).sent == 1
+    assert (await batch(identity, round_, sending_config(settings), url)).sent == 1
 
     def dns(name: bytes, timeout: int = 5) -> bytes | None:
         return b"v=DKIM1; k=rsa; p=" + public_b64 if name == b"news._domainkey.newsroom.test." else None
@@ -252,12 +263,12 @@ async def test_who_left_after_the_ledger_was_written_is_skipped_and_erasure_empt
     )
     assert erased.status_code in {200, 204}, erased.text
 
-    result = await send_batch(identity, round_, MailConfig(smtp_url=url, public_url=room.settings.public_url))
+    result = await batch(identity, round_, SendingConfig(public_url=room.settings.public_url), url)
     assert result.sent == 1
     assert [rcpt for rcpt in inbox.recipients] == [["stays@example.org"]]
     counts = await ledger.counts(identity)
     assert (counts.recipients, counts.sent, counts.skipped, counts.pending) == (3, 1, 2, 0)
-    assert await campaigns.finish_if_done(identity)
+    assert await states.finish_if_done(identity)
     erased_row = (
         await Delivery.select().where(Delivery.subscriber == rows["erased@example.org"]["subscriber"]).first()
     )
@@ -283,8 +294,8 @@ async def test_a_batch_stops_before_its_lease_runs_out_and_gives_the_rest_back(r
     identity, round_ = await started(room, people(*addresses))
     with smtp_server(inbox) as url:
         # A 0.4 s lease: the batch stops sending after 0.2 s; ten messages would take at least 0.5 s.
-        config = MailConfig(smtp_url=url, public_url=room.settings.public_url, lease=timedelta(seconds=0.4))
-        result = await send_batch(identity, round_, config)
+        config = SendingConfig(public_url=room.settings.public_url, lease=timedelta(seconds=0.4))
+        result = await batch(identity, round_, config, url)
     assert result.claimed == 10 and 1 <= result.sent < 10
     rows = await Delivery.select(Delivery.status, Delivery.attempts).where(Delivery.campaign == identity)
     assert sorted((row["status"], row["attempts"]) for row in rows) == sorted(

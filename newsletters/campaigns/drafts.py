@@ -1,0 +1,134 @@
+"""What a campaign draft holds: fields checked, a free slug, entries frozen, and the shape editors read."""
+
+import re
+from typing import Any, Final
+from uuid import UUID
+
+from content.feeds.links import FeedSite
+from content.tables import Entry, EntryTranslation
+from core.db import as_utc
+from core.errors import Conflict, Invalid
+from newsletters.campaign_schemas import CampaignIn, CampaignOut
+from newsletters.campaigns import ledger
+from newsletters.mime import checked_address
+from newsletters.rendering import CONTROL_CHARACTERS
+from newsletters.tables import Campaign, MailingList
+from newsletters.template_store import template_row
+
+LANGS: Final = ("ka", "en")
+SLUG: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+
+
+async def campaign_out(row: dict[str, Any]) -> CampaignOut:
+    """A campaign's row as editors read it, with its delivery counts."""
+    template = await template_row(str(row["template"]))
+    return CampaignOut(
+        id=row["id"],
+        slug=row["slug"],
+        status=row["status"],
+        template=template["slug"],
+        subject={"ka": row["subject_ka"], "en": row["subject_en"]},
+        intro={"ka": row["intro_ka"], "en": row["intro_en"]},
+        entries=[UUID(str(each)) for each in row["entries"]],
+        lists=list(row["lists"]),
+        from_name=row["from_name"],
+        from_address=row["from_address"],
+        reply_to=row["reply_to"],
+        send_at=as_utc(row["send_at"]),
+        started_at=as_utc(row["started_at"]),
+        sent_at=as_utc(row["sent_at"]),
+        counts=await ledger.counts(row["id"]),
+    )
+
+
+def _one_line(value: str, limit: int, field: str) -> str:
+    """A header text as given, or refused: a line break could add headers, and silent cuts lose words."""
+    if CONTROL_CHARACTERS.search(value):
+        raise Invalid("line breaks and control characters are not allowed here", field=field)
+    if len(value) > limit:
+        raise Invalid(f"at most {limit} characters", field=field)
+    return value
+
+
+async def checked(data: CampaignIn) -> dict[Any, Any]:
+    """The draft's column values, or Invalid naming the field at fault."""
+    if not all(data.subject.get(lang, "").strip() for lang in LANGS):
+        raise Invalid("a campaign needs a subject in ka and en", field="subject")
+    subjects = {lang: _one_line(data.subject[lang], 300, f"subject.{lang}") for lang in LANGS}
+    from_name = _one_line(data.from_name, 200, "from_name")
+    if not data.lists:
+        raise Invalid("name at least one list", field="lists")
+    found = {
+        row["slug"]
+        for row in await MailingList.select(MailingList.slug).where(MailingList.slug.is_in(data.lists))
+    }
+    if missing := sorted(set(data.lists) - found):
+        raise Invalid(f"no such list: {', '.join(missing)}", field="lists")
+    if data.entries:
+        known = {row["id"] for row in await Entry.select(Entry.id).where(Entry.id.is_in(data.entries))}
+        if missing_entries := [str(each) for each in data.entries if each not in known]:
+            raise Invalid(f"no such entry: {', '.join(missing_entries)}", field="entries")
+    checked_address(data.from_address, "from_address")
+    if data.reply_to:
+        checked_address(data.reply_to, "reply_to")
+    template = await template_row(data.template)
+    return {
+        Campaign.template: template["id"],
+        Campaign.subject_ka: subjects["ka"],
+        Campaign.subject_en: subjects["en"],
+        Campaign.intro_ka: data.intro.get("ka", ""),
+        Campaign.intro_en: data.intro.get("en", ""),
+        Campaign.entries: [str(each) for each in data.entries],
+        Campaign.lists: sorted(set(data.lists)),
+        Campaign.from_name: from_name,
+        Campaign.from_address: data.from_address.strip(),
+        Campaign.reply_to: data.reply_to.strip() if data.reply_to else None,
+    }
+
+
+async def free_slug(slug: str) -> str:
+    """A well-formed slug no campaign holds yet; call inside the write transaction."""
+    if not SLUG.fullmatch(slug):
+        raise Invalid("a slug is 1 to 100 lower-case letters, digits and hyphens", field="slug")
+    if await Campaign.exists().where(Campaign.slug == slug):
+        raise Conflict(f"a campaign {slug!r} exists", field="slug")
+    return slug
+
+
+async def frozen_content(row: dict[str, Any], site: FeedSite) -> dict[str, Any]:
+    """The entries as they read now in each language: what the mail and the archive show."""
+    ids = [UUID(str(each)) for each in row["entries"]]
+    kinds = (
+        {r["id"]: r["kind"] for r in await Entry.select(Entry.id, Entry.kind).where(Entry.id.is_in(ids))}
+        if ids
+        else {}
+    )
+    translations = (
+        await EntryTranslation.select(
+            EntryTranslation.entry, EntryTranslation.lang, EntryTranslation.slug,
+            EntryTranslation.title, EntryTranslation.summary,
+        ).where(EntryTranslation.entry.is_in(ids))
+        if ids
+        else []
+    )  # fmt: skip
+    by_key = {(t["entry"], t["lang"]): t for t in translations}
+    content: dict[str, Any] = {}
+    for lang in LANGS:
+        items = []
+        for entry_id in ids:
+            text = by_key.get((entry_id, lang)) or by_key.get((entry_id, "ka" if lang == "en" else "en"))
+            if text is None:
+                continue
+            items.append(
+                {
+                    "title": text["title"],
+                    "summary": text["summary"],
+                    "url": site.entry_url(kinds[entry_id], text["lang"], text["slug"], entry_id),
+                    "kind": kinds[entry_id],
+                }
+            )
+        content[lang] = {
+            "entries": items,
+            "archive_url": f"{site.public_url}/newsletters/{lang}/{row['slug']}",
+        }
+    return content

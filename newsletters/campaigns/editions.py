@@ -1,0 +1,84 @@
+"""A campaign's editions: rendered once per language and round, then personalised per recipient."""
+
+from typing import Any
+
+from newsletters.campaigns.drafts import LANGS
+from newsletters.dkim_signing import DkimKey, sign
+from newsletters.mime import PreparedMessage, Sender
+from newsletters.rendering import EditionContent, EditionEntry, Personal, render_edition
+from newsletters.tables import MailingList, Template
+
+_cache: dict[tuple[Any, int], dict[str, PreparedMessage]] = {}
+
+
+def edition_content(row: dict[str, Any], lang: str) -> EditionContent:
+    """A campaign's frozen content in one language."""
+    frozen = row["content"].get(lang, {})
+    return EditionContent(
+        lang=lang,
+        subject=row[f"subject_{lang}"],
+        intro=row[f"intro_{lang}"],
+        entries=[
+            EditionEntry(title=e["title"], summary=e["summary"], url=e["url"], kind=e.get("kind", "news"))
+            for e in frozen.get("entries", [])
+        ],
+        archive_url=frozen.get("archive_url", ""),
+    )
+
+
+async def prepare(row: dict[str, Any], public_url: str, *, test: bool = False) -> dict[str, PreparedMessage]:
+    """Render the campaign once per language (cached per round: every batch of the round reuses it)."""
+    key = (row["id"], int(row["round"]))
+    if key in _cache and not test:
+        return _cache[key]
+    template = await Template.select(Template.mjml).where(Template.id == row["template"]).first()
+    assert template is not None
+    host = public_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    lists = await MailingList.select(MailingList.slug, MailingList.name_en).where(
+        MailingList.slug.is_in(row["lists"])
+    )
+    list_name = ", ".join(each["name_en"] for each in lists)
+    sender = Sender(
+        from_name=row["from_name"], from_address=row["from_address"],
+        list_id=f"{'-'.join(sorted(row['lists']))}.{host}", reply_to=row["reply_to"],
+    )  # fmt: skip
+    messages = {}
+    for lang in LANGS:
+        content = edition_content(row, lang)
+        if test:
+            content = EditionContent(**{**content.__dict__, "subject": f"[TEST] {content.subject}"})
+        messages[lang] = PreparedMessage(
+            render_edition(template["mjml"], content), sender, list_name=list_name
+        )
+    if not test:
+        if len(_cache) > 32:
+            _cache.clear()
+        _cache[key] = messages
+    return messages
+
+
+def personal(public_url: str, name: str, token: str) -> Personal:
+    """The recipient's own links."""
+    return Personal(
+        name=name,
+        unsubscribe_url=f"{public_url}/subscriptions/unsubscribe/{token}",
+        preferences_url=f"{public_url}/subscriptions/preferences/{token}",
+    )
+
+
+def letter(
+    messages: dict[str, PreparedMessage],
+    lang: str,
+    address: str,
+    links: Personal,
+    dkim: DkimKey | None,
+    *,
+    test: bool = False,
+) -> tuple[bytes, str]:
+    """One recipient's message in their language (else Georgian), signed, and its Message-ID."""
+    message, message_id = messages[lang if lang in messages else "ka"].personalise(address, links)
+    if test:
+        message = b"X-SCMI-Test: yes\r\n" + message
+    if dkim is not None:
+        message = sign(message, dkim)
+    return message, message_id

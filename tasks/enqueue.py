@@ -1,0 +1,69 @@
+"""The typed way to queue a job: the one place that knows each job's name and deterministic id."""
+
+from datetime import datetime
+from typing import Final
+from uuid import UUID
+
+from arq.connections import ArqRedis
+
+from newsletters.campaigns.runner import BatchJob
+
+# The names the worker registers its jobs under (tasks/worker.py) and the queue carries.
+PUBLISH_DUE: Final = "publish_due"
+MAKE_RENDITIONS: Final = "make_renditions"
+SEND_CONFIRMATION_MAIL: Final = "send_confirmation_mail"
+START_CAMPAIGN: Final = "start_campaign"
+SEND_CAMPAIGN_BATCH: Final = "send_campaign_batch"
+SEND_CAMPAIGN_TEST: Final = "send_campaign_test"
+RECONCILE_CAMPAIGNS: Final = "reconcile_campaigns"
+WEEKLY_DIGEST: Final = "weekly_digest"
+
+
+def renditions_job_id(asset_id: UUID) -> str:
+    return f"{MAKE_RENDITIONS}:{asset_id}"
+
+
+def campaign_start_job_id(campaign_id: UUID) -> str:
+    return f"campaign-start:{campaign_id}"
+
+
+def campaign_batch_job_id(job: BatchJob) -> str:
+    return f"campaign:{job.campaign_id}:{job.round}:{job.slot}:{job.chain}:{job.seq}"
+
+
+async def enqueue_renditions(queue: ArqRedis, asset_id: UUID) -> None:
+    """Make an image's renditions (once per asset while the job's result is kept)."""
+    await queue.enqueue_job(MAKE_RENDITIONS, str(asset_id), _job_id=renditions_job_id(asset_id))
+
+
+async def enqueue_confirmation_mail(queue: ArqRedis, subscriber_id: UUID) -> None:
+    """Mail a pending subscriber the confirmation link (every sign-up asks again, so no fixed id)."""
+    await queue.enqueue_job(SEND_CONFIRMATION_MAIL, str(subscriber_id))
+
+
+async def enqueue_campaign_start(queue: ArqRedis, campaign_id: UUID, at: datetime | None) -> None:
+    """Start a scheduled campaign at `at` (now when None); were this job lost, the reconciler starts it."""
+    await queue.enqueue_job(
+        START_CAMPAIGN, str(campaign_id), _job_id=campaign_start_job_id(campaign_id), _defer_until=at
+    )
+
+
+async def enqueue_campaign_test(
+    queue: ArqRedis, campaign_id: UUID, addresses: list[str], lang: str | None
+) -> None:
+    """Mail a test of a campaign to some addresses."""
+    await queue.enqueue_job(SEND_CAMPAIGN_TEST, str(campaign_id), addresses, lang)
+
+
+async def enqueue_reconcile(queue: ArqRedis) -> None:
+    """Run the reconciler now (a resumed campaign starts its new round at once)."""
+    await queue.enqueue_job(RECONCILE_CAMPAIGNS)
+
+
+async def enqueue_campaign_batch(queue: ArqRedis, job: BatchJob, at: datetime | None) -> bool:
+    """Queue one job of a slot's chain (at `at`, else now); False when a job of its id exists already."""
+    queued = await queue.enqueue_job(
+        SEND_CAMPAIGN_BATCH, str(job.campaign_id), job.round, job.slot, job.chain, job.seq,
+        _job_id=campaign_batch_job_id(job), _defer_until=at,
+    )  # fmt: skip
+    return queued is not None
