@@ -112,14 +112,19 @@ async def _locked_row(campaign_id: UUID, allowed: frozenset[str], verb: str) -> 
     return row
 
 
-async def pause_campaign(campaign_id: UUID) -> CampaignOut:
-    """Pause a scheduled or sending campaign; batches check the state as they mark, so within one batch."""
+async def _set_status(campaign_id: UUID, allowed: frozenset[str], verb: str, status: str) -> CampaignOut:
+    """Move a campaign whose state allows `verb` to `status`, in one write transaction."""
     async with write_transaction(Campaign):
-        await _locked_row(campaign_id, PAUSABLE, "pause")
-        await Campaign.update({Campaign.status: "paused", Campaign.updated_at: utcnow()}).where(
+        await _locked_row(campaign_id, allowed, verb)
+        await Campaign.update({Campaign.status: status, Campaign.updated_at: utcnow()}).where(
             Campaign.id == campaign_id
         )
     return await get_campaign(campaign_id)
+
+
+async def pause_campaign(campaign_id: UUID) -> CampaignOut:
+    """Pause a scheduled or sending campaign; batches check the state as they mark, so within one batch."""
+    return await _set_status(campaign_id, PAUSABLE, "pause", "paused")
 
 
 async def resume_campaign(campaign_id: UUID) -> CampaignOut:
@@ -135,12 +140,7 @@ async def resume_campaign(campaign_id: UUID) -> CampaignOut:
 
 async def cancel_campaign(campaign_id: UUID) -> CampaignOut:
     """Cancel a campaign that is not sent yet; what was sent stays sent, the rest is never sent."""
-    async with write_transaction(Campaign):
-        await _locked_row(campaign_id, CANCELLABLE, "cancel")
-        await Campaign.update({Campaign.status: "cancelled", Campaign.updated_at: utcnow()}).where(
-            Campaign.id == campaign_id
-        )
-    return await get_campaign(campaign_id)
+    return await _set_status(campaign_id, CANCELLABLE, "cancel", "cancelled")
 
 
 async def finish_if_done(campaign_id: UUID) -> bool:
