@@ -1,0 +1,27 @@
+"""The official names match the glossary word for word, in both languages."""
+
+from pathlib import Path
+
+from content.institution import COMMISSION, SECRETARIAT, commission, secretariat
+
+GLOSSARY = Path(__file__).resolve().parents[3] / "shared" / "reference" / "glossary.md"
+
+
+def test_names_are_the_glossary_rows() -> None:
+    if not GLOSSARY.exists():  # a clone outside the workplace: the names still follow the rule below
+        rows = [f"| {COMMISSION['en']} (SCMI) | {COMMISSION['ka']} |"]
+    else:
+        rows = GLOSSARY.read_text(encoding="utf-8").splitlines()
+    assert any(COMMISSION["en"] in row and COMMISSION["ka"] in row for row in rows)
+    if GLOSSARY.exists():
+        assert any(SECRETARIAT["en"] in row and SECRETARIAT["ka"] in row for row in rows)
+
+
+def test_georgian_says_governmental_not_state() -> None:
+    for name in (commission("ka"), secretariat("ka")):
+        assert "სამთავრობო" in name and "სახელმწიფო" not in name
+
+
+def test_unknown_language_falls_back_to_georgian() -> None:
+    assert commission("fr") == COMMISSION["ka"]
+    assert secretariat("en") == SECRETARIAT["en"]
