@@ -35,6 +35,7 @@ class Invitee:
     email: str
     name: str
     role: str
+    lang: str
 
 
 async def invite_staff(email: str, role: str, name: str = "", lang: str = "ka") -> Invitation:
@@ -89,8 +90,17 @@ async def invitee(token: str) -> Invitee:
         raise NotFound("this welcome link is not valid, or has been used")
     if expires is None or expires <= utcnow():
         raise NotFound("this welcome link has expired")
+    credential = (
+        await StaffCredential.select(StaffCredential.interface_lang)
+        .where(StaffCredential.staff == row["staff.id"])
+        .first()
+    )
     return Invitee(
-        staff_id=row["staff.id"], email=row["staff.email"], name=row["staff.name"], role=row["staff.role"]
+        staff_id=row["staff.id"],
+        email=row["staff.email"],
+        name=row["staff.name"],
+        role=row["staff.role"],
+        lang=credential["interface_lang"] if credential else "ka",
     )
 
 

@@ -151,3 +151,13 @@ async def set_interface_language(staff_id: UUID, lang: str) -> None:
     await StaffCredential.update({StaffCredential.interface_lang: lang}).where(
         StaffCredential.staff == staff_id
     )
+
+
+async def has_second_factor(staff_id: UUID) -> bool:
+    """Whether a staff member has TOTP turned on (then set-up is not offered before the code step)."""
+    row = (
+        await StaffCredential.select(StaffCredential.totp_secret)
+        .where(StaffCredential.staff == staff_id)
+        .first()
+    )
+    return bool(row and row["totp_secret"])
