@@ -1,6 +1,7 @@
 """The TOTP second factor (RFC 6238): secrets, codes accepted once, a QR code and recovery codes."""
 
 import hashlib
+import re
 import secrets
 import time
 from typing import Final
@@ -15,11 +16,17 @@ RECOVERY_CODES: Final = 10
 STEP_SECONDS: Final = 30
 # One step either side: a phone clock a little off, or a code typed as it changes, still works.
 DRIFT_STEPS: Final = 1
+_BASE32: Final = re.compile(r"[A-Z2-7]{32}")
 
 
 def new_secret() -> str:
     """A fresh base32 TOTP secret (160 bits, as RFC 4226 recommends)."""
     return pyotp.random_base32(32)
+
+
+def is_secret(secret: str) -> bool:
+    """Whether `secret` has the shape of the secrets `new_secret` makes."""
+    return bool(_BASE32.fullmatch(secret))
 
 
 def setup_uri(secret: str, email: str) -> str:
@@ -36,8 +43,8 @@ def qr_svg(uri: str) -> str:
 def accepted_step(secret: str, code: str, last_step: int, now: float | None = None) -> int | None:
     """The time step `code` belongs to if it is valid and newer than `last_step` (a code works once)."""
     code = "".join(code.split())
-    if not secret or len(code) != 6 or not code.isdigit():
-        return None
+    if not is_secret(secret) or len(code) != 6 or not code.isdigit():
+        return None  # a secret that is not ours (a tampered form) can match no code
     totp = pyotp.TOTP(secret)
     moment = time.time() if now is None else now
     current = int(moment // STEP_SECONDS)

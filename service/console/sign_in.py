@@ -13,7 +13,7 @@ from accounts.console_sessions import (
     end_session,
     start_session,
 )
-from accounts.second_factor import new_secret, qr_svg, setup_uri
+from accounts.second_factor import is_secret, new_secret, qr_svg, setup_uri
 from accounts.sign_in import (
     SignInRefused,
     Throttled,
@@ -159,6 +159,8 @@ class SignInController(Controller):
             return Redirect("/console/sign-in", status_code=303)
         form = await _form(request)
         secret = form.get("secret", "")[:64]
+        if not is_secret(secret):  # a tampered form: start the set-up again with a fresh key
+            secret = new_secret()
         try:
             codes = await enable_second_factor(user.principal.id, secret, form.get("code", "")[:10])
         except Invalid:

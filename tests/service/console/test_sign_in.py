@@ -22,7 +22,9 @@ async def _editor_with_password(console: ConsoleClient, email: str = "nino@examp
     return email
 
 
-async def test_welcome_link_refuses_weak_password_then_works_once(console: ConsoleClient, db: Database) -> None:
+async def test_welcome_link_refuses_weak_password_then_works_once(
+    console: ConsoleClient, db: Database
+) -> None:
     invitation = await invite_staff("eka@example.org", "author", "Eka", lang="en")
     link = f"/console/welcome/{invitation.token}"
     weak = await console.submit(link, link, {"password": "password1234"})
@@ -35,7 +37,9 @@ async def test_welcome_link_refuses_weak_password_then_works_once(console: Conso
     assert "ბმული" in spent.text  # no session yet: the page speaks the default language, Georgian
 
 
-async def test_sign_in_sets_a_strict_cookie_and_opens_the_dashboard(console: ConsoleClient, db: Database) -> None:
+async def test_sign_in_sets_a_strict_cookie_and_opens_the_dashboard(
+    console: ConsoleClient, db: Database
+) -> None:
     email = await _editor_with_password(console)
     answer = await console.submit(
         "/console/sign-in", "/console/sign-in", {"email": email.upper(), "password": PASSWORD}
@@ -56,7 +60,9 @@ async def test_sign_in_sets_a_strict_cookie_and_opens_the_dashboard(console: Con
 async def test_wrong_password_and_throttling_answer_pages(console: ConsoleClient, db: Database) -> None:
     email = await _editor_with_password(console)
     for _ in range(5):
-        refused = await console.submit("/console/sign-in", "/console/sign-in", {"email": email, "password": "x"})
+        refused = await console.submit(
+            "/console/sign-in", "/console/sign-in", {"email": email, "password": "x"}
+        )
         assert refused.status_code == 400
         assert 'href="#email"' in refused.text
     throttled = await console.submit(
