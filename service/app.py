@@ -20,6 +20,7 @@ from newsletters.public_archive import newest_send, newsletter_lookup
 from service.answers import AnswerCache
 from service.auth import BearerTokenMiddleware
 from service.cached_reads import serve_cached_reads
+from service.console import console_router
 from service.content_watch import ContentWatch
 from service.controllers.campaigns import CampaignController
 from service.controllers.entries import ENTRY_CONTROLLERS
@@ -131,6 +132,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             healthz,
             readyz,
             metrics,
+            console_router(settings),
         ],
         lifespan=[lifespan],
         state=State({"settings": settings}),

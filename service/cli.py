@@ -16,6 +16,7 @@ import prometheus_client
 import uvicorn
 
 from accounts import staff as staff_accounts
+from accounts.invites import invite_staff
 from accounts.roles import ROLES
 from core.errors import DomainError
 from newsletters.campaign_schemas import CampaignOut
@@ -175,6 +176,23 @@ def staff_add(settings: Settings, email: str, role: str, name: str) -> None:
     click.echo(f"added {result.staff.email} as {result.staff.role}", err=True)
     click.echo("token (shown once, keep it safe):", err=True)
     click.echo(result.token)
+
+
+@staff.command("invite")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default="", help="Display name (defaults to the part before @).")
+@click.option(
+    "--lang", type=click.Choice(["ka", "en"]), default="ka", help="The console's language for them."
+)
+@click.pass_obj
+def staff_invite(settings: Settings, email: str, role: str, name: str, lang: str) -> None:
+    """Invite a staff member to the console: print a one-time welcome link (valid 72 hours)."""
+    invitation = _run(settings, lambda: invite_staff(email, role, name, lang))
+    click.echo(
+        f"invited {invitation.email} as {invitation.role}; the link works once, for 72 hours:", err=True
+    )
+    click.echo(f"{settings.public_url}/console/welcome/{invitation.token}")
 
 
 @staff.command("list")

@@ -72,6 +72,8 @@ class Settings:
     dkim_private_key_file: str = ""
     # Lists the weekly digest draft goes to (empty: no weekly digest).
     digest_lists: tuple[str, ...] = field(default_factory=tuple)
+    console_idle_minutes: int = 60  # a console session left alone this long ends
+    console_session_hours: int = 12  # and every session ends this long after sign-in
 
     @property
     def resolved_database_url(self) -> str:
@@ -183,6 +185,8 @@ class Settings:
             dkim_selector=env.get("DKIM_SELECTOR") or defaults.dkim_selector,
             dkim_private_key_file=env.get("DKIM_PRIVATE_KEY_FILE") or "",
             digest_lists=tuple(s.strip() for s in env.get("DIGEST_LISTS", "").split(",") if s.strip()),
+            console_idle_minutes=int(env.get("CONSOLE_IDLE_MINUTES") or defaults.console_idle_minutes),
+            console_session_hours=int(env.get("CONSOLE_SESSION_HOURS") or defaults.console_session_hours),
         )
 
     def check_production(self) -> None:

@@ -7,9 +7,13 @@ import httpx
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
+from accounts.console_sessions import start_session
+from accounts.invites import invite_staff
 from service.app import create_app
+from service.console.rendering import STYLESHEET_PATH
+from service.console.session import SESSION_COOKIE
 from service.settings import Settings
-from tests.conftest import Staff
+from tests.conftest import Database, Staff, running
 
 ROLES = ("anonymous", "author", "editor", "admin")
 RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -87,6 +91,23 @@ for kind in ("news", "events", "announcements", "materials"):
         ("GET", f"/api/v1/{kind}/{{ref:str}}/revisions"): "author",
     }
 
+# Console routes (HTML, session cookie, CSRF): the minimum role, or PUBLIC for the sign-in pages.
+CONSOLE: dict[tuple[str, str], str] = {
+    ("GET", "/console/sign-in"): PUBLIC,
+    ("POST", "/console/sign-in"): PUBLIC,
+    ("GET", "/console/sign-in/code"): PUBLIC,
+    ("POST", "/console/sign-in/code"): PUBLIC,
+    ("GET", "/console/second-factor"): PUBLIC,
+    ("POST", "/console/second-factor"): PUBLIC,
+    ("GET", "/console/welcome/{token:str}"): PUBLIC,
+    ("POST", "/console/welcome/{token:str}"): PUBLIC,
+    ("POST", "/console/sign-out"): PUBLIC,
+    ("POST", "/console/sign-out-everywhere"): "author",
+    ("POST", "/console/language"): "author",
+    ("GET", "/console"): "author",
+    ("GET", STYLESHEET_PATH): PUBLIC,
+}
+
 
 def app_routes(app: Litestar) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
@@ -100,8 +121,9 @@ def app_routes(app: Litestar) -> set[tuple[str, str]]:
 
 def test_every_route_is_in_the_table(settings: Settings) -> None:
     routes = app_routes(create_app(settings))
-    assert routes - set(EXPECTED) == set(), "new routes need a line in EXPECTED"
+    assert routes - set(EXPECTED) - set(CONSOLE) == set(), "new routes need a line in EXPECTED or CONSOLE"
     assert set(EXPECTED) - routes == set(), "EXPECTED names routes that no longer exist"
+    assert set(CONSOLE) - routes == set(), "CONSOLE names routes that no longer exist"
 
 
 def concrete(path: str) -> str:
@@ -125,3 +147,57 @@ async def test_guards_of_every_route(client: httpx.AsyncClient, staff: Staff) ->
             elif not response.headers["content-type"].startswith("application/problem+json"):
                 failures.append(f"{role} {method} {path}: refusal is not problem+json")
     assert failures == []
+
+
+async def test_console_routes_need_a_session_of_the_role(settings: Settings, db: Database) -> None:
+    """Without a session a console page sends the browser to sign in; with one of any role it opens.
+
+    The CSRF check runs before the guard, so the write routes are tried with the form's token.
+    """
+    staff_ids = {PUBLIC: None} | {
+        role: (await invite_staff(f"console-{role}@scmi.test", role)).staff_id
+        for role in ("author", "editor", "admin")
+    }
+    app = create_app(settings)
+    async with (
+        running(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="https://testserver.local"
+        ) as client,
+    ):
+        failures = await _console_failures(client, staff_ids)
+    assert failures == []
+
+
+async def _console_failures(client: httpx.AsyncClient, staff_ids: dict[str, uuid.UUID | None]) -> list[str]:
+    failures: list[str] = []
+    for method, path in sorted(CONSOLE):
+        minimum = CONSOLE[(method, path)]
+        for role in ROLES:
+            if role not in staff_ids:
+                continue
+            client.cookies.clear()
+            staff_id = staff_ids[role]
+            if staff_id is not None:  # a session of its own for each request: sign-out ends one
+                session = await start_session(staff_id, stage="signed_in")
+                client.cookies.set(SESSION_COOKIE, session, domain="testserver.local", path="/console")
+            data: dict[str, str] = {}
+            if method == "POST":
+                # Any console answer sets the double-submit cookie, whose value is itself a valid token.
+                await client.get("/console/sign-in")
+                data = {"_csrf_token": client.cookies["scmi_csrf"]}
+            response = await client.request(method, concrete(path), data=data or None)
+            status = response.status_code
+            if status >= 500 or status == 403:
+                failures.append(f"{role} {method} {path}: {status}")
+            elif RANK[role] < RANK[minimum] and not (
+                status == 303 and response.headers["location"] == "/console/sign-in"
+            ):
+                failures.append(f"{role} {method} {path}: {status} but needs a signed-in {minimum}")
+            elif (
+                RANK[role] >= RANK[minimum]
+                and minimum != PUBLIC
+                and response.headers.get("location") == "/console/sign-in"
+            ):
+                failures.append(f"{role} {method} {path}: sent to sign in though signed in")
+    return failures

@@ -1,0 +1,137 @@
+"""Server-side console sessions: started, looked up with idle and absolute limits, ended one or all."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final, Literal
+from uuid import UUID
+
+from accounts.roles import Principal
+from accounts.staff import hash_token
+from accounts.tables import ConsoleSession, StaffCredential
+from core.db import as_utc, utcnow, write_transaction
+
+Stage = Literal["second_factor", "signed_in"]
+SESSION_PREFIX: Final = "scmis_"
+# Writing last_seen on every page would make every read a write; a minute is fine for an idle limit.
+SEEN_RESOLUTION: Final = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLimits:
+    """How long a session lives: since the last request, and at most since sign-in."""
+
+    idle: timedelta
+    absolute: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleUser:
+    """Who a console request comes from, at which stage of signing in, in which interface language."""
+
+    principal: Principal
+    session_id: UUID
+    stage: Stage
+    interface_lang: str
+
+
+async def start_session(staff_id: UUID, *, stage: Stage, ip: str = "", user_agent: str = "") -> str:
+    """A new session for a staff member; the returned token goes in the cookie and is never stored."""
+    token = SESSION_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    await ConsoleSession(
+        staff=staff_id,
+        token_hash=hash_token(token),
+        stage=stage,
+        created_at=now,
+        last_seen_at=now,
+        ip=ip[:64],
+        user_agent=user_agent[:300],
+    ).save()
+    return token
+
+
+async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
+    """The signed-in person behind a cookie, or None when it is unknown, ended, expired or disabled."""
+    if not token.startswith(SESSION_PREFIX) or len(token) > 100:
+        return None
+    row = (
+        await ConsoleSession.select(
+            ConsoleSession.id,
+            ConsoleSession.stage,
+            ConsoleSession.created_at,
+            ConsoleSession.last_seen_at,
+            ConsoleSession.staff.id,
+            ConsoleSession.staff.email,
+            ConsoleSession.staff.name,
+            ConsoleSession.staff.role,
+            ConsoleSession.staff.disabled_at,
+        )
+        .where((ConsoleSession.token_hash == hash_token(token)) & ConsoleSession.ended_at.is_null())
+        .first()
+    )
+    if row is None or row["staff.disabled_at"] is not None:
+        return None
+    now = utcnow()
+    created, seen = as_utc(row["created_at"]), as_utc(row["last_seen_at"])
+    assert created is not None
+    assert seen is not None
+    if now - created > limits.absolute or now - seen > limits.idle:
+        await ConsoleSession.update({ConsoleSession.ended_at: now}).where(ConsoleSession.id == row["id"])
+        return None
+    if now - seen >= SEEN_RESOLUTION:
+        await ConsoleSession.update({ConsoleSession.last_seen_at: now}).where(ConsoleSession.id == row["id"])
+    lang = (
+        await StaffCredential.select(StaffCredential.interface_lang)
+        .where(StaffCredential.staff == row["staff.id"])
+        .first()
+    )
+    return ConsoleUser(
+        principal=Principal(
+            id=row["staff.id"],
+            email=row["staff.email"],
+            name=row["staff.name"],
+            role=row["staff.role"],
+            token_id=row["id"],
+        ),
+        session_id=row["id"],
+        stage=row["stage"],
+        interface_lang=lang["interface_lang"] if lang else "ka",
+    )
+
+
+async def complete_second_factor(session_id: UUID) -> str:
+    """End the half-signed-in session and start a full one with a new token (no session fixation)."""
+    async with write_transaction(ConsoleSession):
+        row = (
+            await ConsoleSession.select(ConsoleSession.staff, ConsoleSession.ip, ConsoleSession.user_agent)
+            .where((ConsoleSession.id == session_id) & ConsoleSession.ended_at.is_null())
+            .first()
+        )
+        if row is None:
+            raise LookupError("the session has ended")
+        await ConsoleSession.update({ConsoleSession.ended_at: utcnow()}).where(
+            ConsoleSession.id == session_id
+        )
+        return await start_session(
+            row["staff"], stage="signed_in", ip=row["ip"], user_agent=row["user_agent"]
+        )
+
+
+async def end_session(session_id: UUID) -> None:
+    """Sign one browser out."""
+    await ConsoleSession.update({ConsoleSession.ended_at: utcnow()}).where(
+        (ConsoleSession.id == session_id) & ConsoleSession.ended_at.is_null()
+    )
+
+
+async def end_every_session(staff_id: UUID) -> int:
+    """Sign a staff member out everywhere; the number of sessions ended."""
+    async with write_transaction(ConsoleSession):
+        open_sessions = await ConsoleSession.count().where(
+            (ConsoleSession.staff == staff_id) & ConsoleSession.ended_at.is_null()
+        )
+        await ConsoleSession.update({ConsoleSession.ended_at: utcnow()}).where(
+            (ConsoleSession.staff == staff_id) & ConsoleSession.ended_at.is_null()
+        )
+    return int(open_sessions)
