@@ -72,13 +72,14 @@ def date_header(timestamp: float | None = None) -> str:
 def list_id(slugs: Iterable[str], host: str) -> str:
     """A List-Id for a set of lists: the same set gives the same id in any order, another set another id.
 
-    The slugs stay readable; a short digest of the whole set keeps apart sets that joined slugs would
-    confuse (`a-b` alone against `a` with `b`).
+    Slugs (`[a-z0-9-]`, never a dot) joined by dots keep one list's id readable and stable
+    (`partners.newsroom.test`) and keep sets apart (`a-b` against `a` with `b`); a set too long for a
+    header gets a digest of itself instead.
     """
-    unique = sorted(set(slugs))
-    digest = hashlib.sha256("\n".join(unique).encode()).hexdigest()[:8]
-    readable = "-".join(unique)[:60].strip("-.") or "lists"
-    return f"{readable}.{digest}.{host}"
+    label = ".".join(sorted(set(slugs))) or "lists"
+    if len(label) > 120:
+        label = "lists-" + hashlib.sha256(label.encode()).hexdigest()[:16]
+    return f"{label}.{host}"
 
 
 def domain_of(address: str) -> str:
