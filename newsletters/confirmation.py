@@ -39,7 +39,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
 def confirmation_message(
     *, to: str, name: str, lang: str, list_names: list[str], confirm_url: str, mail_from: str
 ) -> EmailMessage:
-    """The confirmation message: plain text and HTML (multipart/alternative), both quoted-printable (7-bit)."""
+    """The confirmation message: text and HTML (multipart/alternative), both quoted-printable (7-bit)."""
     texts = TEXTS.get(lang, TEXTS["ka"])
     message = EmailMessage()
     message["Subject"] = texts["subject"]

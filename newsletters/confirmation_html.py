@@ -1,4 +1,4 @@
-"""The HTML part of the confirmation mail: the same texts as the plain part, the link a button, nothing remote."""
+"""The confirmation mail's HTML part: the plain part's texts, the link a button, nothing remote."""
 
 from html import escape
 from typing import Final

@@ -1,4 +1,4 @@
-"""A MIME part with personal placeholders, quoted-printable encoded once: static chunks and slots between them."""
+"""A MIME part with personal placeholders, quoted-printable once: static chunks and slots between them."""
 
 import binascii
 import re

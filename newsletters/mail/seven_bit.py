@@ -24,7 +24,10 @@ def as_7bit(message: bytes) -> bytes:
     """
     parsed = email.message_from_bytes(message, policy=email.policy.SMTP)
     for part in parsed.walk():
-        if part.is_multipart() or part.get("Content-Transfer-Encoding", "7bit").lower() not in {"8bit", "binary"}:
+        if part.is_multipart() or part.get("Content-Transfer-Encoding", "7bit").lower() not in {
+            "8bit",
+            "binary",
+        }:
             continue
         _requote(part)
     return parsed.as_bytes(policy=email.policy.SMTP)

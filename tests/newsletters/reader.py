@@ -109,7 +109,9 @@ async def rendered_html(campaign_id: str, message: EmailMessage, name: str, publ
     }
     document = edition.html
     for field in PERSONAL_FIELDS:
-        document = document.replace(edition.placeholders.token("html", field), html_module.escape(values[field]))
+        document = document.replace(
+            edition.placeholders.token("html", field), html_module.escape(values[field])
+        )
     return document
 
 
@@ -121,7 +123,9 @@ def first_difference(got: Layout, want: Layout) -> str:
     for index, (mine, theirs) in enumerate(zip(got.elements, want.elements, strict=False)):
         if mine != theirs:
             a, b = dict(_pairs(mine)), dict(_pairs(theirs))
-            changed = {key: (a.get(key), b.get(key)) for key in a.keys() | b.keys() if a.get(key) != b.get(key)}
+            changed = {
+                key: (a.get(key), b.get(key)) for key in a.keys() | b.keys() if a.get(key) != b.get(key)
+            }
             return f"element {index} ({mine.split(' ', 1)[0]}): computed style differs (got, want): {changed}"
     if len(got.elements) != len(want.elements):
         return f"{len(got.elements)} elements, the renderer's HTML has {len(want.elements)}"
