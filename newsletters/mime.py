@@ -16,7 +16,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from typing import Final
 
 from core.errors import Invalid
-from newsletters.personal_body import PersonalBody, encode_part, encode_value
+from newsletters.personal_body import encode_part, encode_value
 from newsletters.rendering import Edition, Personal, clean_line, greeting
 
 # A plain ASCII dot-atom address, what nearly every subscriber has: the header parser below accepts
@@ -142,6 +142,8 @@ class PreparedMessage:
         self._text_head = part_headers.format(boundary=boundary, kind="plain").encode()
         self._html_head = ("\r\n" + part_headers.format(boundary=boundary, kind="html")).encode()
         self._end = f"\r\n--{boundary}--\r\n".encode()
+        self._text_names = frozenset(self._text.slots)
+        self._html_names = frozenset(self._html.slots)
 
     def personalise(self, address: str, personal: Personal) -> tuple[bytes, str]:
         """The whole message for one recipient, and its Message-ID."""
@@ -160,20 +162,22 @@ class PreparedMessage:
             "unsubscribe_url": unsubscribe,
             "preferences_url": clean_line(personal.preferences_url, 500),
         }
+        cache: dict[str, bytes] = {}  # a value the same in both parts (most links) is encoded once
         body = [self._static_headers, headers, b"\r\n", self._text_head]
-        body += _filled(self._text, values, escape=False)
+        body += self._text.fill({name: _encoded(values.get(name, ""), cache) for name in self._text_names})
         body.append(self._html_head)
-        body += _filled(self._html, values, escape=True)
+        body += self._html.fill(
+            {name: _encoded(html.escape(values.get(name, "")), cache) for name in self._html_names}
+        )
         body.append(self._end)
         return b"".join(body), message_id
 
 
-def _filled(part: PersonalBody, values: dict[str, str], *, escape: bool) -> list[bytes]:
-    """The part's pieces with the recipient's values, each encoded once however often it appears."""
-    encoded = {
-        name: encode_value(values.get(name, ""), html.escape if escape else None) for name in set(part.slots)
-    }
-    return part.fill(encoded)
+def _encoded(value: str, cache: dict[str, bytes]) -> bytes:
+    found = cache.get(value)
+    if found is None:
+        found = cache[value] = encode_value(value)
+    return found
 
 
 _date: tuple[int, str] = (0, "")
