@@ -1,13 +1,14 @@
 """The confirmation mail of double opt-in, in the subscriber's language, and the job's domain step."""
 
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Final
 from uuid import UUID
 
 from core.db import utcnow
+from newsletters.confirmation_html import confirmation_html
 from newsletters.mail.transport import MailTransport, send_message
 from newsletters.memberships import memberships_of
+from newsletters.mime import date_header, domain_of, new_message_id
 from newsletters.tables import MailingList, Subscriber
 from newsletters.tokens import confirmation_token
 
@@ -17,6 +18,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "greeting": "გამარჯობა{name},",
         "body": "ვიღაცამ (იმედია, თქვენ) ეს მისამართი გამოიწერა შემდეგი სიებისთვის: {lists}.\n"
         "გამოწერის დასადასტურებლად გახსენით ბმული (მოქმედებს 7 დღე):",
+        "button": "გამოწერის დადასტურება",
+        "link_label": "ღილაკი არ მუშაობს? გახსენით ეს ბმული:",
         "ignore": "თუ ეს თქვენ არ ყოფილხართ, უბრალოდ უგულებელყავით ეს წერილი — სხვა წერილს აღარ მიიღებთ.",
         "signature": "მიგრაციის საკითხთა სამთავრობო კომისიის სამდივნო",
     },
@@ -25,6 +28,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "greeting": "Hello{name},",
         "body": "Someone (we hope you) subscribed this address to these lists: {lists}.\n"
         "To confirm, open this link (valid for 7 days):",
+        "button": "Confirm my subscription",
+        "link_label": "Button not working? Open this link:",
         "ignore": "If it was not you, ignore this message: you will get no other.",
         "signature": "Secretariat of the State Commission on Migration Issues of Georgia",
     },
@@ -34,25 +39,21 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
 def confirmation_message(
     *, to: str, name: str, lang: str, list_names: list[str], confirm_url: str, mail_from: str
 ) -> EmailMessage:
-    """A plain-text confirmation message (8bit UTF-8, so the link stays one clickable line)."""
+    """The confirmation message: text and HTML (multipart/alternative), both quoted-printable (7-bit)."""
     texts = TEXTS.get(lang, TEXTS["ka"])
     message = EmailMessage()
     message["Subject"] = texts["subject"]
     message["From"] = mail_from
     message["To"] = to
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="scmi.newsroom")
+    message["Date"] = date_header()
+    message["Message-ID"] = new_message_id(domain_of(mail_from))
     message["Auto-Submitted"] = "auto-generated"
-    body = "\n\n".join(
-        [
-            texts["greeting"].format(name=f" {name}" if name else ""),
-            texts["body"].format(lists=", ".join(list_names)),
-            confirm_url,
-            texts["ignore"],
-            "— " + texts["signature"],
-        ]
-    )
-    message.set_content(body + "\n", charset="utf-8", cte="8bit")
+    greeting = texts["greeting"].format(name=f" {name}" if name else "")
+    body = texts["body"].format(lists=", ".join(list_names))
+    text = "\n\n".join([greeting, body, confirm_url, texts["ignore"], "— " + texts["signature"]])
+    message.set_content(text + "\n", charset="utf-8", cte="quoted-printable")
+    html = confirmation_html(texts, lang=lang, greeting=greeting, body=body, url=confirm_url)
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     message["Content-Language"] = lang  # after set_content, which drops Content-* headers
     return message
 

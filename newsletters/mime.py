@@ -1,22 +1,24 @@
 """Mail messages built once per edition and personalised at the bytes level, safe against header injection."""
 
+import hashlib
 import html
 import re
 import secrets
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.errors import HeaderParseError
 from email.header import Header
 from email.headerregistry import Address
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 from typing import Final
 
 from core.errors import Invalid
+from newsletters.personal_body import encode_part, encode_value
 from newsletters.rendering import Edition, Personal, clean_line, greeting
 
-MAX_LINE: Final = 900  # SMTP allows 998 octets a line; leave room for what personalisation adds
-_BREAK_AFTER: Final = re.compile(rb"(?<=>)|(?<= )")
 # A plain ASCII dot-atom address, what nearly every subscriber has: the header parser below accepts
 # such an address unchanged (tests/newsletters/test_mime.py compares the two on a corpus), so a
 # campaign skips its ~40 µs per recipient; anything else still goes through the parser.
@@ -50,32 +52,39 @@ def mailbox(name: str, address: str) -> str:
 
 
 def encoded_header(value: str) -> str:
-    """A header value on one logical line, RFC 2047-encoded when needed; no CR or LF gets through."""
-    return Header(clean_line(value, 998), "utf-8", maxlinelen=76).encode(linesep="\r\n")
+    """A header value on one logical line, folded; RFC 2047-encoded only when it is not ASCII."""
+    value = clean_line(value, 998)
+    charset = "us-ascii" if value.isascii() else "utf-8"
+    return Header(value, charset, maxlinelen=76).encode(linesep="\r\n")
 
 
-def wrap_long_lines(body: bytes) -> bytes:
-    """Break lines longer than MAX_LINE after a tag or a space, so an 8bit body stays within SMTP limits."""
-    out: list[bytes] = []
-    for line in body.split(b"\r\n"):
-        while len(line) > MAX_LINE:
-            cut = max(
-                (m.start() for m in _BREAK_AFTER.finditer(line, 0, MAX_LINE) if m.start() > 0), default=0
-            )
-            if cut == 0:
-                cut = MAX_LINE
-                while cut > 0 and (line[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
-                    cut -= 1
-            out.append(line[:cut])
-            line = line[cut:]
-        out.append(line)
-    return b"\r\n".join(out)
+def new_message_id(domain: str) -> str:
+    """A new, unique Message-ID in `domain` (the domain of the From address)."""
+    return f"<{uuid.uuid4().hex}@{domain}>"
 
 
-def _crlf(text: str) -> bytes:
-    return wrap_long_lines(
-        text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n").encode("utf-8")
-    )
+def date_header(timestamp: float | None = None) -> str:
+    """An RFC 5322 date in UTC with a numeric zone (`+0000`, neither `GMT` nor `-0000`)."""
+    moment = datetime.fromtimestamp(int(time.time() if timestamp is None else timestamp), UTC)
+    return format_datetime(moment)
+
+
+def list_id(slugs: Iterable[str], host: str) -> str:
+    """A List-Id for a set of lists: the same set gives the same id in any order, another set another id.
+
+    Slugs (`[a-z0-9-]`, never a dot) joined by dots keep one list's id readable and stable
+    (`partners.newsroom.test`) and keep sets apart (`a-b` against `a` with `b`); a set too long for a
+    header gets a digest of itself instead.
+    """
+    label = ".".join(sorted(set(slugs))) or "lists"
+    if len(label) > 120:
+        label = "lists-" + hashlib.sha256(label.encode()).hexdigest()[:16]
+    return f"{label}.{host}"
+
+
+def domain_of(address: str) -> str:
+    """The domain of an address (`news@scmi.ge` -> `scmi.ge`), for Message-IDs."""
+    return parseaddr(address)[1].rpartition("@")[2] or address.rpartition("@")[2]
 
 
 @dataclass(frozen=True)
@@ -92,13 +101,24 @@ class Sender:
         return self.from_address.rpartition("@")[2]
 
 
+def _part_pattern(edition: Edition, part: str) -> re.Pattern[str]:
+    """The placeholders of one part (`html` or `text`), the slot's name as the pattern's one group."""
+    prefix = edition.placeholders.token(part, "")[: -len("]]")]
+    return re.compile(re.escape(prefix) + r"([a-z_]+)\]\]")
+
+
 class PreparedMessage:
-    """One edition as mail: headers and body encoded once; `personalise` only fills in the recipient."""
+    """One edition as mail: headers and body encoded once; `personalise` only fills in the recipient.
+
+    Both parts go out quoted-printable: 7-bit, lines of at most 76 characters broken by soft breaks
+    that a client removes, so the HTML it decodes is byte for byte the renderer's (a hard break inside
+    an attribute would change a style). Each placeholder sits on a line of its own, so a recipient's
+    value, encoded on its own, never makes a line too long.
+    """
 
     def __init__(self, edition: Edition, sender: Sender, *, list_name: str = "") -> None:
         self.edition = edition
         self.sender = sender
-        self._pattern = edition.placeholders.pattern()
         boundary = f"scmi-{secrets.token_hex(12)}"
         static = [
             f"From: {mailbox(sender.from_name, sender.from_address)}",
@@ -113,26 +133,21 @@ class PreparedMessage:
         if sender.reply_to:
             static.append(f"Reply-To: {checked_address(sender.reply_to, 'reply_to')}")
         self._static_headers = ("\r\n".join(static) + "\r\n").encode("ascii")
-        # 8bit keeps Georgian compact (quoted-printable would triple it) and the placeholders intact.
-        part_headers = 'Content-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
-        parts = [
-            f"--{boundary}\r\n{part_headers.format('plain')}".encode(),
-            _crlf(edition.text),
-            f"\r\n--{boundary}\r\n{part_headers.format('html')}".encode(),
-            _crlf(edition.html),
-            f"\r\n--{boundary}--\r\n".encode(),
-        ]
-        self._body = b"".join(parts)
-        # The body cut at its placeholders once: personalising is then a join, not a search per message.
-        cut = self._pattern.split(self._body)
-        self._statics: list[bytes] = cut[0::3]
-        self._slots: list[tuple[bool, str]] = [
-            (part == b"html", name.decode()) for part, name in zip(cut[1::3], cut[2::3], strict=True)
-        ]
+        part_headers = (
+            '--{boundary}\r\nContent-Type: text/{kind}; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        )
+        self._text = encode_part(edition.text, _part_pattern(edition, "text"))
+        self._html = encode_part(edition.html, _part_pattern(edition, "html"))
+        self._text_head = part_headers.format(boundary=boundary, kind="plain").encode()
+        self._html_head = ("\r\n" + part_headers.format(boundary=boundary, kind="html")).encode()
+        self._end = f"\r\n--{boundary}--\r\n".encode()
+        self._text_names = frozenset(self._text.slots)
+        self._html_names = frozenset(self._html.slots)
 
     def personalise(self, address: str, personal: Personal) -> tuple[bytes, str]:
         """The whole message for one recipient, and its Message-ID."""
-        message_id = f"<{uuid.uuid4().hex}@{self.sender.domain}>"
+        message_id = new_message_id(self.sender.domain)
         unsubscribe = clean_line(personal.unsubscribe_url, 500)
         headers = (
             f"To: {mailbox(personal.name, address)}\r\n"
@@ -147,16 +162,22 @@ class PreparedMessage:
             "unsubscribe_url": unsubscribe,
             "preferences_url": clean_line(personal.preferences_url, 500),
         }
-
-        encoded: dict[tuple[bool, str], bytes] = {}
-        body = [self._static_headers, headers, b"\r\n", self._statics[0]]
-        for slot, static in zip(self._slots, self._statics[1:], strict=True):
-            value = encoded.get(slot)
-            if value is None:
-                text = values.get(slot[1], "")
-                value = encoded[slot] = (html.escape(text) if slot[0] else text).encode("utf-8")
-            body += (value, static)
+        cache: dict[str, bytes] = {}  # a value the same in both parts (most links) is encoded once
+        body = [self._static_headers, headers, b"\r\n", self._text_head]
+        body += self._text.fill({name: _encoded(values.get(name, ""), cache) for name in self._text_names})
+        body.append(self._html_head)
+        body += self._html.fill(
+            {name: _encoded(html.escape(values.get(name, "")), cache) for name in self._html_names}
+        )
+        body.append(self._end)
         return b"".join(body), message_id
+
+
+def _encoded(value: str, cache: dict[str, bytes]) -> bytes:
+    found = cache.get(value)
+    if found is None:
+        found = cache[value] = encode_value(value)
+    return found
 
 
 _date: tuple[int, str] = (0, "")
@@ -167,7 +188,7 @@ def _now_header() -> str:
     global _date
     second = int(time.time())
     if _date[0] != second:
-        _date = (second, formatdate(second, usegmt=True))
+        _date = (second, date_header(second))
     return _date[1]
 
 

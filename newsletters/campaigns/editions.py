@@ -4,7 +4,7 @@ from typing import Any
 
 from newsletters.campaigns.drafts import LANGS
 from newsletters.dkim_signing import DkimKey, sign
-from newsletters.mime import PreparedMessage, Sender
+from newsletters.mime import PreparedMessage, Sender, list_id
 from newsletters.rendering import EditionContent, EditionEntry, Personal, render_edition
 from newsletters.tables import MailingList, Template
 
@@ -40,7 +40,7 @@ async def prepare(row: dict[str, Any], public_url: str, *, test: bool = False) -
     list_name = ", ".join(each["name_en"] for each in lists)
     sender = Sender(
         from_name=row["from_name"], from_address=row["from_address"],
-        list_id=f"{'-'.join(sorted(row['lists']))}.{host}", reply_to=row["reply_to"],
+        list_id=list_id(row["lists"], host), reply_to=row["reply_to"],
     )  # fmt: skip
     messages = {}
     for lang in LANGS:

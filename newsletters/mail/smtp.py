@@ -6,6 +6,7 @@ from urllib.parse import unquote, urlparse
 import aiosmtplib
 
 from newsletters.mail.errors import SendFailed
+from newsletters.mail.seven_bit import as_7bit, has_8bit, headers_are_ascii
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +76,16 @@ class SmtpTransport:
         assert client is not None
         # An address with a non-ASCII local part needs the server's SMTPUTF8 (RFC 6531).
         international = not sender.isascii() or not all(address.isascii() for address in recipients)
+        options = ["SMTPUTF8"] if international else []
+        if has_8bit(message):
+            # aiosmtplib's sendmail() declares nothing by itself: an 8bit body is announced, and only
+            # to a server that offers 8BITMIME; any other server gets the body re-encoded 7-bit.
+            if client.supports_extension("8bitmime"):
+                options.append("BODY=8BITMIME")
+            elif headers_are_ascii(message):
+                message = as_7bit(message)
         try:
-            await client.sendmail(
-                sender, recipients, message, mail_options=["SMTPUTF8"] if international else None
-            )
+            await client.sendmail(sender, recipients, message, mail_options=options or None)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             if isinstance(error, aiosmtplib.SMTPServerDisconnected | OSError | TimeoutError):
                 # The connection is no use any more: the next message opens a new one.

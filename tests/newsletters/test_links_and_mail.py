@@ -101,7 +101,7 @@ async def test_the_outbox_writes_whole_eml_files(tmp_path: Path) -> None:
     assert written.suffix == ".eml"
     parsed = message_from_bytes(written.read_bytes(), policy=policy.default)
     assert parsed["To"] == "ნინო@example.ge"
-    lines = parsed.get_body().get_content().splitlines()  # type: ignore[union-attr]
+    lines = parsed.get_body(("plain",)).get_content().splitlines()  # type: ignore[union-attr]
     assert "https://newsroom.test/subscriptions/confirm/abc" in lines
 
 

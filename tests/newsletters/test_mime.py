@@ -7,7 +7,7 @@ from email.message import EmailMessage
 import pytest
 
 from core.errors import Invalid
-from newsletters.mime import PreparedMessage, Sender, checked_address, wrap_long_lines
+from newsletters.mime import PreparedMessage, Sender, checked_address
 from newsletters.rendering import EditionContent, EditionEntry, Personal, render_edition
 from newsletters.templates import default_templates
 
@@ -132,8 +132,12 @@ def test_content_cannot_forge_personal_placeholders() -> None:
     assert "[[scmi-000000000000-html-unsubscribe_url]]" in message.get_body(("plain",)).get_content()
 
 
-def test_long_lines_are_wrapped_without_splitting_characters() -> None:
-    line = ("<p>" + "ა" * 500 + "</p>") * 3
-    wrapped = wrap_long_lines(line.encode())
-    assert all(len(part) <= 998 for part in wrapped.split(b"\r\n"))
-    assert wrapped.replace(b"\r\n", b"").decode("utf-8") == line
+def test_long_lines_go_quoted_printable_and_decode_to_the_rendered_bytes() -> None:
+    intro = ("<p>" + "ა" * 500 + "</p>") * 3
+    message, raw = build(intro=intro, name="ნ" * 100)
+    body = raw.split(b"\r\n\r\n", 1)[1]
+    assert raw.isascii()
+    assert all(len(line) <= 76 for line in body.split(b"\r\n"))
+    assert message.get_body(("html",))["Content-Transfer-Encoding"] == "quoted-printable"
+    assert "<p>" + "ა" * 500 + "</p>" in message.get_body(("html",)).get_content()
+    assert "ძვირფასო " + "ნ" * 100 + "," in message.get_body(("html",)).get_content()
