@@ -83,12 +83,13 @@ async def _form_page(
         else sign_up_text(lang, "signup_title")
     )
     errors = errors or {}
-    first_list = one_list or (choices[0] if choices else None)
+    first_list = choices[0] if choices else None
     anchors = {
         "email": "email",
         "name": "name",
         "organisation": "organisation",
-        "lists": f"lists-{first_list['slug']}" if first_list else "email",
+        # One list's page has no list to tick (its list is a hidden field): lead to the address.
+        "lists": f"lists-{first_list['slug']}" if first_list and not one_list else "email",
         "consent": "consent",
         "form": "email",
     }

@@ -49,6 +49,18 @@ async def test_the_page_lists_every_public_list_with_descriptions_and_the_consen
         assert 'method="post"' in page.text and "<script" not in page.text
 
 
+async def test_the_websites_small_form_opens_ours_filled_in_and_nothing_happens(newsroom: Newsroom) -> None:
+    page = await newsroom.client.get(
+        "/subscriptions/en/", params={"email": "web@example.org", "lists": "press"}
+    )
+    assert page.status_code == 200
+    assert 'value="web@example.org"' in page.text
+    assert 'id="lists-press" name="lists" value="press" checked' in page.text
+    assert 'value="partners" checked' not in page.text
+    found = await newsroom.client.get("/api/v1/subscribers", params={"q": "web@"}, headers=newsroom.admin)
+    assert found.json()["items"] == []
+
+
 async def test_a_plain_form_post_signs_up_and_records_the_text_it_showed(
     newsroom_smtp: Newsroom, smtp: tuple[Inbox, str]
 ) -> None:
