@@ -62,3 +62,11 @@ def _plain_domain(domain: str) -> str | None:
 def address_key(secret_key: str, normalised: str) -> str:
     """HMAC-SHA256 of the normalised address: unique per person, kept after erasure to block re-adding."""
     return hmac.new(secret_key.encode(), b"address:" + normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def masked_address(address: str) -> str:
+    """The address as a page shows it to whoever holds the link: `n***@example.org`."""
+    local, at, domain = address.rpartition("@")
+    if not at or not local:
+        return "***"
+    return f"{local[0]}***@{domain}"

@@ -10,7 +10,7 @@ import msgspec
 from core.db import utcnow
 from newsletters.tables import ConsentEvent
 
-CONSENT_VERSION: Final = "2026-11-25"
+CONSENT_VERSION: Final = "2026-12-02"  # 2026-12-02: "leave" (leaving some lists) added
 # What a person agrees to on the subscription form and the pages; recorded word for word.
 CONSENT_TEXTS: Final[dict[str, dict[str, str]]] = {
     "ka": {
@@ -18,6 +18,7 @@ CONSENT_TEXTS: Final[dict[str, dict[str, str]]] = {
         "გამომიგზავნოს არჩეული სიების საინფორმაციო ბიულეტენები. გამოწერის გაუქმება ნებისმიერ დროს "
         "შემიძლია ერთი დაწკაპუნებით, ხოლო ჩემი მონაცემების წაშლა — მოთხოვნით.",
         "unsubscribe": "აღარ მსურს სამდივნოს საინფორმაციო ბიულეტენების მიღება.",
+        "leave": "აღარ მსურს ამ სიების საინფორმაციო ბიულეტენების მიღება; სხვა სიებში ვრჩები.",
         "preferences": "ვცვლი ჩემს არჩევანს: მსურს მივიღო მხოლოდ მონიშნული სიები არჩეულ ენაზე.",
     },
     "en": {
@@ -25,6 +26,7 @@ CONSENT_TEXTS: Final[dict[str, dict[str, str]]] = {
         "newsletters of the chosen lists to my mail address. I can unsubscribe at any time with one "
         "click and have my data erased on request.",
         "unsubscribe": "I no longer wish to receive the Secretariat's newsletters.",
+        "leave": "I no longer wish to receive the newsletters of these lists; I stay on the others.",
         "preferences": "I change my choice: I wish to receive only the ticked lists, in the chosen language.",
     },
 }

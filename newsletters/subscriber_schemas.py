@@ -57,6 +57,7 @@ class ListChoice(Struct):
     name: str
     description: str
     subscribed: bool
+    pending: bool = False  # signed up, not confirmed yet
 
 
 class SubscriptionState(Struct):
@@ -66,6 +67,7 @@ class SubscriptionState(Struct):
     lang: str
     lists: list[ListChoice]
     token: str  # the link token the person already holds; the pages link to each other with it
+    address: str = ""  # partly masked (n***@example.org): whose subscription the page is about
 
 
 class ListNames(Struct, forbid_unknown_fields=True):

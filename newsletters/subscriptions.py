@@ -8,10 +8,10 @@ from uuid import UUID
 from core.db import utcnow, write_transaction
 from core.errors import Conflict, Invalid, NotFound
 from newsletters import consent, lists, memberships
-from newsletters.addresses import address_key, normalise_address
+from newsletters.addresses import address_key, masked_address, normalise_address
 from newsletters.consent import Origin
 from newsletters.subscriber_schemas import ListChoice, PreferencesIn, SubscribeIn, SubscriptionState
-from newsletters.tables import Membership, Subscriber
+from newsletters.tables import Campaign, Membership, Subscriber
 from newsletters.tokens import new_subscriber_token, read_confirmation_token
 
 # At most one confirmation mail per address in this time, however often the form is sent.
@@ -111,8 +111,21 @@ def _resubscription_changes(
     return changes
 
 
+async def awaiting_confirmation(token: str, *, secret_key: str) -> SubscriptionState:
+    """What the mailed confirmation link's page shows (its lists, pending ones marked); reads only.
+
+    Mail link scanners open every link with GET: this is all a GET does, so nothing is confirmed
+    and nothing recorded until the person presses the page's button (`confirm`).
+    """
+    subscriber_id = read_confirmation_token(secret_key, token, utcnow())
+    row = await Subscriber.select(Subscriber.status).where(Subscriber.id == subscriber_id).first()
+    if row is None or row["status"] == "erased":
+        raise NotFound("this confirmation link is not valid")
+    return await state_of(subscriber_id)
+
+
 async def confirm(token: str, *, secret_key: str, origin: Origin) -> SubscriptionState:
-    """Confirm a sign-up from the mailed link: the subscriber and their pending lists become active."""
+    """Confirm a sign-up (the confirmation page's POST): the subscriber and pending lists become active."""
     now = utcnow()
     subscriber_id = read_confirmation_token(secret_key, token, now)
     async with write_transaction(Subscriber):
@@ -159,7 +172,7 @@ async def subscriber_by_token(token: str) -> dict[str, Any]:
 async def state_of(subscriber_id: UUID) -> SubscriptionState:
     """The status, language and public lists (ticked where the subscriber is on them) of a subscriber."""
     row = (
-        await Subscriber.select(Subscriber.status, Subscriber.lang, Subscriber.token)
+        await Subscriber.select(Subscriber.status, Subscriber.lang, Subscriber.token, Subscriber.email)
         .where(Subscriber.id == subscriber_id)
         .first()
     )
@@ -173,10 +186,17 @@ async def state_of(subscriber_id: UUID) -> SubscriptionState:
             name=item[f"name_{lang}"],
             description=item[f"description_{lang}"],
             subscribed=current.get(item["slug"], {}).get("status") in {"active", "pending"},
+            pending=current.get(item["slug"], {}).get("status") == "pending",
         )
         for item in await lists.public_lists()
     ]
-    return SubscriptionState(status=row["status"], lang=lang, lists=choices, token=row["token"])
+    return SubscriptionState(
+        status=row["status"],
+        lang=lang,
+        lists=choices,
+        token=row["token"],
+        address=masked_address(row["email"] or ""),
+    )
 
 
 async def state_by_token(token: str) -> SubscriptionState:
@@ -184,13 +204,34 @@ async def state_by_token(token: str) -> SubscriptionState:
     return await state_of((await subscriber_by_token(token))["id"])
 
 
-async def unsubscribe(token: str, *, origin: Origin) -> SubscriptionState:
-    """Leave every list at once (the one-click unsubscribe); doing it twice changes nothing."""
+async def campaign_lists(slug: str) -> list[str] | None:
+    """The lists a campaign went to, by its slug (named in its unsubscribe links); None if unknown."""
+    if not slug or len(slug) > 100:
+        return None
+    row = await Campaign.select(Campaign.lists).where(Campaign.slug == slug).output(load_json=True).first()
+    return None if row is None else [str(each) for each in row["lists"] or []]
+
+
+async def unsubscribe(
+    token: str, *, origin: Origin, only: list[str] | None = None
+) -> tuple[SubscriptionState, list[str]]:
+    """Leave the lists in `only` (a campaign's), or every list; doing it twice changes nothing.
+
+    Returns the state after, and the slugs left by this request. Whoever is on no list afterwards
+    is unsubscribed; someone who left some lists stays active on the others.
+    """
     now = utcnow()
     async with write_transaction(Subscriber):
         row = await subscriber_by_token(token)
-        left = await memberships.leave_all(row["id"], now)
-        if row["status"] != "unsubscribed" or left:
+        if only is None:
+            left = await memberships.leave_all(row["id"], now)
+            remaining: list[str] = []
+        else:
+            current = await memberships.memberships_of(row["id"])
+            on = {slug for slug, item in current.items() if item["status"] in {"active", "pending"}}
+            left = await memberships.leave_all(row["id"], now, keep=on - set(only))
+            remaining = sorted(on - set(left))
+        if not remaining and (row["status"] != "unsubscribed" or left):
             await Subscriber.update(
                 {
                     Subscriber.status: "unsubscribed",
@@ -201,7 +242,10 @@ async def unsubscribe(token: str, *, origin: Origin) -> SubscriptionState:
             await consent.record(
                 row["id"], "unsubscribe", origin, lang=row["lang"], lists=left, purpose="unsubscribe"
             )
-    return await state_of(row["id"])
+        elif left:
+            await Subscriber.update({Subscriber.updated_at: now}).where(Subscriber.id == row["id"])
+            await consent.record(row["id"], "leave", origin, lang=row["lang"], lists=left, purpose="leave")
+    return await state_of(row["id"]), left
 
 
 async def change_preferences(token: str, data: PreferencesIn, *, origin: Origin) -> SubscriptionState:

@@ -28,6 +28,7 @@ from service.controllers.feeds import FeedController, feed_index
 from service.controllers.lists import ListController
 from service.controllers.media import MediaController
 from service.controllers.newsletter_archive import ArchiveController
+from service.controllers.signup_pages import SignUpPagesController
 from service.controllers.staff import AuditController, MeController, StaffController
 from service.controllers.subscribers import SubscriberController
 from service.controllers.subscriptions import SubscriptionApiController, SubscriptionPagesController
@@ -126,6 +127,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             SubscriberController,
             SubscriptionApiController,
             SubscriptionPagesController,
+            SignUpPagesController,
             TemplateController,
             CampaignController,
             ArchiveController,

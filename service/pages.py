@@ -8,6 +8,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from litestar import Request, Response
 from markupsafe import Markup
 
+from service.form_style import FORM_STYLE
+from service.page_texts import SIGN_UP_TEXTS
+
 STYLE: Final = (
     "body{font:16px/1.5 system-ui,'Noto Sans Georgian','DejaVu Sans',sans-serif;margin:0;"
     "background:#f6f7f9;color:#1b1f24}main{max-width:36rem;margin:2rem auto;padding:1.5rem;"
@@ -16,7 +19,7 @@ STYLE: Final = (
     "color:#fff;cursor:pointer}button:focus{outline:3px solid #f1c232}fieldset{border:1px solid "
     "#d0d5dc;border-radius:6px;margin:1rem 0}label{display:block;margin:.3rem 0}.note{background:"
     "#e8f2e8;padding:.5rem;border-radius:6px}.error{background:#fbe9e7;padding:.5rem;border-radius:6px}"
-)
+) + FORM_STYLE
 STYLE_HASH: Final = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
 CONTENT_SECURITY_POLICY: Final = (
     f"default-src 'none'; style-src 'sha256-{STYLE_HASH}'; form-action 'self'; "
@@ -95,7 +98,7 @@ def page(template: str, lang: str, *, status_code: int = 200, **context: Any) ->
     lang = lang if lang in TEXTS else "ka"
     html = _environment.get_template(f"subscriptions/{template}").render(
         lang=lang,
-        t=TEXTS[lang],
+        t=TEXTS[lang] | SIGN_UP_TEXTS[lang],
         css=Markup(STYLE),  # noqa: S704 (our own constant; escaping would break its CSP hash)
         language_names=LANGUAGE_NAMES,
         **context,

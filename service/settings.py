@@ -54,6 +54,8 @@ class Settings:
     feed_cache_prefix: str = "scmi:feeds:"
     subscribe_limit_per_ip: int = 10
     subscribe_limit_window: int = 3600
+    # The sign-up page's form is refused when sent back sooner than this after it was served (bots).
+    signup_min_seconds: float = 3.0
     # The other public writes (unsubscribe, preferences): generous, as mail providers' one-click
     # unsubscribes arrive from few addresses.
     public_post_limit_per_ip: int = 60
@@ -165,6 +167,7 @@ class Settings:
             feed_cache_prefix=env.get("FEED_CACHE_PREFIX") or defaults.feed_cache_prefix,
             subscribe_limit_per_ip=int(env.get("SUBSCRIBE_LIMIT_PER_IP") or defaults.subscribe_limit_per_ip),
             subscribe_limit_window=int(env.get("SUBSCRIBE_LIMIT_WINDOW") or defaults.subscribe_limit_window),
+            signup_min_seconds=float(env.get("SIGNUP_MIN_SECONDS") or defaults.signup_min_seconds),
             public_post_limit_per_ip=int(
                 env.get("PUBLIC_POST_LIMIT_PER_IP") or defaults.public_post_limit_per_ip
             ),

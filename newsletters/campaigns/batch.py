@@ -172,7 +172,7 @@ async def send_rows(
             break  # the rest is given back, for the next batch
         if position and position % MARK_EVERY == 0 and not await marks.checkpoint():
             break  # paused or cancelled since
-        links = personal(config.public_url, delivery.name, delivery.token)
+        links = personal(config.public_url, delivery.name, delivery.token, row["slug"])
         message, message_id = letter(messages, delivery.lang, delivery.email, links, config.dkim)
         if pace:
             await limiter.acquire()

@@ -1,6 +1,7 @@
 """A campaign's editions: rendered once per language and round, then personalised per recipient."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from newsletters.campaigns.drafts import LANGS
 from newsletters.dkim_signing import DkimKey, sign
@@ -57,11 +58,13 @@ async def prepare(row: dict[str, Any], public_url: str, *, test: bool = False) -
     return messages
 
 
-def personal(public_url: str, name: str, token: str) -> Personal:
-    """The recipient's own links."""
+def personal(public_url: str, name: str, token: str, campaign: str = "") -> Personal:
+    """The recipient's own links; the unsubscribe link names the campaign, whose lists it leaves."""
+    # Links mailed before campaigns were named in them carry no `campaign` and leave every list.
+    query = f"?{urlencode({'campaign': campaign})}" if campaign else ""
     return Personal(
         name=name,
-        unsubscribe_url=f"{public_url}/subscriptions/unsubscribe/{token}",
+        unsubscribe_url=f"{public_url}/subscriptions/unsubscribe/{token}{query}",
         preferences_url=f"{public_url}/subscriptions/preferences/{token}",
     )
 

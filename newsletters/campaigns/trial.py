@@ -16,7 +16,7 @@ async def send_test(
     if row is None:
         return 0
     messages = await prepare(row, config.public_url, test=True)
-    links = personal(config.public_url, "", "test")
+    links = personal(config.public_url, "", "test", row["slug"])
     for address in addresses:
         message, _ = letter(messages, lang or "ka", address, links, config.dkim, test=True)
         await transport.send(row["from_address"], [address], message)

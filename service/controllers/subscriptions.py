@@ -2,6 +2,7 @@
 
 import functools
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
 import msgspec
 from arq.connections import ArqRedis
@@ -10,11 +11,12 @@ from litestar.datastructures import State
 from litestar.params import Body, FromPath
 
 from content.languages import negotiate_language
-from core.errors import DomainError, Invalid, NotFound
+from core.errors import Conflict, DomainError, Invalid, NotFound
 from newsletters import subscriptions
 from newsletters.consent import Origin
 from newsletters.errors import LinkExpired
 from newsletters.subscriber_schemas import Accepted, PreferencesIn, SubscribeIn, SubscriptionState
+from service.page_texts import sign_up_text
 from service.pages import TEXTS, page, wants_json
 from service.ratelimit import rate_limited
 from service.settings import Settings
@@ -68,8 +70,11 @@ def _error_page(request: Request[Any, Any, Any], error: DomainError) -> Response
         if isinstance(error, NotFound)
         else _text(lang, "expired_link")
         if isinstance(error, LinkExpired)
-        else error.detail,
+        else sign_up_text(lang, "withdrawn")
+        if isinstance(error, Conflict)
+        else _text(lang, "invalid_link"),
         error=True,
+        signup_url=f"/subscriptions/{lang}/" if isinstance(error, LinkExpired | Conflict) else None,
     )
 
 
@@ -99,7 +104,9 @@ class SubscriptionApiController(Controller):
         return Accepted()
 
 
-def _message(request: Request[Any, Any, State], state: SubscriptionState, outcome: str) -> Response[Any]:
+def _message(
+    request: Request[Any, Any, State], state: SubscriptionState, outcome: str, **context: Any
+) -> Response[Any]:
     """The page (or JSON) that reports an outcome, with the way to the preferences."""
     return _answer(
         request,
@@ -108,6 +115,7 @@ def _message(request: Request[Any, Any, State], state: SubscriptionState, outcom
         title=_text(state.lang, f"{outcome}_title"),
         message=_text(state.lang, f"{outcome}_body"),
         preferences_url=f"/subscriptions/preferences/{state.token}",
+        **context,
     )
 
 
@@ -120,45 +128,117 @@ async def _token_page(request: Request[Any, Any, State], token: str, page: str) 
     return _answer(request, state, f"{page}.html", title=_text(state.lang, f"{page}_title"))
 
 
+async def _campaign_lists(request: Request[Any, Any, Any]) -> list[str] | None:
+    """The lists of the campaign the unsubscribe link names (`?campaign=slug`); None: every list."""
+    return await subscriptions.campaign_lists(request.query_params.get("campaign", ""))
+
+
+def _left_page(request: Request[Any, Any, State], state: SubscriptionState, left: list[str]) -> Response[Any]:
+    """After leaving: unsubscribed (on no list), or which lists were left and which remain."""
+    signup = {"signup_url": f"/subscriptions/{state.lang}/"}
+    if state.status == "unsubscribed":
+        return _message(request, state, "unsubscribed", **signup)
+    names = {item.slug: item.name for item in state.lists}
+    left_names = [names[slug] for slug in left if slug in names]
+    still = [item.name for item in state.lists if item.subscribed]
+    more = [sign_up_text(state.lang, "still_on", lists=", ".join(still))] if still else []
+    return _answer(
+        request,
+        state,
+        "message.html",
+        title=sign_up_text(state.lang, "left_title"),
+        message=sign_up_text(state.lang, "left_body", lists=", ".join(left_names))
+        if left_names
+        else sign_up_text(state.lang, "left_none"),
+        more=more,
+        preferences_url=f"/subscriptions/preferences/{state.token}",
+        **signup,
+    )
+
+
 class SubscriptionPagesController(Controller):
     """`/subscriptions/...`: the pages behind the links in mail (HTML, or JSON on request)."""
 
     path = "/subscriptions"
     tags = ["subscriptions"]
 
-    # A GET that writes (mail clients follow links with GET), so limited like the public POSTs.
-    @get("/confirm/{token:str}", guards=[TOKEN_PAGE_LIMIT], summary="Confirm a sign-up from the mailed link")
+    @get(
+        "/confirm/{token:str}",
+        summary="The confirmation page of the mailed link: one button; a GET changes nothing",
+    )
+    async def confirm_page(self, request: Request[Any, Any, State], token: FromPath[str]) -> Response[Any]:
+        settings: Settings = request.app.state.settings
+        try:
+            state = await subscriptions.awaiting_confirmation(token, secret_key=settings.secret_key)
+        except DomainError as error:
+            return _error_page(request, error)
+        return _answer(
+            request,
+            state,
+            "confirm.html",
+            title=sign_up_text(state.lang, "confirm_title"),
+            pending=[item for item in state.lists if item.pending],
+        )
+
+    @post(
+        "/confirm/{token:str}",
+        status_code=200,
+        guards=[TOKEN_PAGE_LIMIT],
+        summary="Confirm a sign-up (the confirmation page's button); the consent record is this request's",
+    )
     async def confirm(self, request: Request[Any, Any, State], token: FromPath[str]) -> Response[Any]:
         settings: Settings = request.app.state.settings
         try:
             state = await subscriptions.confirm(
-                token, secret_key=settings.secret_key, origin=origin_of(request, "confirm-link")
+                token, secret_key=settings.secret_key, origin=origin_of(request, "confirm-page")
             )
         except DomainError as error:
             return _error_page(request, error)
         return _message(request, state, "confirmed")
 
-    @get("/unsubscribe/{token:str}", summary="The unsubscribe page: one button; a GET changes nothing")
+    @get(
+        "/unsubscribe/{token:str}",
+        summary="The unsubscribe page: leave the campaign's lists (`?campaign=`) or every list; "
+        "a GET changes nothing",
+    )
     async def unsubscribe_page(
         self, request: Request[Any, Any, State], token: FromPath[str]
     ) -> Response[Any]:
-        return await _token_page(request, token, "unsubscribe")
+        try:
+            state = await subscriptions.state_by_token(token)
+        except DomainError as error:
+            return _error_page(request, error)
+        only = await _campaign_lists(request)
+        on_campaign = [item for item in state.lists if item.subscribed and item.slug in (only or [])]
+        return _answer(
+            request,
+            state,
+            "unsubscribe.html",
+            title=_text(state.lang, "unsubscribe_title"),
+            campaign_lists=on_campaign,
+        )
 
     @post(
         "/unsubscribe/{token:str}",
         status_code=200,
         guards=[TOKEN_PAGE_LIMIT],
-        summary="Unsubscribe at once (also RFC 8058 one-click: body `List-Unsubscribe=One-Click`)",
+        summary="Leave the campaign's lists (`?campaign=`), or every list with `scope=all` or without a "
+        "campaign; also RFC 8058 one-click (body `List-Unsubscribe=One-Click`)",
     )
     async def unsubscribe(self, request: Request[Any, Any, State], token: FromPath[str]) -> Response[Any]:
-        one_click = b"List-Unsubscribe=One-Click" in (await request.body())[:200]
+        body = (await request.body())[:1000]
+        one_click = b"List-Unsubscribe=One-Click" in body
+        scope = parse_qs(body.decode("utf-8", "replace")).get("scope", [""])[0]
+        only = None if scope == "all" else await _campaign_lists(request)
         try:
-            state = await subscriptions.unsubscribe(
-                token, origin=origin_of(request, "one-click" if one_click else "unsubscribe-page")
+            state, left = await subscriptions.unsubscribe(
+                token,
+                origin=origin_of(request, "one-click" if one_click else "unsubscribe-page"),
+                only=only,
             )
         except DomainError as error:
             return _error_page(request, error)
-        return _message(request, state, "unsubscribed")
+        return _left_page(request, state, left)
 
     @get("/preferences/{token:str}", summary="The preferences page: lists and language")
     async def preferences_page(
@@ -190,7 +270,9 @@ class SubscriptionPagesController(Controller):
                 status_code=_status_of(error),
                 state=state,
                 title=_text(state.lang, "preferences_title"),
-                error=error.detail,
+                error=_text(state.lang, "inactive")
+                if isinstance(error, Conflict)
+                else sign_up_text(state.lang, "err_resend"),
             )
         return _answer(
             request, state, "preferences.html", title=_text(state.lang, "preferences_title"), saved=True

@@ -145,7 +145,13 @@ async def test_an_expired_or_forged_confirmation_link_is_refused(newsroom: Newsr
     assert (await newsroom.client.get("/subscriptions/confirm/garbage!")).status_code == 404
     assert (await newsroom.find("late@example.ge"))["status"] == "pending"
 
+    assert (await newsroom.client.post(f"/subscriptions/confirm/{stale}")).status_code == 409
+    assert (await newsroom.client.post(f"/subscriptions/confirm/{forged}")).status_code == 404
+    assert (await newsroom.find("late@example.ge"))["status"] == "pending"
+
     assert (await newsroom.client.get(f"/subscriptions/confirm/{fresh}")).status_code == 200
+    assert (await newsroom.find("late@example.ge"))["status"] == "pending"  # a GET never confirms
+    assert (await newsroom.client.post(f"/subscriptions/confirm/{fresh}")).status_code == 200
     assert (await newsroom.find("late@example.ge"))["status"] == "active"
 
 
@@ -179,5 +185,5 @@ async def test_an_active_subscriber_joining_another_list_confirms_it_by_mail(new
     plain = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert "პარტნიორები" in plain
     link = next(line for line in plain.splitlines() if "/subscriptions/confirm/" in line)
-    assert (await newsroom.client.get(link.removeprefix("https://newsroom.test"))).status_code == 200
+    assert (await newsroom.client.post(link.removeprefix("https://newsroom.test"))).status_code == 200
     assert [r.email async for r in recipients(["partners"])] == ["keti@example.ge"]
