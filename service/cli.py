@@ -32,7 +32,7 @@ from service.database import (
     prepare_engine,
 )
 from service.logs import configure_logging
-from service.settings import Settings
+from service.settings import Settings, SettingsError
 from tasks.queue import connect_queue
 from tasks.worker import build_worker
 
@@ -62,7 +62,10 @@ def _run(settings: Settings, action: Callable[[], Awaitable[T]]) -> T:
 @click.pass_context
 def main(context: click.Context) -> None:
     """SCMI newsroom: content API, feeds and newsletters."""
-    context.obj = Settings.from_env()
+    try:
+        context.obj = Settings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
     configure_logging(context.obj.log_level)
 
 
