@@ -26,7 +26,7 @@ async def _row(campaign_id: UUID) -> dict[str, Any]:
 
 
 async def campaign_id_of(ref: str) -> UUID:
-    """A campaign's id from its id or its slug (a UUID is taken as an id); NotFound when no campaign has it."""
+    """A campaign's id from its id or its slug (a UUID is an id); NotFound when no campaign has it."""
     try:
         return UUID(ref)
     except ValueError:

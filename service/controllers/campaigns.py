@@ -26,7 +26,7 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
 
 
 async def campaign_id_of(ref: FromPath[str]) -> UUID:
-    """The `{ref}` of a route as the campaign's id (a UUID is an id, anything else a slug); guards ran first."""
+    """The route's `{ref}` as a campaign id (a UUID is an id, else a slug); guards ran before."""
     return await states.campaign_id_of(ref)
 
 
