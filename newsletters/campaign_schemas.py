@@ -36,15 +36,18 @@ class PreviewOut(msgspec.Struct):
 
 
 class CampaignIn(msgspec.Struct, forbid_unknown_fields=True):
-    """A campaign draft: texts in both languages, a template, entries and target lists."""
+    """A campaign draft: texts in both languages, a template, entries and target lists.
+
+    A sender left out (`from_name`, `from_address`, or both) is MAIL_FROM's; "" names no one.
+    """
 
     template: str
     subject: dict[str, str]
     intro: dict[str, str] = msgspec.field(default_factory=dict)
     entries: list[UUID] = msgspec.field(default_factory=list)
     lists: list[str] = msgspec.field(default_factory=list)
-    from_name: str = ""
-    from_address: str = ""
+    from_name: str | None = None
+    from_address: str | None = None
     reply_to: str | None = None
     slug: str | None = None
 
@@ -81,7 +84,7 @@ class CampaignOut(msgspec.Struct):
 
 
 class SendIn(msgspec.Struct, forbid_unknown_fields=True):
-    """When to send: now when `at` is absent."""
+    """When to send: now when `at` is absent (or when there is no body at all)."""
 
     at: datetime | None = None
 

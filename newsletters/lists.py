@@ -1,6 +1,6 @@
 """Lists (audiences): create, change, read, and resolve slugs to ids."""
 
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
 from msgspec import UNSET
@@ -9,6 +9,8 @@ from core.db import utcnow, write_transaction
 from core.errors import Conflict, Invalid, NotFound
 from newsletters.subscriber_schemas import ListIn, ListNames, ListOut, ListPatch, Names
 from newsletters.tables import MailingList, Membership
+
+MEMBERSHIP_STATUSES: Final = ("pending", "active", "unsubscribed")
 
 
 def _check_names(name: ListNames, field: str) -> None:
@@ -36,6 +38,7 @@ def _list_out(row: dict[str, Any], counts: dict[str, int]) -> ListOut:
         created_at=row["created_at"],
         active=counts.get("active", 0),
         pending=counts.get("pending", 0),
+        counts={status: counts.get(status, 0) for status in (*MEMBERSHIP_STATUSES, *sorted(counts))},
     )
 
 

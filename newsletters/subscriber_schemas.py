@@ -95,7 +95,7 @@ class ListPatch(Struct, forbid_unknown_fields=True):
 
 
 class ListOut(Struct):
-    """An audience as admins see it, with how many are on it."""
+    """An audience as staff see it, with how many are on it (never who)."""
 
     slug: str
     name: Names
@@ -104,6 +104,7 @@ class ListOut(Struct):
     created_at: datetime
     active: int
     pending: int
+    counts: dict[str, int]  # memberships by status: pending, active, unsubscribed
 
 
 class SubscriberIn(Struct, forbid_unknown_fields=True):

@@ -1,4 +1,4 @@
-"""The `scmi` command line: run, serve, worker, migrate, staff, subscribers."""
+"""The `scmi` command line: run, serve, worker, migrate, staff, subscribers, campaigns."""
 
 import asyncio
 import csv
@@ -9,7 +9,6 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
-from uuid import UUID
 
 import click
 import prometheus_client
@@ -19,8 +18,8 @@ from accounts import staff as staff_accounts
 from accounts.invites import invite_staff
 from accounts.roles import ROLES
 from core.errors import DomainError
-from newsletters.campaign_schemas import CampaignOut
-from newsletters.campaigns.states import get_campaign
+from newsletters.campaign_schemas import CampaignOut, Counts
+from newsletters.campaigns.states import campaign_id_of, get_campaign, list_campaigns
 from newsletters.consent import Origin
 from newsletters.exporting import export_csv
 from newsletters.importing import ImportReport, import_csv
@@ -33,7 +32,7 @@ from service.database import (
     prepare_engine,
 )
 from service.logs import configure_logging
-from service.settings import Settings
+from service.settings import Settings, SettingsError
 from tasks.queue import connect_queue
 from tasks.worker import build_worker
 
@@ -63,7 +62,10 @@ def _run(settings: Settings, action: Callable[[], Awaitable[T]]) -> T:
 @click.pass_context
 def main(context: click.Context) -> None:
     """SCMI newsroom: content API, feeds and newsletters."""
-    context.obj = Settings.from_env()
+    try:
+        context.obj = Settings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
     configure_logging(context.obj.log_level)
 
 
@@ -366,20 +368,37 @@ def import_command(settings: Settings, directory: Path) -> None:
 
 @main.group("campaigns")
 def campaigns_group() -> None:
-    """Follow newsletter campaigns."""
+    """List and follow newsletter campaigns."""
 
 
 FINISHED_STATES = frozenset({"sent", "cancelled", "draft"})
 
 
+def _counts_line(counts: Counts) -> str:
+    return (
+        f"{counts.recipients} recipients, {counts.sent} sent, {counts.failed} failed, "
+        f"{counts.bounced} bounced, {counts.pending} pending, {counts.skipped} skipped"
+    )
+
+
+@campaigns_group.command("list")
+@click.pass_obj
+def campaigns_list(settings: Settings) -> None:
+    """Every campaign, newest first: slug, status, subject (ka / en) and counts."""
+    for campaign in _run(settings, list_campaigns):
+        subject = f"{campaign.subject['ka']} / {campaign.subject['en']}"
+        click.echo(f"{campaign.slug}  {campaign.status:<9}  {subject}  ({_counts_line(campaign.counts)})")
+
+
 @campaigns_group.command("watch")
-@click.argument("campaign_id", type=click.UUID)
+@click.argument("campaign")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between looks.")
 @click.pass_obj
-def campaigns_watch(settings: Settings, campaign_id: UUID, interval: float) -> None:
-    """A progress bar of a campaign until it is sent or cancelled."""
+def campaigns_watch(settings: Settings, campaign: str, interval: float) -> None:
+    """A progress bar of CAMPAIGN (its slug or id) until it is sent or cancelled."""
 
     async def watch() -> CampaignOut:
+        campaign_id = await campaign_id_of(campaign)
         state = await get_campaign(campaign_id)
         done = 0
         with click.progressbar(
@@ -397,8 +416,4 @@ def campaigns_watch(settings: Settings, campaign_id: UUID, interval: float) -> N
                 state = await get_campaign(campaign_id)
 
     final = _run(settings, watch)
-    counts = final.counts
-    click.echo(
-        f"{final.status}: {counts.recipients} recipients, {counts.sent} sent, {counts.failed} failed, "
-        f"{counts.bounced} bounced, {counts.pending} pending, {counts.skipped} skipped"
-    )
+    click.echo(f"{final.status}: {_counts_line(final.counts)}")

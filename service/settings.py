@@ -1,5 +1,6 @@
 """The one settings object, read from the environment once at start-up and passed down."""
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,24 @@ from content.media.storage import StorageConfig
 
 DEFAULT_SECRET_KEY: Final = "insecure-development-key-change-me"  # noqa: S105 (refused in production)
 MIN_PRODUCTION_KEY_LENGTH: Final = 32
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work: its message is the one line the command line prints."""
+
+
+def messages_per_second(name: str, value: str) -> float:
+    """A pace from the environment: 0 for none, else a positive number (0.5 is one message every 2 s)."""
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = math.nan
+    if not math.isfinite(rate) or rate < 0:
+        raise SettingsError(
+            f"{name} must be a number of messages a second, 0 for no limit or above 0 "
+            f"(0.5 is one message every 2 s), not {value!r}"
+        )
+    return rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +193,7 @@ class Settings:
             public_post_limit_window=int(
                 env.get("PUBLIC_POST_LIMIT_WINDOW") or defaults.public_post_limit_window
             ),
-            smtp_rate=float(env.get("SMTP_RATE") or defaults.smtp_rate),
+            smtp_rate=messages_per_second("SMTP_RATE", env.get("SMTP_RATE") or str(defaults.smtp_rate)),
             smtp_connections=int(env.get("SMTP_CONNECTIONS") or defaults.smtp_connections),
             campaign_batch_size=int(env.get("CAMPAIGN_BATCH_SIZE") or defaults.campaign_batch_size),
             campaign_lease_seconds=int(env.get("CAMPAIGN_LEASE_SECONDS") or defaults.campaign_lease_seconds),

@@ -5,6 +5,7 @@ is marked in the background while the next rows go out.
 """
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -54,9 +55,16 @@ async def sending_row(campaign_id: UUID, round_: int) -> tuple[dict[str, Any] | 
     return row, "sending"
 
 
-async def claim(campaign_id: UUID, config: SendingConfig) -> list[ledger.Claimed]:
+def batch_size(config: SendingConfig, per_second: float, seconds: float) -> int:
+    """Rows to claim: no more than the pace lets go in the batch's `seconds`, and at least one."""
+    if math.isinf(per_second):
+        return config.batch_size
+    return max(1, min(config.batch_size, math.floor(per_second * seconds)))
+
+
+async def claim(campaign_id: UUID, config: SendingConfig, size: int) -> list[ledger.Claimed]:
     """Claim a batch; a job cancelled while the claim commits gives the rows back instead of holding them."""
-    claiming = asyncio.ensure_future(ledger.claim(campaign_id, config.batch_size, config.lease))
+    claiming = asyncio.ensure_future(ledger.claim(campaign_id, size, config.lease))
     try:
         return await asyncio.shield(claiming)
     except asyncio.CancelledError:
@@ -205,8 +213,10 @@ async def send_batch(
     # The batch stops sending before its claim runs out (leaving room for one slow message): past the
     # lease another batch may claim the rows still unsent here and send them too.
     lease = config.lease.total_seconds()
-    stop_at = time.monotonic() + lease - min(config.timeout, lease / 2)
-    claimed = await claim(campaign_id, config)
+    seconds = lease - min(config.timeout, lease / 2)
+    stop_at = time.monotonic() + seconds
+    limiter = limiter or NoLimit()
+    claimed = await claim(campaign_id, config, batch_size(config, limiter.per_second, seconds))
     result.claimed = len(claimed)
     marks = Marks(campaign_id)
     # From here on every claimed row is either handled or given back, even when the job is
@@ -215,9 +225,7 @@ async def send_batch(
         allowed = await skip_suppressed(claimed, list(row["lists"]), marks)
         if allowed:
             messages = await prepare(row, config.public_url)
-            await send_rows(
-                allowed, row, messages, config, transport, limiter or NoLimit(), marks, result, stop_at
-            )
+            await send_rows(allowed, row, messages, config, transport, limiter, marks, result, stop_at)
     finally:
         # Shielded: a worker shutting down cancels its jobs, sometimes twice; what was sent stays sent.
         await asyncio.shield(marks.settle([d.id for d in claimed if d.id not in marks.handled]))

@@ -1,6 +1,7 @@
 """What a campaign draft holds: fields checked, a free slug, entries frozen, and the shape editors read."""
 
 import re
+from email.utils import parseaddr
 from typing import Any, Final
 from uuid import UUID
 
@@ -17,6 +18,8 @@ from newsletters.template_store import template_row
 
 LANGS: Final = ("ka", "en")
 SLUG: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+# Slugs that would read as a route of their own: `/api/v1/campaigns/digest` drafts a digest.
+RESERVED_SLUGS: Final = frozenset({"digest"})
 
 
 async def campaign_out(row: dict[str, Any]) -> CampaignOut:
@@ -50,12 +53,23 @@ def _one_line(value: str, limit: int, field: str) -> str:
     return value
 
 
-async def checked(data: CampaignIn) -> dict[Any, Any]:
-    """The draft's column values, or Invalid naming the field at fault."""
+def sender(data: CampaignIn, mail_from: str) -> tuple[str, str]:
+    """The campaign's sender name and address: each one left out is MAIL_FROM's."""
+    default_name, default_address = parseaddr(mail_from) if mail_from else ("", "")
+    name = data.from_name if data.from_name is not None else default_name
+    address = (data.from_address or "").strip() or default_address
+    if not address:
+        raise Invalid("a campaign needs a sender address (from_address, or MAIL_FROM)", field="from_address")
+    return name, address
+
+
+async def checked(data: CampaignIn, mail_from: str = "") -> dict[Any, Any]:
+    """The draft's column values, or Invalid naming the field at fault; a sender left out is `mail_from`'s."""
     if not all(data.subject.get(lang, "").strip() for lang in LANGS):
         raise Invalid("a campaign needs a subject in ka and en", field="subject")
     subjects = {lang: _one_line(data.subject[lang], 300, f"subject.{lang}") for lang in LANGS}
-    from_name = _one_line(data.from_name, 200, "from_name")
+    name, address = sender(data, mail_from)
+    from_name = _one_line(name, 200, "from_name")
     if not data.lists:
         raise Invalid("name at least one list", field="lists")
     found = {
@@ -68,7 +82,7 @@ async def checked(data: CampaignIn) -> dict[Any, Any]:
         known = {row["id"] for row in await Entry.select(Entry.id).where(Entry.id.is_in(data.entries))}
         if missing_entries := [str(each) for each in data.entries if each not in known]:
             raise Invalid(f"no such entry: {', '.join(missing_entries)}", field="entries")
-    checked_address(data.from_address, "from_address")
+    checked_address(address, "from_address")
     if data.reply_to:
         checked_address(data.reply_to, "reply_to")
     template = await template_row(data.template)
@@ -81,7 +95,7 @@ async def checked(data: CampaignIn) -> dict[Any, Any]:
         Campaign.entries: [str(each) for each in data.entries],
         Campaign.lists: sorted(set(data.lists)),
         Campaign.from_name: from_name,
-        Campaign.from_address: data.from_address.strip(),
+        Campaign.from_address: address,
         Campaign.reply_to: data.reply_to.strip() if data.reply_to else None,
     }
 
@@ -90,6 +104,8 @@ async def free_slug(slug: str) -> str:
     """A well-formed slug no campaign holds yet; call inside the write transaction."""
     if not SLUG.fullmatch(slug):
         raise Invalid("a slug is 1 to 100 lower-case letters, digits and hyphens", field="slug")
+    if slug in RESERVED_SLUGS:
+        raise Invalid(f"{slug!r} is kept for a route of its own; choose another slug", field="slug")
     if await Campaign.exists().where(Campaign.slug == slug):
         raise Conflict(f"a campaign {slug!r} exists", field="slug")
     return slug

@@ -25,9 +25,21 @@ async def _row(campaign_id: UUID) -> dict[str, Any]:
     return row
 
 
-async def create_campaign(data: CampaignIn) -> CampaignOut:
-    """Save a draft."""
-    values = await checked(data)
+async def campaign_id_of(ref: str) -> UUID:
+    """A campaign's id from its id or its slug (a UUID is an id); NotFound when no campaign has it."""
+    try:
+        return UUID(ref)
+    except ValueError:
+        pass
+    row = await Campaign.select(Campaign.id).where(Campaign.slug == ref).first()
+    if row is None:
+        raise NotFound(f"no campaign {ref[:100]!r}")
+    return UUID(str(row["id"]))
+
+
+async def create_campaign(data: CampaignIn, *, mail_from: str = "") -> CampaignOut:
+    """Save a draft; a sender left out is `mail_from`'s (MAIL_FROM)."""
+    values = await checked(data, mail_from)
     now = utcnow()
     async with write_transaction(Campaign):
         slug = await free_slug(data.slug or f"{now:%Y-%m-%d}-{secrets.token_hex(3)}")
@@ -38,9 +50,9 @@ async def create_campaign(data: CampaignIn) -> CampaignOut:
     return await get_campaign(row.id)
 
 
-async def change_campaign(campaign_id: UUID, data: CampaignIn) -> CampaignOut:
-    """Rewrite a draft."""
-    values = await checked(data)
+async def change_campaign(campaign_id: UUID, data: CampaignIn, *, mail_from: str = "") -> CampaignOut:
+    """Rewrite a draft; a sender left out is `mail_from`'s (MAIL_FROM)."""
+    values = await checked(data, mail_from)
     async with write_transaction(Campaign):
         row = await _row(campaign_id)
         if row["status"] != "draft":

@@ -5,6 +5,7 @@ import email.policy
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -299,3 +300,70 @@ async def test_without_smtp_a_campaign_goes_to_the_outbox(newsroom: Newsroom) ->
     assert str(by_address["nino@example.ge"]["Subject"]) == "ნოემბრის სიახლეები"
     assert str(by_address["john@example.org"]["Subject"]) == "November news"
     assert "სიახლე" in parts(by_address["nino@example.ge"])[0]  # type: ignore[arg-type]
+
+
+async def test_a_campaign_without_a_sender_is_sent_from_mail_from_by_its_slug_with_no_body(
+    newsroom_smtp: Newsroom, smtp: tuple[Inbox, str]
+) -> None:
+    room, (inbox, _) = newsroom_smtp, smtp
+    await add_partners(room)
+    body = {
+        "template": "newsletter",
+        "subject": {"ka": "სიახლეები", "en": "News"},
+        "lists": ["partners"],
+        "slug": "december",
+    }
+    created = await room.post("/api/v1/campaigns", json=body, headers=room.admin)
+    assert created.status_code == 201, created.text
+    name, address = parseaddr(room.settings.mail_from)
+    assert (created.json()["from_name"], created.json()["from_address"]) == (name, address)  # shown at once
+    nameless = await room.client.put(
+        "/api/v1/campaigns/december", json={**body, "from_name": ""}, headers=room.admin
+    )
+    assert nameless.status_code == 200, nameless.text
+    assert (nameless.json()["from_name"], nameless.json()["from_address"]) == ("", address)
+    named = await room.client.put("/api/v1/campaigns/december", json=body, headers=room.admin)
+    assert named.json()["id"] == created.json()["id"] and named.json()["from_name"] == name
+
+    by_slug = await room.client.get("/api/v1/campaigns/december", headers=room.admin)
+    assert (
+        by_slug.json()
+        == (await room.client.get(f"/api/v1/campaigns/{created.json()['id']}", headers=room.admin)).json()
+    )
+    missing = await room.client.get("/api/v1/campaigns/no-such-campaign", headers=room.admin)
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith(
+        "application/problem+json"
+    )
+    reserved = await room.post("/api/v1/campaigns", json={**body, "slug": "digest"}, headers=room.admin)
+    assert reserved.status_code == 422 and "slug" in reserved.text
+
+    sent = await room.post("/api/v1/campaigns/december/send", headers=room.admin)  # no body at all
+    assert sent.status_code == 202, sent.text
+    assert sent.json()["status"] == "scheduled"
+    assert datetime.fromisoformat(sent.json()["send_at"]) <= datetime.now(UTC)  # now, as publish does
+    await room.run_jobs()
+    assert (await campaign_state(room, "december"))["status"] == "sent"
+    assert len(inbox.messages) == 2
+    for message in inbox.messages:
+        sender = message["From"].addresses[0]
+        assert (sender.display_name, sender.addr_spec) == (name, address)
+
+
+async def test_send_with_an_empty_json_body_is_now_and_with_a_time_schedules(newsroom: Newsroom) -> None:
+    room = newsroom
+    await add_partners(room)
+    now_campaign, later_campaign = await draft(room, [], slug="now"), await draft(room, [], slug="later")
+    empty = await room.post(
+        "/api/v1/campaigns/now/send", content=b"", headers={**room.admin, "Content-Type": "application/json"}
+    )
+    assert empty.status_code == 202, empty.text
+    assert datetime.fromisoformat(empty.json()["send_at"]) <= datetime.now(UTC)
+    later = datetime.now(UTC) + timedelta(days=1)
+    scheduled = await room.post(
+        f"/api/v1/campaigns/{later_campaign['slug']}/send", json={"at": later.isoformat()}, headers=room.admin
+    )
+    assert scheduled.status_code == 202, scheduled.text
+    assert datetime.fromisoformat(scheduled.json()["send_at"]) == later
+    wrong = await room.post("/api/v1/campaigns/now/send", json={"when": "soon"}, headers=room.admin)
+    assert wrong.status_code == 400 and wrong.headers["content-type"].startswith("application/problem+json")
+    assert now_campaign["id"] != later_campaign["id"]

@@ -26,12 +26,40 @@ async def add(room: Newsroom, **changes: object) -> dict[str, object]:
     return response.json()  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/lists", "/api/v1/subscribers", "/api/v1/subscribers/export"])
-async def test_only_admins_see_lists_and_subscribers(newsroom: Newsroom, path: str) -> None:
+@pytest.mark.parametrize("path", ["/api/v1/subscribers", "/api/v1/subscribers/export"])
+async def test_only_admins_see_subscribers(newsroom: Newsroom, path: str) -> None:
     editor = (await add_staff("editor@scmi.test", "editor", name="Editor")).token
     assert (await newsroom.client.get(path)).status_code == 401
     assert (await newsroom.client.get(path, headers={"Authorization": f"Bearer {editor}"})).status_code == 403
     assert (await newsroom.client.get(path, headers=newsroom.admin)).status_code == 200
+
+
+async def test_editors_read_lists_with_their_counts_but_change_none_and_see_no_one_on_them(
+    newsroom: Newsroom,
+) -> None:
+    editor = {"Authorization": f"Bearer {(await add_staff('editor@scmi.test', 'editor', name='E')).token}"}
+    author = {"Authorization": f"Bearer {(await add_staff('author@scmi.test', 'author', name='A')).token}"}
+    await add(newsroom)  # active on partners and commission
+    await newsroom.subscribe("pending@example.ge", lists=["partners"])
+    assert (await newsroom.client.get("/api/v1/lists")).status_code == 401
+    assert (await newsroom.client.get("/api/v1/lists", headers=author)).status_code == 403
+    listed = await newsroom.client.get("/api/v1/lists", headers=editor)
+    assert listed.status_code == 200
+    by_slug = {item["slug"]: item for item in listed.json()}
+    assert set(by_slug) == {"press", "partners", "commission"}
+    assert by_slug["partners"]["counts"] == {"pending": 1, "active": 1, "unsubscribed": 0}
+    assert by_slug["commission"]["name"] == {"ka": "კომისიის წევრები", "en": "Commission members"}
+    one = await newsroom.client.get("/api/v1/lists/partners", headers=editor)
+    assert one.status_code == 200 and one.json()["description"] == {"ka": "", "en": ""}
+    assert "example" not in listed.text + one.text  # counts, never addresses
+    changed = await newsroom.client.patch("/api/v1/lists/partners", json={"public": False}, headers=editor)
+    assert changed.status_code == 403
+    added = await newsroom.client.post(
+        "/api/v1/lists", json={"slug": "x", "name": {"ka": "ა", "en": "b"}}, headers=editor
+    )
+    assert added.status_code == 403
+    for path in ("/api/v1/subscribers", "/api/v1/subscribers/export"):
+        assert (await newsroom.client.get(path, headers=editor)).status_code == 403
 
 
 async def test_lists_are_created_changed_and_counted(newsroom: Newsroom) -> None:

@@ -54,9 +54,10 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/subscriptions/unsubscribe/{token:str}"): PUBLIC,
     ("GET", "/subscriptions/preferences/{token:str}"): PUBLIC,
     ("POST", "/subscriptions/preferences/{token:str}"): PUBLIC,
-    ("GET", "/api/v1/lists"): "admin",
+    # Editors read lists (names, counts) to target a campaign; who is on them stays the admins'.
+    ("GET", "/api/v1/lists"): "editor",
     ("POST", "/api/v1/lists"): "admin",
-    ("GET", "/api/v1/lists/{slug:str}"): "admin",
+    ("GET", "/api/v1/lists/{slug:str}"): "editor",
     ("PATCH", "/api/v1/lists/{slug:str}"): "admin",
     ("GET", "/api/v1/subscribers"): "admin",
     ("POST", "/api/v1/subscribers"): "admin",
@@ -76,13 +77,13 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/campaigns"): "editor",
     ("POST", "/api/v1/campaigns"): "editor",
     ("POST", "/api/v1/campaigns/digest"): "editor",
-    ("GET", "/api/v1/campaigns/{campaign_id:uuid}"): "editor",
-    ("PUT", "/api/v1/campaigns/{campaign_id:uuid}"): "editor",
-    ("POST", "/api/v1/campaigns/{campaign_id:uuid}/test"): "editor",
-    ("POST", "/api/v1/campaigns/{campaign_id:uuid}/send"): "editor",
-    ("POST", "/api/v1/campaigns/{campaign_id:uuid}/pause"): "editor",
-    ("POST", "/api/v1/campaigns/{campaign_id:uuid}/resume"): "editor",
-    ("POST", "/api/v1/campaigns/{campaign_id:uuid}/cancel"): "editor",
+    ("GET", "/api/v1/campaigns/{ref:str}"): "editor",
+    ("PUT", "/api/v1/campaigns/{ref:str}"): "editor",
+    ("POST", "/api/v1/campaigns/{ref:str}/test"): "editor",
+    ("POST", "/api/v1/campaigns/{ref:str}/send"): "editor",
+    ("POST", "/api/v1/campaigns/{ref:str}/pause"): "editor",
+    ("POST", "/api/v1/campaigns/{ref:str}/resume"): "editor",
+    ("POST", "/api/v1/campaigns/{ref:str}/cancel"): "editor",
 }
 for kind in ("news", "events", "announcements", "materials"):
     EXPECTED |= {

@@ -224,3 +224,37 @@ def test_production_starts_with_a_secret_key_of_its_own(db: Database, tmp_path: 
     }
     with scmi_server(env, tmp_path / "server.log") as base:
         assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
+
+
+@pytest.mark.parametrize("rate", ["abc", "-1", "nan", "1e400"])
+def test_an_smtp_rate_that_cannot_work_is_refused_at_start_up_in_one_line(tmp_path: Path, rate: str) -> None:
+    env = {
+        **{key: value for key, value in os.environ.items() if key != "DATABASE_URL"},
+        "DATA_DIR": str(tmp_path),
+        "SMTP_RATE": rate,
+    }
+    result = subprocess.run(
+        [SCMI, "run", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: SMTP_RATE must be a number of messages a second") and repr(rate) in line
+    assert "Traceback" not in result.stdout
+    assert not (tmp_path / "scmi.sqlite3").exists()  # refused before anything started
+
+
+@pytest.mark.parametrize("rate", ["0", "0.5"])
+def test_any_smtp_rate_from_zero_up_is_accepted(db: Database, tmp_path: Path, rate: str) -> None:
+    result = subprocess.run(
+        [SCMI, "migrate"],
+        env={**scmi_env(db, tmp_path), "SMTP_RATE": rate},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

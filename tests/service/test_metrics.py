@@ -83,5 +83,5 @@ async def test_campaign_mails_and_jobs_are_counted_as_a_campaign_is_sent(
     assert batches >= 1
     assert moved("scmi_jobs_total", job="send_campaign_batch", outcome="failed") == 0
     assert moved("scmi_job_duration_seconds_count", job="send_campaign_batch") == batches
-    send_labels = {"method": "POST", "path": "/api/v1/campaigns/{campaign_id}/send", "status_code": "202"}
+    send_labels = {"method": "POST", "path": "/api/v1/campaigns/{ref}/send", "status_code": "202"}
     assert moved("scmi_requests_total", **send_labels) == 1

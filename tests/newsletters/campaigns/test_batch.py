@@ -23,6 +23,7 @@ from newsletters.tables import Delivery, Subscriber
 from service.settings import Settings
 from tasks.context import sending_config
 from tests.conftest import Database
+from tests.newsletters.campaigns.helpers import campaign_in
 from tests.newsletters.conftest import Inbox, Newsroom, newsroom_for
 from tests.newsletters.test_campaigns import add_partners, draft
 from tests.newsletters.test_dkim import key_pair as make_key_pair
@@ -192,7 +193,7 @@ async def test_pause_resume_and_cancel_take_effect_at_the_next_batch(
     assert len({tuple(r) for r in inbox.recipients}) == 4
 
 
-async def test_scmi_campaigns_watch_shows_the_counts_until_the_campaign_ends(
+async def test_scmi_campaigns_watch_by_id_or_slug_and_campaigns_list(
     room: Newsroom, picky: tuple[Picky, str]
 ) -> None:
     inbox, url = picky
@@ -205,15 +206,37 @@ async def test_scmi_campaigns_watch_shows_the_counts_until_the_campaign_ends(
         "DATABASE_URL": room.settings.resolved_database_url,
         "DATA_DIR": str(room.settings.data_dir),
     }
-    process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "scmi"), "campaigns", "watch", str(identity),
+    slug = (await states.get_campaign(identity)).slug
+    for ref in (str(identity), slug):  # by its id or by its slug
+        process = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).parent / "scmi"), "campaigns", "watch", ref,
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await process.communicate()
+        assert process.returncode == 0, err.decode()
+        assert "sent: 3 recipients, 2 sent, 0 failed, 1 bounced, 0 pending, 0 skipped" in out.decode()
+        # Without a terminal click prints the bar's label alone (the bar itself draws on a TTY).
+        assert out.decode().startswith(slug)
+    newer = await states.create_campaign(
+        campaign_in(slug="next-one", subject={"ka": "შემდეგი", "en": "Next"})
+    )
+    listed = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "scmi"), "campaigns", "list",
         env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    out, err = await process.communicate()
-    assert process.returncode == 0, err.decode()
-    assert "sent: 3 recipients, 2 sent, 0 failed, 1 bounced, 0 pending, 0 skipped" in out.decode()
-    # Without a terminal click prints the bar's label alone (the bar itself draws on a TTY).
-    assert out.decode().startswith(str((await states.get_campaign(identity)).slug))
+    out, err = await listed.communicate()
+    assert listed.returncode == 0, err.decode()
+    lines = out.decode().splitlines()
+    assert len(lines) == 2 and lines[0].startswith(f"{newer.slug}  draft")  # newest first
+    assert "შემდეგი / Next" in lines[0] and "(0 recipients, 0 sent" in lines[0]
+    assert lines[1].startswith(f"{slug}  sent") and "3 recipients, 2 sent, 0 failed, 1 bounced" in lines[1]
+    unknown = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "scmi"), "campaigns", "watch", "no-such-campaign",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await unknown.communicate()
+    assert unknown.returncode == 1 and "no campaign 'no-such-campaign'" in err.decode()
+    assert "Traceback" not in err.decode()
 
 
 dkim_keys = pytest.fixture(scope="module")(make_key_pair.__wrapped__)  # type: ignore[attr-defined]
