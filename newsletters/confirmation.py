@@ -5,6 +5,7 @@ from email.utils import formatdate, make_msgid
 from typing import Final
 from uuid import UUID
 
+from content.institution import COMMISSION, SECRETARIAT
 from core.db import utcnow
 from newsletters.mail.transport import MailTransport, send_message
 from newsletters.memberships import memberships_of
@@ -13,20 +14,20 @@ from newsletters.tokens import confirmation_token
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "ka": {
-        "subject": "დაადასტურეთ გამოწერა — მიგრაციის საკითხთა სამთავრობო კომისია",
+        "subject": f"დაადასტურეთ გამოწერა — {COMMISSION['ka']}",
         "greeting": "გამარჯობა{name},",
         "body": "ვიღაცამ (იმედია, თქვენ) ეს მისამართი გამოიწერა შემდეგი სიებისთვის: {lists}.\n"
         "გამოწერის დასადასტურებლად გახსენით ბმული (მოქმედებს 7 დღე):",
         "ignore": "თუ ეს თქვენ არ ყოფილხართ, უბრალოდ უგულებელყავით ეს წერილი — სხვა წერილს აღარ მიიღებთ.",
-        "signature": "მიგრაციის საკითხთა სამთავრობო კომისიის სამდივნო",
+        "signature": SECRETARIAT["ka"],
     },
     "en": {
-        "subject": "Confirm your subscription — State Commission on Migration Issues",
+        "subject": f"Confirm your subscription — {COMMISSION['en']}",
         "greeting": "Hello{name},",
         "body": "Someone (we hope you) subscribed this address to these lists: {lists}.\n"
         "To confirm, open this link (valid for 7 days):",
         "ignore": "If it was not you, ignore this message: you will get no other.",
-        "signature": "Secretariat of the State Commission on Migration Issues of Georgia",
+        "signature": SECRETARIAT["en"],
     },
 }
 
