@@ -4,6 +4,7 @@ from email.message import EmailMessage
 from typing import Final
 from uuid import UUID
 
+from content.institution import COMMISSION, SECRETARIAT
 from core.db import utcnow
 from newsletters.confirmation_html import confirmation_html
 from newsletters.mail.transport import MailTransport, send_message
@@ -14,24 +15,24 @@ from newsletters.tokens import confirmation_token
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "ka": {
-        "subject": "დაადასტურეთ გამოწერა — მიგრაციის საკითხთა სამთავრობო კომისია",
+        "subject": f"დაადასტურეთ გამოწერა — {COMMISSION['ka']}",
         "greeting": "გამარჯობა{name},",
         "body": "ვიღაცამ (იმედია, თქვენ) ეს მისამართი გამოიწერა შემდეგი სიებისთვის: {lists}.\n"
         "გამოწერის დასადასტურებლად გახსენით ბმული (მოქმედებს 7 დღე):",
         "button": "გამოწერის დადასტურება",
         "link_label": "ღილაკი არ მუშაობს? გახსენით ეს ბმული:",
         "ignore": "თუ ეს თქვენ არ ყოფილხართ, უბრალოდ უგულებელყავით ეს წერილი — სხვა წერილს აღარ მიიღებთ.",
-        "signature": "მიგრაციის საკითხთა სამთავრობო კომისიის სამდივნო",
+        "signature": SECRETARIAT["ka"],
     },
     "en": {
-        "subject": "Confirm your subscription — State Commission on Migration Issues",
+        "subject": f"Confirm your subscription — {COMMISSION['en']}",
         "greeting": "Hello{name},",
         "body": "Someone (we hope you) subscribed this address to these lists: {lists}.\n"
         "To confirm, open this link (valid for 7 days):",
         "button": "Confirm my subscription",
         "link_label": "Button not working? Open this link:",
         "ignore": "If it was not you, ignore this message: you will get no other.",
-        "signature": "Secretariat of the State Commission on Migration Issues of Georgia",
+        "signature": SECRETARIAT["en"],
     },
 }
 

@@ -8,7 +8,10 @@ from typing import Any, Final
 
 from markupsafe import Markup
 
+from content.institution import COMMISSION, COMMISSION_GENITIVE, SECRETARIAT
 from content.markup import render_body
+from content.plain_text import markdown_to_text
+from newsletters.preheader import preheader_html
 from newsletters.templates import compile_template, render_mjml
 
 LABELS: Final[dict[str, dict[str, str]]] = {
@@ -19,8 +22,9 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "archive": "ბიულეტენი ვებგვერდზე",
         "preferences": "გამოწერის პარამეტრები",
         "unsubscribe": "გამოწერის გაუქმება",
-        "why": "ამ წერილს იღებთ, რადგან გამოწერილი გაქვთ მიგრაციის საკითხთა სახელმწიფო კომისიის სიახლეები.",
-        "organisation": "მიგრაციის საკითხთა სახელმწიფო კომისიის სამდივნო",
+        "why": f"ამ წერილს იღებთ, რადგან გამოწერილი გაქვთ {COMMISSION_GENITIVE['ka']} სიახლეები.",
+        "organisation": SECRETARIAT["ka"],
+        "logo": f"{COMMISSION['ka']}: ლოგო",
     },
     "en": {
         "greeting": "Dear {name},",
@@ -29,11 +33,9 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "archive": "View this newsletter online",
         "preferences": "Subscription preferences",
         "unsubscribe": "Unsubscribe",
-        "why": (
-            "You receive this mail because you subscribed to news of the "
-            "State Commission on Migration Issues."
-        ),
-        "organisation": "Secretariat of the State Commission on Migration Issues",
+        "why": f"You receive this mail because you subscribed to news of the {COMMISSION['en']}.",
+        "organisation": SECRETARIAT["en"],
+        "logo": f"{COMMISSION['en']}: logo",
     },
 }
 PERSONAL_FIELDS: Final = ("greeting", "subscriber_name", "unsubscribe_url", "preferences_url")
@@ -50,6 +52,9 @@ class EditionEntry:
     url: str
     image_url: str | None = None
     kind: str = "news"
+    image_alt: str = ""  # the cover's alt text in the edition's language, else the title
+    image_width: int | None = None  # as shown in the mail, in CSS pixels
+    image_height: int | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class EditionContent:
     intro: str
     entries: list[EditionEntry]
     archive_url: str
+    logo_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,8 @@ def template_context(content: EditionContent, personal: dict[str, str]) -> dict[
         "subject": content.subject,
         "intro": content.intro,
         "intro_html": Markup(render_body(content.intro)),  # noqa: S704 (sanitised by render_body)
+        "preheader": preheader_html(content.intro),
+        "logo_url": content.logo_url,
         "entries": content.entries,
         "archive_url": content.archive_url,
         "labels": LABELS[content.lang],
@@ -168,7 +176,7 @@ def render_text(content: EditionContent, personal: dict[str, str]) -> str:
     """The plain-text part, written from the same content as the HTML: readable, with its links."""
     labels = LABELS[content.lang]
     lines = [content.subject, "=" * min(len(content.subject), 72), "", personal["greeting"], ""]
-    lines += [textwrap.fill(paragraph, 72) for paragraph in content.intro.split("\n\n") if paragraph.strip()]
+    lines += [markdown_to_text(content.intro, 72)]
     for entry in content.entries:
         lines += ["", f"* {entry.title}"]
         if entry.summary:

@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 
+from content.institution import SECRETARIAT
 from content.media.enclosures import cover_lookup
 from content.media.storage import open_storage
 from content.syndication import content_version, next_embargo_lift
@@ -151,8 +152,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="SCMI newsroom API",
             version="1.0.0",
-            description="Content, feeds and newsletters of the Secretariat of the State Commission on "
-            "Migration Issues of Georgia. Georgian (ka) and English (en).",
+            description=f"Content, feeds and newsletters of the {SECRETARIAT['en']} (Georgia). "
+            "Georgian (ka) and English (en).",
             path="/schema",
         ),
         debug=False,

@@ -68,6 +68,7 @@ class Settings:
     website_url_template: str = DEFAULT_TEMPLATE
     website_url_templates: Mapping[str, str] = field(default_factory=dict)
     feed_logo_url: str = ""
+    mail_logo_url: str = ""
     feed_items: int = 50
     feed_recheck_seconds: float = 2.0
     feed_cache_prefix: str = "scmi:feeds:"
@@ -181,6 +182,7 @@ class Settings:
             website_url_template=template,
             website_url_templates=templates,
             feed_logo_url=env.get("FEED_LOGO_URL") or "",
+            mail_logo_url=env.get("MAIL_LOGO_URL") or "",
             feed_items=int(env.get("FEED_ITEMS") or defaults.feed_items),
             feed_recheck_seconds=float(env.get("FEED_RECHECK_SECONDS") or defaults.feed_recheck_seconds),
             feed_cache_prefix=env.get("FEED_CACHE_PREFIX") or defaults.feed_cache_prefix,

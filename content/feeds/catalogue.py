@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from content.institution import COMMISSION, SECRETARIAT
 from content.kinds import KINDS
 from content.languages import LANGUAGES
 
@@ -11,10 +12,7 @@ FEED_FORMATS: Final[tuple[FeedFormat, ...]] = ("rss", "atom", "json")
 ALL: Final = "all"
 NEWSLETTERS: Final = "newsletters"
 
-SITE_NAME: Final[dict[str, str]] = {
-    "ka": "მიგრაციის საკითხთა სამთავრობო კომისია",
-    "en": "State Commission on Migration Issues of Georgia",
-}
+SITE_NAME: Final[dict[str, str]] = COMMISSION
 SCOPE_NAMES: Final[dict[str, dict[str, str]]] = {
     "news": {"ka": "სიახლეები", "en": "News"},
     "events": {"ka": "ღონისძიებები", "en": "Events"},
@@ -26,8 +24,8 @@ SCOPE_NAMES: Final[dict[str, dict[str, str]]] = {
 CALENDAR_NAME: Final[dict[str, str]] = {"ka": "ღონისძიებების კალენდარი", "en": "Calendar of events"}
 TOPIC_WORD: Final[dict[str, str]] = {"ka": "თემა", "en": "Topic"}
 DESCRIPTION: Final[dict[str, str]] = {
-    "ka": "{scope} — მიგრაციის საკითხთა სამთავრობო კომისიის სამდივნოს არხი.",
-    "en": "{scope} from the Secretariat of the State Commission on Migration Issues of Georgia.",
+    "ka": "{scope} — " + SECRETARIAT["ka"] + "ს არხი.",
+    "en": "{scope} from the " + SECRETARIAT["en"] + ".",
 }
 
 
@@ -63,7 +61,7 @@ def scope_name(spec: FeedSpec, lang: str, topic_names: dict[str, str] | None = N
 
 
 def feed_title(spec: FeedSpec, lang: str, topic_names: dict[str, str] | None = None) -> str:
-    """The feed's title in `lang`, e.g. `News — State Commission on Migration Issues of Georgia`."""
+    """The feed's title in `lang`, e.g. `News — State Commission on Migration Issues`."""
     return f"{scope_name(spec, lang, topic_names)} — {SITE_NAME[lang]}"
 
 

@@ -36,6 +36,7 @@ class FeedSite:
     url_templates: Mapping[str, str] = field(default_factory=dict)
     logo_url: str | None = None
     items: int = 50
+    mail_logo_url: str | None = None  # the logo newsletters show in their header (MAIL_LOGO_URL)
 
     def entry_url(self, kind: str, lang: str, slug: str, entry_id: UUID) -> str:
         """The public page of an entry in one language."""

@@ -11,6 +11,7 @@ from core.db import as_utc
 from core.errors import Conflict, Invalid
 from newsletters.campaign_schemas import CampaignIn, CampaignOut
 from newsletters.campaigns import ledger
+from newsletters.covers import mail_covers
 from newsletters.mime import checked_address
 from newsletters.rendering import CONTROL_CHARACTERS
 from newsletters.tables import Campaign, MailingList
@@ -114,11 +115,11 @@ async def free_slug(slug: str) -> str:
 async def frozen_content(row: dict[str, Any], site: FeedSite) -> dict[str, Any]:
     """The entries as they read now in each language: what the mail and the archive show."""
     ids = [UUID(str(each)) for each in row["entries"]]
-    kinds = (
-        {r["id"]: r["kind"] for r in await Entry.select(Entry.id, Entry.kind).where(Entry.id.is_in(ids))}
-        if ids
-        else {}
+    entries = (
+        await Entry.select(Entry.id, Entry.kind, Entry.cover_id).where(Entry.id.is_in(ids)) if ids else []
     )
+    kinds = {r["id"]: r["kind"] for r in entries}
+    covers = await mail_covers({r["id"]: r["cover_id"] for r in entries if r["cover_id"]}, site.public_url)
     translations = (
         await EntryTranslation.select(
             EntryTranslation.entry, EntryTranslation.lang, EntryTranslation.slug,
@@ -141,10 +142,12 @@ async def frozen_content(row: dict[str, Any], site: FeedSite) -> dict[str, Any]:
                     "summary": text["summary"],
                     "url": site.entry_url(kinds[entry_id], text["lang"], text["slug"], entry_id),
                     "kind": kinds[entry_id],
+                    **({"cover": covers[entry_id]} if entry_id in covers else {}),
                 }
             )
         content[lang] = {
             "entries": items,
             "archive_url": f"{site.public_url}/newsletters/{lang}/{row['slug']}",
+            "logo_url": site.mail_logo_url or "",
         }
     return content

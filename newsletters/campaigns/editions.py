@@ -19,11 +19,24 @@ def edition_content(row: dict[str, Any], lang: str) -> EditionContent:
         lang=lang,
         subject=row[f"subject_{lang}"],
         intro=row[f"intro_{lang}"],
-        entries=[
-            EditionEntry(title=e["title"], summary=e["summary"], url=e["url"], kind=e.get("kind", "news"))
-            for e in frozen.get("entries", [])
-        ],
+        entries=[edition_entry(e, lang) for e in frozen.get("entries", [])],
         archive_url=frozen.get("archive_url", ""),
+        logo_url=frozen.get("logo_url", ""),
+    )
+
+
+def edition_entry(frozen: dict[str, Any], lang: str) -> EditionEntry:
+    """One frozen entry as the edition in `lang` shows it; a cover's alt text falls back to the title."""
+    cover = frozen.get("cover") or {}
+    return EditionEntry(
+        title=frozen["title"],
+        summary=frozen["summary"],
+        url=frozen["url"],
+        kind=frozen.get("kind", "news"),
+        image_url=cover.get("url"),
+        image_alt=(cover.get("alt") or {}).get(lang) or frozen["title"],
+        image_width=cover.get("width"),
+        image_height=cover.get("height"),
     )
 
 

@@ -313,9 +313,9 @@ CAMPAIGN: Final[dict[str, Any]] = {
         "en": "State Commission on Migration Issues: news of the month",
     },
     "intro": {
-        "ka": "ძვირფასო კოლეგებო, გიზიარებთ კომისიის **ბოლო სიახლეებს**: სხდომის გადაწყვეტილებებს, "
+        "ka": "გიზიარებთ კომისიის **ბოლო სიახლეებს**: სხდომის გადაწყვეტილებებს, "
         "მიგრაციის ახალ პროფილს და მომავალ ღონისძიებებს.",
-        "en": "Dear colleagues, here is the Commission's **latest news**: the decisions of its sitting, "
+        "en": "Here is the Commission's **latest news**: the decisions of its sitting, "
         "the new Migration Profile and the events ahead.",
     },
     "lists": ["press", "partners"],

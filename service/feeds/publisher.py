@@ -19,6 +19,7 @@ def feed_site(settings: Settings) -> FeedSite:
         url_templates=dict(settings.website_url_templates),
         logo_url=settings.feed_logo_url or None,
         items=settings.feed_items,
+        mail_logo_url=settings.mail_logo_url or None,
     )
 
 

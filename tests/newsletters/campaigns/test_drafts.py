@@ -51,6 +51,10 @@ async def test_frozen_content_links_each_language_to_its_archive_page(db: Databa
     assert row is not None
     content = await frozen_content(row, SITE)
     assert content == {
-        lang: {"entries": [], "archive_url": f"https://newsroom.test/newsletters/{lang}/december"}
+        lang: {
+            "entries": [],
+            "archive_url": f"https://newsroom.test/newsletters/{lang}/december",
+            "logo_url": "",
+        }
         for lang in ("ka", "en")
     }
