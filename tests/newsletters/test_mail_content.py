@@ -126,10 +126,12 @@ async def test_markdown_becomes_html_and_clean_text_and_the_preheader_is_cut_at_
         ("john@example.org", "en", "latest", "the Migration Profile"),
     ):
         [message] = inbox.to(address)
-        text, html = parts(message)
+        text, _ = parts(message)
         tree = html_tree(message)
         assert tree.xpath(f"//strong[normalize-space(text())='{bold}']")
-        assert tree.xpath(f"//a[@href='https://migration.commission.ge/profile' and normalize-space(text())='{link_text}']")
+        assert tree.xpath(
+            f"//a[@href='https://migration.commission.ge/profile' and normalize-space(text())='{link_text}']"
+        )
         for mark in ("**", "_", "]("):
             assert mark not in text.split("-- ")[0].replace("https://", ""), mark
         assert f"{link_text} (https://migration.commission.ge/profile)" in " ".join(text.split())
