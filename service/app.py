@@ -27,6 +27,8 @@ from service.controllers.feeds import FeedController, feed_index
 from service.controllers.lists import ListController
 from service.controllers.media import MediaController
 from service.controllers.newsletter_archive import ArchiveController
+from service.controllers.reading_pages import ReadingPagesController
+from service.controllers.sitemap import sitemap
 from service.controllers.staff import AuditController, MeController, StaffController
 from service.controllers.subscribers import SubscriberController
 from service.controllers.subscriptions import SubscriptionApiController, SubscriptionPagesController
@@ -128,6 +130,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             TemplateController,
             CampaignController,
             ArchiveController,
+            ReadingPagesController,
+            sitemap,
             healthz,
             readyz,
             metrics,
