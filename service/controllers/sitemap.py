@@ -12,7 +12,12 @@ from service.feeds.publisher import feed_site
 from service.settings import Settings
 
 
-@get("/sitemap.xml", summary="The sitemap of every published entry, with hreflang alternates", tags=["pages"])
+@get(
+    "/sitemap.xml",
+    media_type=MEDIA_TYPE,
+    summary="The sitemap of every published entry, with hreflang alternates",
+    tags=["pages"],
+)
 async def sitemap(request: Request[Any, Any, Any]) -> Response[bytes]:
     settings: Settings = request.app.state.settings
     entries = await public_entries()
