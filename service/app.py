@@ -29,7 +29,9 @@ from service.controllers.feeds import FeedController, feed_index
 from service.controllers.lists import ListController
 from service.controllers.media import MediaController
 from service.controllers.newsletter_archive import ArchiveController
+from service.controllers.reading_pages import ReadingPagesController
 from service.controllers.signup_pages import SignUpPagesController
+from service.controllers.sitemap import sitemap
 from service.controllers.staff import AuditController, MeController, StaffController
 from service.controllers.subscribers import SubscriberController
 from service.controllers.subscriptions import SubscriptionApiController, SubscriptionPagesController
@@ -132,6 +134,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             TemplateController,
             CampaignController,
             ArchiveController,
+            ReadingPagesController,
+            sitemap,
             healthz,
             readyz,
             metrics,

@@ -104,6 +104,7 @@ def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> No
 def run(settings: Settings, host: str, port: int) -> None:
     """Everything in one process: migrate, then serve the API with a worker inside."""
     _refuse_unsafe_production(settings)
+    settings = settings.served_at(host, port)
     _run(settings, lambda: migrate(quiet=True))
     click.echo(f"SCMI newsroom on http://{host}:{port} (database {settings.resolved_database_url})")
     _serve(settings, host, port, with_worker=True)
@@ -120,7 +121,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
         raise click.UsageError(
             "`scmi serve` needs REDIS_URL so that workers can take its jobs; try `scmi run`"
         )
-    _serve(settings, host, port, with_worker=False)
+    _serve(settings.served_at(host, port), host, port, with_worker=False)
 
 
 @main.command()

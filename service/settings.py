@@ -3,7 +3,7 @@
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
@@ -44,6 +44,8 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "SCMI Secretariat <newsroom@localhost>"
     public_url: str = "http://127.0.0.1:8000"
+    # Whether PUBLIC_URL was set; if not, `scmi run` and `serve` make links to their own --host and --port.
+    public_url_given: bool = False
     secret_key: str = DEFAULT_SECRET_KEY
     environment: str = "development"
     max_request_body: int = 2 * 1024 * 1024
@@ -160,6 +162,7 @@ class Settings:
             smtp_url=env.get("SMTP_URL") or None,
             mail_from=env.get("MAIL_FROM") or defaults.mail_from,
             public_url=(env.get("PUBLIC_URL") or defaults.public_url).rstrip("/"),
+            public_url_given=bool(env.get("PUBLIC_URL")),
             secret_key=env.get("SECRET_KEY") or defaults.secret_key,
             environment=env.get("SCMI_ENV") or defaults.environment,
             max_request_body=int(env.get("MAX_REQUEST_BODY") or defaults.max_request_body),
@@ -212,6 +215,16 @@ class Settings:
             console_idle_minutes=int(env.get("CONSOLE_IDLE_MINUTES") or defaults.console_idle_minutes),
             console_session_hours=int(env.get("CONSOLE_SESSION_HOURS") or defaults.console_session_hours),
         )
+
+    def served_at(self, host: str, port: int) -> "Settings":
+        """These settings for a server on `host`:`port`: links follow it unless PUBLIC_URL was set."""
+        if self.public_url_given:
+            return self
+        # A wildcard address is not one a browser can open: links name the loopback address then.
+        shown = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}.get(host, host)  # noqa: S104
+        if ":" in shown and not shown.startswith("["):
+            shown = f"[{shown}]"
+        return replace(self, public_url=f"http://{shown}:{port}")
 
     def check_production(self) -> None:
         """Refuse to run in production with the development secret key, or one too short to be secret."""

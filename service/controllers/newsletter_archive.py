@@ -1,13 +1,16 @@
 """The public newsletter archive: `/newsletters/{lang}/` and `/newsletters/{lang}/{slug}`."""
 
-import html
-from typing import Any, Literal
+from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import FromPath
 
+from content.languages import LANGUAGES
+from core.errors import NotFound
 from newsletters import public_archive
+from service.page_problems import PAGE_EXCEPTION_HANDLERS
 from service.pages import wants_json
+from service.public_page import public_page
 from service.settings import Settings
 
 HEADERS = {
@@ -28,6 +31,7 @@ class ArchiveController(Controller):
 
     path = "/newsletters"
     tags = ["newsletters"]
+    exception_handlers = PAGE_EXCEPTION_HANDLERS
 
     @get(
         "/{lang:str}",
@@ -36,25 +40,18 @@ class ArchiveController(Controller):
         description="An HTML page; `Accept: application/json` gets the list as JSON (slug, subject, "
         "intro, url, sent_at, entries).",
     )
-    async def archive_index(
-        self, request: Request[Any, Any, Any], lang: FromPath[Literal["ka", "en"]]
-    ) -> Response[Any]:
+    async def archive_index(self, request: Request[Any, Any, Any], lang: FromPath[str]) -> Response[Any]:
+        if lang not in LANGUAGES:
+            raise NotFound("no such archive")
         settings: Settings = request.app.state.settings
         items = await public_archive.archived(lang, settings.public_url)
         if wants_json(request):
             return Response(items, headers=HEADERS, media_type=MediaType.JSON)
-        links = "".join(
-            f'<li><a href="{html.escape(item.url)}">{html.escape(item.subject)}</a> '
-            f"<time>{item.sent_at:%Y-%m-%d}</time></li>"
-            for item in items
-        )
         feed = f"{settings.public_url}/feeds/{lang}/newsletters.rss"
-        body = (
-            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{TITLES[lang]}</title>'
-            f'<link rel="alternate" type="application/rss+xml" href="{html.escape(feed)}"></head>'
-            f"<body><h1>{TITLES[lang]}</h1><ul>{links}</ul></body></html>"
-        )
-        return Response(body, media_type=MediaType.HTML, headers=HEADERS)
+        return public_page(
+            "archive.html", lang, headers={"Cache-Control": HEADERS["Cache-Control"]},
+            title=TITLES[lang], items=items, feed=feed,
+        )  # fmt: skip
 
     @get(
         "/{lang:str}/{slug:str}",
@@ -62,8 +59,10 @@ class ArchiveController(Controller):
         summary="One sent newsletter as it was mailed, without personal parts",
     )
     async def archive_page(
-        self, request: Request[Any, Any, Any], lang: FromPath[Literal["ka", "en"]], slug: FromPath[str]
+        self, request: Request[Any, Any, Any], lang: FromPath[str], slug: FromPath[str]
     ) -> Response[str]:
+        if lang not in LANGUAGES:
+            raise NotFound("no such archive")
         settings: Settings = request.app.state.settings
         page = await public_archive.archived_html(lang, slug, settings.public_url)
         return Response(

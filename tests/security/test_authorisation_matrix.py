@@ -69,6 +69,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/subscribers/{subscriber_id:uuid}/consent"): "admin",
     ("GET", "/newsletters/{lang:str}"): PUBLIC,
     ("GET", "/newsletters/{lang:str}/{slug:str}"): PUBLIC,
+    ("GET", "/{lang:str}/{kind:str}/{slug:str}"): PUBLIC,
+    ("GET", "/sitemap.xml"): PUBLIC,
     ("GET", "/api/v1/templates"): "editor",
     ("POST", "/api/v1/templates"): "editor",
     ("GET", "/api/v1/templates/{ref:str}"): "editor",
