@@ -1,9 +1,11 @@
 """The public web archive of sent campaigns: no personal data, no working personal links."""
 
 import html
+import re
 from datetime import datetime
 from typing import Any, Final
 
+import lxml.html
 import msgspec
 
 from content.feeds.newsletters import SentNewsletter
@@ -27,6 +29,12 @@ class ArchivedNewsletter(msgspec.Struct):
     url: str
     sent_at: datetime
     entries: list[dict[str, str]]
+
+
+# What the personal links point at while a newsletter is rendered for the archive, to find them.
+PERSONAL_LINK: Final = "about:blank#personal"
+_SEPARATOR: Final = re.compile(r"^\s*[·|•]\s*")
+_SEPARATOR_END: Final = re.compile(r"\s*[·|•]\s*$")
 
 
 def archive_url(public_url: str, lang: str, slug: str = "") -> str:
@@ -63,8 +71,21 @@ async def archived(lang: str, public_url: str, *, limit: int = ARCHIVE_ITEMS) ->
     return [_item(row, lang, public_url) for row in rows]
 
 
+async def archived_newsletter(lang: str, slug: str, public_url: str) -> ArchivedNewsletter:
+    """One sent newsletter as the archive lists it; NotFound unless it was sent."""
+    row = await (
+        Campaign.select()
+        .output(load_json=True)
+        .where((Campaign.slug == slug) & (Campaign.status == "sent"))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no sent newsletter {slug!r}")
+    return _item(row, lang, public_url)
+
+
 async def archived_html(lang: str, slug: str, public_url: str) -> str:
-    """A sent newsletter's HTML with an anonymous greeting, its personal links pointing to the archive."""
+    """A sent newsletter's HTML with an anonymous greeting and no links that look personal."""
     row = await (
         Campaign.select()
         .output(load_json=True)
@@ -79,10 +100,10 @@ async def archived_html(lang: str, slug: str, public_url: str) -> str:
     anonymous = {
         "greeting": LABELS[lang]["greeting_anonymous"],
         "subscriber_name": "",
-        "unsubscribe_url": archive_url(public_url, lang),
-        "preferences_url": archive_url(public_url, lang),
+        "unsubscribe_url": PERSONAL_LINK,
+        "preferences_url": PERSONAL_LINK,
     }
-    return (
+    page = (
         edition.placeholders.pattern()
         .sub(
             lambda match: html.escape(anonymous.get(match.group(2).decode(), "")).encode(),
@@ -90,6 +111,27 @@ async def archived_html(lang: str, slug: str, public_url: str) -> str:
         )
         .decode()
     )
+    return without_personal_links(page)
+
+
+def without_personal_links(page: str) -> str:
+    """The page with every link to a reader's own unsubscribe or preferences page taken out.
+
+    Templates are the staff's, so the links are found by their address, not by the template's
+    markup; the separators left beside a removed link (` · `, `|`) go with it.
+    """
+    tree = lxml.html.document_fromstring(page)
+    for link in tree.xpath("//a[@href=$href]", href=PERSONAL_LINK):
+        previous = link.getprevious()
+        tail = _SEPARATOR.sub("", link.tail or "", count=1)
+        if previous is not None:
+            previous.tail = _SEPARATOR_END.sub("", previous.tail or "") + tail
+        else:
+            parent = link.getparent()
+            parent.text = _SEPARATOR_END.sub("", parent.text or "") + tail
+        link.getparent().remove(link)
+    body: str = lxml.html.tostring(tree, encoding="unicode")
+    return "<!doctype html>\n" + body
 
 
 def newsletter_lookup(public_url: str) -> Any:

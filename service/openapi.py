@@ -53,11 +53,12 @@ def document_problems(app: Litestar) -> None:
     components.schemas = {**(components.schemas or {}), "Problem": PROBLEM_SCHEMA}
     openapi.components = components
     for path, path_item in (openapi.paths or {}).items():
-        is_page = path.startswith(HTML_PAGE_PREFIXES)
         for method in ("get", "put", "post", "delete", "patch", "head"):
             operation = getattr(path_item, method, None)
             if operation is None:
                 continue
+            # The reading pages live at the root (`/{lang}/{kind}/{slug}`): their tag says they are pages.
+            is_page = path.startswith(HTML_PAGE_PREFIXES) or "pages" in (operation.tags or [])
             responses = dict(operation.responses or {})
             for status in list(responses):
                 if status[0] in "45":

@@ -10,7 +10,7 @@ from core.errors import NotFound
 from newsletters import public_archive
 from service.page_problems import PAGE_EXCEPTION_HANDLERS
 from service.pages import wants_json
-from service.public_page import public_page
+from service.public_page import PAGE_POLICY, public_page
 from service.settings import Settings
 
 HEADERS = {
@@ -18,11 +18,14 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "public, max-age=300",
 }
-# A sent newsletter as mailed: MJML's inline styles and remote images, never a script or a form.
+# A sent newsletter as mailed: MJML's inline styles and remote images, never a script or a form;
+# it is shown framed in the archive's own page, so only this site may frame it.
 NEWSLETTER_PAGE_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 )
+# The archive page's own policy, which may frame the mail from this site (and nothing else).
+FRAMING_POLICY = PAGE_POLICY.replace("default-src 'none';", "default-src 'none'; frame-src 'self';")
 TITLES = {"ka": "ბიულეტენების არქივი", "en": "Newsletter archive"}
 
 
@@ -56,9 +59,28 @@ class ArchiveController(Controller):
     @get(
         "/{lang:str}/{slug:str}",
         media_type=MediaType.HTML,
-        summary="One sent newsletter as it was mailed, without personal parts",
+        summary="One sent newsletter in the archive's page, the mail framed",
     )
     async def archive_page(
+        self, request: Request[Any, Any, Any], lang: FromPath[str], slug: FromPath[str]
+    ) -> Response[str]:
+        if lang not in LANGUAGES:
+            raise NotFound("no such archive")
+        settings: Settings = request.app.state.settings
+        newsletter = await public_archive.archived_newsletter(lang, slug, settings.public_url)
+        return public_page(
+            "newsletter.html", lang,
+            headers={"Cache-Control": HEADERS["Cache-Control"], "Content-Security-Policy": FRAMING_POLICY},
+            title=newsletter.subject, newsletter=newsletter, wide=True,
+            mail=f"/newsletters/{lang}/{slug}/mail",
+        )  # fmt: skip
+
+    @get(
+        "/{lang:str}/{slug:str}/mail",
+        media_type=MediaType.HTML,
+        summary="One sent newsletter as it was mailed, without personal parts",
+    )
+    async def archive_mail(
         self, request: Request[Any, Any, Any], lang: FromPath[str], slug: FromPath[str]
     ) -> Response[str]:
         if lang not in LANGUAGES:

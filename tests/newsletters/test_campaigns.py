@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
+from newsletters.rendering import LABELS
 from newsletters.suppression import recipients
 from newsletters.tables import Campaign
 from tasks.campaigns import reconcile_campaigns, weekly_digest
@@ -172,11 +173,17 @@ async def test_a_sent_campaign_is_in_the_public_archive_and_its_feed_without_per
         ("en", "Archive story", "Dear reader"),
         ("ka", "არქივის სიახლე", "მკითხველო"),
     ):
-        page = await room.client.get(f"/newsletters/{lang}/{campaign['slug']}")
+        frame = await room.client.get(f"/newsletters/{lang}/{campaign['slug']}")
+        assert frame.status_code == 200, frame.text
+        assert f'src="/newsletters/{lang}/{campaign["slug"]}/mail"' in frame.text
+        assert f'href="/subscriptions/{lang}/"' in frame.text  # a sign-up link, for everyone
+        page = await room.client.get(f"/newsletters/{lang}/{campaign['slug']}/mail")
         assert page.status_code == 200, page.text
         assert story in page.text and greeting in page.text
-        for personal in (token, "John Smith", "ნინო", "john@example.org", "/subscriptions/"):
+        for personal in (token, "John Smith", "ნინო", "john@example.org", "/subscriptions/", "about:blank"):
             assert personal not in page.text
+        for label in (LABELS[lang]["unsubscribe"], LABELS[lang]["preferences"]):
+            assert label not in page.text  # no link that looks like a reader's own
 
     feed = await room.client.get("/feeds/en/newsletters.rss")
     assert feed.status_code == 200

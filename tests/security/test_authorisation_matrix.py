@@ -69,6 +69,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/subscribers/{subscriber_id:uuid}/consent"): "admin",
     ("GET", "/newsletters/{lang:str}"): PUBLIC,
     ("GET", "/newsletters/{lang:str}/{slug:str}"): PUBLIC,
+    ("GET", "/newsletters/{lang:str}/{slug:str}/mail"): PUBLIC,
     ("GET", "/{lang:str}/{kind:str}/{slug:str}"): PUBLIC,
     ("GET", "/sitemap.xml"): PUBLIC,
     ("GET", "/api/v1/templates"): "editor",
