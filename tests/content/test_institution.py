@@ -4,7 +4,12 @@ from pathlib import Path
 
 from content.institution import COMMISSION, SECRETARIAT, commission, secretariat
 
-GLOSSARY = Path(__file__).resolve().parents[3] / "shared" / "reference" / "glossary.md"
+# The workplace's reference folder sits beside the checkout; a clone elsewhere (CI) finds it at /work.
+CANDIDATES = (
+    Path(__file__).resolve().parents[3] / "shared" / "reference" / "glossary.md",
+    Path("/work/shared/reference/glossary.md"),
+)
+GLOSSARY = next((path for path in CANDIDATES if path.exists()), CANDIDATES[-1])
 
 
 def test_names_are_the_glossary_rows() -> None:
