@@ -10,11 +10,14 @@ from content.media.schemas import AssetOut
 MAIL_WIDTH: Final = 552
 # Twice the shown width looks sharp on high-density screens without weighing down the mail.
 SHARP_WIDTH: Final = 2 * MAIL_WIDTH
+# WebP renditions are for browsers: Outlook and older mail clients show nothing for them.
+MAIL_SAFE: Final = frozenset({"image/jpeg", "image/png", "image/gif"})
 
 
 def _best_source(asset: AssetOut) -> tuple[str, int, int] | None:
     """The smallest rendition at least as wide as the mail needs, else the widest one, else the file."""
-    renditions = sorted(asset.renditions or [], key=lambda r: r.width)
+    every = asset.renditions or []
+    renditions = sorted([r for r in every if r.mime in MAIL_SAFE] or every, key=lambda r: r.width)
     if renditions:
         wide_enough = [r for r in renditions if r.width >= SHARP_WIDTH] or [
             r for r in renditions if r.width >= MAIL_WIDTH
