@@ -22,8 +22,9 @@ run: install  ## `scmi demo --if-empty` fills a fresh database; `scmi run` migra
 	$(VENV)/bin/scmi demo --if-empty
 	$(VENV)/bin/scmi run --host $(HOST) --port $(PORT)
 
-test: install  ## the whole suite, fault-injection tests included
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+test: install  ## the whole suite: two processes for most of it, then the fault-injection tests alone
+	$(VENV)/bin/pytest -n 2 --dist loadfile -m "not faults" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m faults tests/faults $(PYTEST_ARGS)
 
 test-faults: install  ## only the fault-injection, hostile-input and load tests (tests/faults)
 	$(VENV)/bin/pytest -m faults tests/faults $(PYTEST_ARGS)
