@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath
 
 from content.languages import LANGUAGES, negotiate_language
-from core.errors import Invalid
+from core.errors import Invalid, NotFound
 from newsletters import lists, subscriptions
 from newsletters.addresses import normalise_address
 from newsletters.consent import consent_text
@@ -18,7 +18,7 @@ from newsletters.subscriber_schemas import SubscribeIn
 from service.controllers.subscriptions import origin_of
 from service.form_stamps import issue_stamp, stamp_age
 from service.page_texts import sign_up_text
-from service.pages import page
+from service.pages import page, wants_json
 from service.ratelimit import retry_after
 from service.settings import Settings
 from tasks.enqueue import enqueue_confirmation_mail
@@ -47,7 +47,9 @@ async def _public_lists(lang: str) -> list[dict[str, str]]:
     ]
 
 
-def _not_found(lang: str) -> Response[str]:
+def _not_found(request: Request[Any, Any, State], lang: str) -> Response[str]:
+    if wants_json(request):  # a program asking for JSON gets the problem, as on every other route
+        raise NotFound("no such sign-up page")
     return page(
         "message.html",
         lang,
@@ -69,11 +71,11 @@ async def _form_page(
 ) -> Response[str]:
     """The sign-up form (all public lists, or one), with a fresh stamp; 404 for an unknown list."""
     if lang not in LANGUAGES:
-        return _not_found(negotiate_language(None, request.headers.get("accept-language")))
+        return _not_found(request, negotiate_language(None, request.headers.get("accept-language")))
     choices = await _public_lists(lang)
     one_list = next((item for item in choices if item["slug"] == list_slug), None)
     if list_slug is not None and one_list is None:
-        return _not_found(lang)
+        return _not_found(request, lang)
     settings: Settings = request.app.state.settings
     other = "en" if lang == "ka" else "ka"
     suffix = f"{list_slug}" if list_slug else ""
@@ -117,7 +119,7 @@ async def _form_page(
 async def _sign_up(request: Request[Any, Any, State], lang: str, list_slug: str | None) -> Response[str]:
     """Check the form, the stamp and the honeypot; sign up; the same answer for every address."""
     if lang not in LANGUAGES:
-        return _not_found(negotiate_language(None, request.headers.get("accept-language")))
+        return _not_found(request, negotiate_language(None, request.headers.get("accept-language")))
     settings: Settings = request.app.state.settings
     client = request.client.host if request.client else "unknown"
     wait = await retry_after(
@@ -140,7 +142,7 @@ async def _sign_up(request: Request[Any, Any, State], lang: str, list_slug: str 
     fields = await _form_fields(request)
     public = {item["slug"] for item in await _public_lists(lang)}
     if list_slug is not None and list_slug not in public:
-        return _not_found(lang)
+        return _not_found(request, lang)
     chosen = [list_slug] if list_slug else [slug for slug in fields.get("lists", []) if slug]
     form = SignUpForm(
         email=_one(fields, "email").strip(),

@@ -191,7 +191,7 @@ BASE_BODIES: dict[tuple[str, str], BaseBody] = {
         {"slug": w.ids["template"], "name": {"ka": "შაბლონი", "en": "Template"}, "mjml": MJML},
     ),
     ("POST", "/api/v1/campaigns"): lambda w: ("/api/v1/campaigns", _campaign_body(w)),
-    ("PUT", "/api/v1/campaigns/{campaign_id}"): lambda w: (
+    ("PUT", "/api/v1/campaigns/{ref}"): lambda w: (
         f"/api/v1/campaigns/{w.ids['campaign']}",
         {**_campaign_body(w), "slug": w.ids["campaign_slug"]},
     ),
@@ -205,11 +205,11 @@ BASE_BODIES: dict[tuple[str, str], BaseBody] = {
             "from_address": "newsroom@newsroom.test",
         },
     ),
-    ("POST", "/api/v1/campaigns/{campaign_id}/send"): lambda w: (
+    ("POST", "/api/v1/campaigns/{ref}/send"): lambda w: (
         f"/api/v1/campaigns/{w.ids['spare_campaign']}/send",
         {"at": "2035-01-01T00:00:00Z"},
     ),
-    ("POST", "/api/v1/campaigns/{campaign_id}/test"): lambda w: (
+    ("POST", "/api/v1/campaigns/{ref}/test"): lambda w: (
         f"/api/v1/campaigns/{w.ids['campaign']}/test",
         {"addresses": ["editor@newsroom.test"], "lang": "en"},
     ),

@@ -99,10 +99,18 @@ async def test_a_sent_newsletter_page_allows_its_styles_and_images_but_no_script
             campaign = await draft(room, [])
             await room.post(f"/api/v1/campaigns/{campaign['id']}/send", json={}, headers=room.admin)
             await room.run_jobs()
-            page = await room.client.get(f"/newsletters/en/{campaign['slug']}")
+            frame = await room.client.get(f"/newsletters/en/{campaign['slug']}")
+            page = await room.client.get(f"/newsletters/en/{campaign['slug']}/mail")
+    # The archive's page is as strict as every page, and may frame the mail from this site only.
+    assert frame.status_code == 200
+    assert_page_headers("/newsletters/{lang:str}/{slug:str}", frame)
+    assert "frame-src 'self'" in frame.headers["content-security-policy"]
+    # The mail keeps its inline styles and images, runs nothing, and only this site may frame it.
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert_page_headers("/newsletters/{lang:str}/{slug:str}", page)
     policy = page.headers["content-security-policy"]
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+    assert directives["default-src"] == ["'none'"] and "script-src" not in directives
+    assert directives["frame-ancestors"] == ["'self'"]
     assert "style-src 'unsafe-inline'" in policy and "form-action 'none'" in policy
     assert page.headers["x-content-type-options"] == "nosniff"
 
