@@ -29,6 +29,14 @@ FRAMING_POLICY = PAGE_POLICY.replace("default-src 'none';", "default-src 'none';
 TITLES = {"ka": "ბიულეტენების არქივი", "en": "Newsletter archive"}
 
 
+def _public_url(request: Request[Any, Any, Any], lang: str) -> str:
+    """The service's address, once the path's language is known to be one of ours."""
+    if lang not in LANGUAGES:
+        raise NotFound("no such archive")
+    settings: Settings = request.app.state.settings
+    return settings.public_url
+
+
 class ArchiveController(Controller):
     """Sent newsletters for everyone, as pages or JSON (no personal data)."""
 
@@ -64,10 +72,7 @@ class ArchiveController(Controller):
     async def archive_page(
         self, request: Request[Any, Any, Any], lang: FromPath[str], slug: FromPath[str]
     ) -> Response[str]:
-        if lang not in LANGUAGES:
-            raise NotFound("no such archive")
-        settings: Settings = request.app.state.settings
-        newsletter = await public_archive.archived_newsletter(lang, slug, settings.public_url)
+        newsletter = await public_archive.archived_newsletter(lang, slug, _public_url(request, lang))
         return public_page(
             "newsletter.html", lang,
             headers={"Cache-Control": HEADERS["Cache-Control"], "Content-Security-Policy": FRAMING_POLICY},
@@ -83,10 +88,7 @@ class ArchiveController(Controller):
     async def archive_mail(
         self, request: Request[Any, Any, Any], lang: FromPath[str], slug: FromPath[str]
     ) -> Response[str]:
-        if lang not in LANGUAGES:
-            raise NotFound("no such archive")
-        settings: Settings = request.app.state.settings
-        page = await public_archive.archived_html(lang, slug, settings.public_url)
+        page = await public_archive.archived_html(lang, slug, _public_url(request, lang))
         return Response(
             page,
             media_type=MediaType.HTML,

@@ -3,7 +3,6 @@ mail's link (its page's button), switch to English on the preferences page, unsu
 
 import asyncio
 import os
-import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from playwright.async_api import async_playwright
 
 from accounts.staff import add_staff
 from tests.conftest import Database
+from tests.live_scmi import scmi_run
 from tests.newsletters.conftest import LISTS, Inbox, confirm_link
 from tests.private_servers import free_port
 
@@ -46,32 +46,12 @@ async def live_server(db: Database, tmp_path: Path, smtp: tuple[Inbox, str]) -> 
         "SMTP_URL": smtp[1],
         "PUBLIC_URL": url,
     }
-    scmi = str(Path(sys.executable).parent / "scmi")
-    log = (tmp_path / "server.log").open("wb")
-    process = await asyncio.create_subprocess_exec(
-        scmi, "run", "--host", "127.0.0.1", "--port", str(port), env=env, stdout=log, stderr=log
-    )
-    try:
-        async with httpx.AsyncClient(base_url=url) as client:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.returncode is None, (tmp_path / "server.log").read_text()
-                assert time.monotonic() < deadline, "the server did not start"
-                await asyncio.sleep(0.2)
-            token = (await add_staff("admin@scmi.test", "admin", name="Admin")).token
-            admin = {"Authorization": f"Bearer {token}"}
-            for body in LISTS:
-                assert (await client.post("/api/v1/lists", json=body, headers=admin)).status_code == 201
+    async with scmi_run(env, port, tmp_path / "server.log") as url, httpx.AsyncClient(base_url=url) as client:
+        token = (await add_staff("admin@scmi.test", "admin", name="Admin")).token
+        admin = {"Authorization": f"Bearer {token}"}
+        for body in LISTS:
+            assert (await client.post("/api/v1/lists", json=body, headers=admin)).status_code == 201
         yield LiveServer(url=url, admin=admin)
-    finally:
-        process.terminate()
-        await process.wait()
-        log.close()
 
 
 async def wait_for_mail(inbox: Inbox, address: str) -> str:

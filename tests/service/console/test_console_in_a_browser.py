@@ -1,28 +1,24 @@
 """The console in headless Chromium against a live `scmi run`: invite, password, TOTP, sign-in, by keyboard,
 with and without JavaScript, axe-clean at desktop and phone width, nothing fetched from elsewhere."""
 
-import asyncio
 import os
 import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pyotp
 import pytest
 from playwright.async_api import Page, async_playwright
 
 from tests.accessibility import axe_violations, describe
 from tests.conftest import Database
+from tests.live_scmi import SCMI, scmi_run
 from tests.private_servers import free_port
 from tests.service.console.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCMI = str(Path(sys.executable).parent / "scmi")
 
 
 @pytest.fixture
@@ -31,27 +27,8 @@ async def live(db: Database, tmp_path: Path) -> AsyncIterator[tuple[str, dict[st
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": db.url, "DATA_DIR": str(tmp_path / "data"), "PUBLIC_URL": url}
-    log = (tmp_path / "server.log").open("wb")
-    process = await asyncio.create_subprocess_exec(
-        SCMI, "run", "--host", "127.0.0.1", "--port", str(port), env=env, stdout=log, stderr=log
-    )
-    try:
-        async with httpx.AsyncClient(base_url=url) as client:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.returncode is None, (tmp_path / "server.log").read_text()
-                assert time.monotonic() < deadline, "the server did not start"
-                await asyncio.sleep(0.2)
+    async with scmi_run(env, port, tmp_path / "server.log"):
         yield url, env
-    finally:
-        process.terminate()
-        await process.wait()
-        log.close()
 
 
 def invite(env: dict[str, str], email: str, role: str, lang: str) -> str:
