@@ -5,6 +5,8 @@ from typing import Final, Literal, get_args
 Lang = Literal["ka", "en"]
 LANGUAGES: Final[tuple[Lang, ...]] = get_args(Lang)
 DEFAULT_LANG: Final[Lang] = "ka"
+# Each language's name in itself, as a link to switch to it reads.
+LANGUAGE_NAMES: Final[dict[str, str]] = {"ka": "ქართული", "en": "English"}
 # The default first: a wildcard (`*`) that leaves the choice to us gets Georgian.
 _BY_PREFERENCE: Final[tuple[Lang, ...]] = (
     DEFAULT_LANG,

@@ -8,6 +8,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from litestar import Request, Response
 from markupsafe import Markup
 
+from content.languages import LANGUAGE_NAMES
 from service.form_style import FORM_STYLE
 from service.page_texts import SIGN_UP_TEXTS
 
@@ -74,7 +75,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "expired_link": "This confirmation link has expired: subscribe again to get a new one.",
     },
 }
-LANGUAGE_NAMES: Final = {"ka": "ქართული", "en": "English"}
 
 _environment = Environment(
     loader=PackageLoader("service", "templates"),

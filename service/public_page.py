@@ -8,8 +8,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from litestar import Response
 from markupsafe import Markup
 
+from content.languages import LANGUAGE_NAMES
 from service.pages import STYLE
-from service.reading_texts import LANGUAGE_NAMES, format_date, texts
+from service.reading_texts import format_date, texts
 
 # Added to the subscriber pages' style: the frame around main, entry text, images that fit 320 px.
 READING_STYLE: Final = (

@@ -9,7 +9,6 @@ from content.kinds import DEFAULT_TIMEZONE
 
 READER_TIMEZONE: Final = ZoneInfo(DEFAULT_TIMEZONE)
 LOCALES: Final = {"ka": "ka_GE", "en": "en_GB"}
-LANGUAGE_NAMES: Final = {"ka": "ქართული", "en": "English"}
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "ka": {

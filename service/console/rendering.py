@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 from litestar import Response
 
-from service.console.texts import LANGUAGE_NAMES, TEXTS
+from content.languages import LANGUAGE_NAMES
+from service.console.texts import TEXTS
 
 TBILISI: Final = ZoneInfo("Asia/Tbilisi")
 STYLESHEET: Final = files("service.console").joinpath("static/console.css").read_bytes()

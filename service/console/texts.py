@@ -119,4 +119,3 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "timezone": "Tbilisi time",
     },
 }
-LANGUAGE_NAMES: Final = {"ka": "ქართული", "en": "English"}
