@@ -34,7 +34,7 @@ from newsletters.importing import (
     SUBSCRIBER_COLUMNS,
     import_csv,
 )
-from newsletters.subscriber_schemas import ListIn, Names
+from newsletters.subscriber_schemas import ListIn, ListNames
 from newsletters.suppression import recipients
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
 
@@ -71,7 +71,7 @@ async def run(url: str, csv_path: Path, *, extras: bool = True, quiet: bool = Fa
     from newsletters.lists import create_list
 
     for slug, ka, en in [("press", "პრესა", "Press"), ("partners", "პარტნიორები", "Partners")]:
-        await create_list(ListIn(slug=slug, name=Names(ka=ka, en=en), public=True))
+        await create_list(ListIn(slug=slug, name=ListNames(ka=ka, en=en), public=True))
     first_rate = 0.0
     for attempt in ("first", "again") if extras else ("first",):
         started = time.perf_counter()
@@ -138,7 +138,7 @@ async def bare_rate(csv_path: Path, admin_url: str) -> float:
         await migrate(quiet=True)
         from newsletters.lists import create_list
 
-        await create_list(ListIn(slug="press", name=Names(ka="პრესა", en="Press"), public=True))
+        await create_list(ListIn(slug="press", name=ListNames(ka="პრესა", en="Press"), public=True))
         await close_engine(engine)
         pool: Pool = await asyncpg.create_pool(url, min_size=2, max_size=2)
         try:
