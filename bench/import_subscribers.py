@@ -38,8 +38,9 @@ from newsletters.subscriber_schemas import ListIn, ListNames
 from newsletters.suppression import recipients
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
 
-# About what 20,000 rows/s (issue 9's target) is of the bare loop on a quiet 2-core machine (20-30k).
-IMPORT_RATIO_TARGET = 0.6
+# Somewhat below what 20,000 rows/s (issue 9's target) is of the bare loop on a quiet 2-core machine
+# (20,000-29,000 rows/s there): the ratio guards against regressions, the absolute figure stays the target.
+IMPORT_RATIO_TARGET = 0.5
 GEORGIAN_NAMES = ["ნინო ბერიძე", "გიორგი მაისურაძე", "თამარ კაპანაძე", "ლევან ჯავახიშვილი"]
 
 
