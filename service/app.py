@@ -21,6 +21,7 @@ from newsletters.public_archive import newest_send, newsletter_lookup
 from service.answers import AnswerCache
 from service.auth import BearerTokenMiddleware
 from service.cached_reads import serve_cached_reads
+from service.client_address import ForwardedClient
 from service.console import console_router
 from service.content_watch import ContentWatch
 from service.controllers.campaigns import CampaignController
@@ -146,7 +147,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         middleware=[
             RequestIdMiddleware,
             RequestMetrics,
-            DefineMiddleware(BearerTokenMiddleware),
+            # /metrics checks its own scrape token, which is not a staff token.
+            DefineMiddleware(BearerTokenMiddleware, exclude=["^/metrics$"]),
             AuditMiddleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -164,4 +166,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         logging_config=None,  # service.logs configures logging once, for the API and the worker alike
     )
     document_problems(app)
-    return serve_cached_reads(app)
+    app = serve_cached_reads(app)
+    # Outermost, so that every layer (the fast path, rate limits, consent records, logs) sees one client.
+    app.asgi_handler = ForwardedClient(app.asgi_handler, settings.trusted_proxies)
+    return app

@@ -91,7 +91,8 @@ def _serve(settings: Settings, host: str, port: int, *, with_worker: bool) -> No
         port=port,
         http="httptools",
         loop="uvloop",
-        proxy_headers=True,
+        # TRUSTED_PROXIES decides whom to believe (service.client_address), not uvicorn's own list.
+        proxy_headers=False,
         log_config=None,
         access_log=False,
     )

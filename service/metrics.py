@@ -1,10 +1,12 @@
 """Prometheus metrics at /metrics: requests by route and status, jobs, queue depth."""
 
+import hmac
 import time
 from typing import Any, Final
 
 from litestar import Request, Response, get
 from litestar.enums import ScopeType
+from litestar.exceptions import NotFoundException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 
@@ -83,13 +85,26 @@ class RequestMetrics:
             count_request(method, path, status, duration)
 
 
+def may_scrape(authorization: str | None, token: str, environment: str) -> bool:
+    """Whether a scrape is allowed: with METRICS_TOKEN set, only with it; in production, never without it."""
+    if not token:
+        return environment != "production"
+    scheme, _, given = (authorization or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
 @get("/metrics", include_in_schema=False, media_type=CONTENT_TYPE_LATEST)
 async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The process's metrics in Prometheus text format; the queue depth is read at scrape time."""
+    settings = request.app.state.settings
+    if not may_scrape(request.headers.get("authorization"), settings.metrics_token, settings.environment):
+        # Not found rather than refused: the public learns nothing of what the operator runs.
+        raise NotFoundException()
     queue = getattr(request.app.state, "queue", None)
     if queue is not None:
         try:
             QUEUE_DEPTH.set(await queue.zcard(queue.default_queue_name))
         except Exception:  # an unreachable Redis must not break the scrape; /readyz reports it
             QUEUE_DEPTH.set(float("nan"))
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    # Given as a header: Litestar would add a second charset to a text/* media type.
+    return Response(generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})

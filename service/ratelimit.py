@@ -8,6 +8,8 @@ from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 from redis.asyncio import Redis
 
+from service.client_address import peer_address
+
 
 async def retry_after(redis: Redis, key: str, *, limit: int, window: int) -> int | None:
     """Count one hit on `key`; None while within `limit` per `window` seconds, else seconds to wait."""
@@ -34,7 +36,7 @@ def rate_limited(bucket: str, limits: Callable[[Any], tuple[int, int]], detail: 
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         limit, window = limits(connection.app.state.settings)
-        client = connection.client.host if connection.client else "unknown"
+        client = peer_address(connection)
         wait = await retry_after(
             connection.app.state.queue, f"scmi:ratelimit:{bucket}:{client}", limit=limit, window=window
         )

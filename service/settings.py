@@ -2,18 +2,25 @@
 
 import math
 import os
-from collections.abc import Mapping
+from collections import ChainMap
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
 from content.feeds.links import DEFAULT_TEMPLATE, check_template
 from content.kinds import KINDS
 from content.media.limits import MediaLimits
 from content.media.storage import StorageConfig
+from service.client_address import Networks, parse_networks
 
 DEFAULT_SECRET_KEY: Final = "insecure-development-key-change-me"  # noqa: S105 (refused in production)
 MIN_PRODUCTION_KEY_LENGTH: Final = 32
+# Settings that hold a secret: each may instead be read from the file `NAME_FILE` names (Docker secrets).
+SECRET_SETTINGS: Final = (
+    "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SMTP_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
+    "METRICS_TOKEN",
+)  # fmt: skip
 
 
 class SettingsError(ValueError):
@@ -34,6 +41,35 @@ def messages_per_second(name: str, value: str) -> float:
     return rate
 
 
+def with_secret_files(env: Mapping[str, str]) -> Mapping[str, str]:
+    """`env` with each secret setting given as `NAME_FILE` read from its file (one trailing newline cut)."""
+    from_files: dict[str, str] = {}
+    for name in SECRET_SETTINGS:
+        path = env.get(f"{name}_FILE")
+        if not path:
+            continue
+        if env.get(name):
+            raise SettingsError(f"{name} and {name}_FILE are both set: set only one of them")
+        try:
+            value = Path(path).read_text("utf-8").removesuffix("\n").removesuffix("\r")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+            raise SettingsError(f"{name}_FILE names {path}, which cannot be read: {reason}") from None
+        if not value.strip():
+            raise SettingsError(f"{name}_FILE names {path}, which is empty")
+        from_files[name] = value
+    # Read through, not copied: from_env asks for each variable by name (the configuration test counts).
+    return ChainMap(from_files, cast(MutableMapping[str, str], env)) if from_files else env
+
+
+def trusted_proxies(text: str) -> Networks:
+    """TRUSTED_PROXIES as networks, or the one-line error the command line prints."""
+    try:
+        return parse_networks(text)
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the service, the worker and the command line are configured by."""
@@ -50,6 +86,10 @@ class Settings:
     environment: str = "development"
     max_request_body: int = 2 * 1024 * 1024
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    # Proxies whose X-Forwarded-For / Forwarded headers are believed (none: the TCP peer is the client).
+    trusted_proxies: Networks = field(default_factory=tuple)
+    # Needed to read /metrics when set, and in production (where /metrics is otherwise not served).
+    metrics_token: str = ""
     log_sql: bool = False
     log_level: str = "INFO"
     worker_metrics_port: int = 9101
@@ -144,7 +184,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         """Build settings from environment variables; unset ones keep their defaults."""
-        env = os.environ if env is None else env
+        env = with_secret_files(os.environ if env is None else env)
         defaults = cls()
         template = env.get("WEBSITE_URL_TEMPLATE") or defaults.website_url_template
         templates: dict[str, str] = {
@@ -167,6 +207,8 @@ class Settings:
             environment=env.get("SCMI_ENV") or defaults.environment,
             max_request_body=int(env.get("MAX_REQUEST_BODY") or defaults.max_request_body),
             cors_origins=origins,
+            trusted_proxies=trusted_proxies(env.get("TRUSTED_PROXIES", "")),
+            metrics_token=env.get("METRICS_TOKEN", ""),
             log_sql=env.get("LOG_SQL", "") in {"1", "true", "yes"},
             log_level=(env.get("LOG_LEVEL") or defaults.log_level).upper(),
             worker_metrics_port=int(env.get("WORKER_METRICS_PORT") or defaults.worker_metrics_port),

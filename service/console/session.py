@@ -10,6 +10,7 @@ from litestar.template.base import csrf_token
 from accounts.audit import record_write
 from accounts.console_sessions import ConsoleUser, SessionLimits, session_user
 from content.languages import negotiate_language
+from service.client_address import peer_address
 from service.middleware import request_id_of
 from service.settings import Settings
 
@@ -93,11 +94,6 @@ def form_token(request: Request[Any, Any, Any]) -> str:
     return csrf_token({"request": request})
 
 
-def client_address(request: Request[Any, Any, Any]) -> str:
-    """The address a request comes from, as the consent and audit records keep it."""
-    return request.client.host if request.client else ""
-
-
 async def audit_access(
     request: Request[Any, Any, Any], event: str, *, staff_id: Any = None, email: str = "", status: int = 200
 ) -> None:
@@ -111,7 +107,7 @@ async def audit_access(
         request_id=request_id_of(request.scope),
         detail={
             "event": event,
-            "ip": client_address(request),
+            "ip": peer_address(request),
             "user_agent": request.headers.get("user-agent", "")[:300],
         },
     )

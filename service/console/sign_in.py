@@ -24,10 +24,10 @@ from accounts.sign_in import (
     set_interface_language,
 )
 from core.errors import Invalid
+from service.client_address import peer_address
 from service.console.rendering import console_page
 from service.console.session import (
     audit_access,
-    client_address,
     current_user,
     expired_cookie,
     form_token,
@@ -71,7 +71,7 @@ class SignInController(Controller):
         texts = TEXTS[lang]
         form = await _form(request)
         email = form.get("email", "")[:320]
-        ip = client_address(request)
+        ip = peer_address(request)
         try:
             accepted = await check_password(email, form.get("password", ""), ip=ip)
         except (Throttled, SignInRefused) as refusal:
@@ -113,9 +113,7 @@ class SignInController(Controller):
         lang = user.interface_lang
         form = await _form(request)
         try:
-            await check_second_factor(
-                user.principal.id, form.get("code", "")[:40], ip=client_address(request)
-            )
+            await check_second_factor(user.principal.id, form.get("code", "")[:40], ip=peer_address(request))
         except (Throttled, SignInRefused) as refusal:
             throttled = isinstance(refusal, Throttled)
             await audit_access(

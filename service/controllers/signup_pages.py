@@ -15,6 +15,7 @@ from newsletters import lists, subscriptions
 from newsletters.addresses import normalise_address
 from newsletters.consent import consent_text
 from newsletters.subscriber_schemas import SubscribeIn
+from service.client_address import peer_address
 from service.controllers.subscriptions import origin_of
 from service.form_stamps import issue_stamp, stamp_age
 from service.page_texts import sign_up_text
@@ -121,7 +122,7 @@ async def _sign_up(request: Request[Any, Any, State], lang: str, list_slug: str 
     if lang not in LANGUAGES:
         return _not_found(request, negotiate_language(None, request.headers.get("accept-language")))
     settings: Settings = request.app.state.settings
-    client = request.client.host if request.client else "unknown"
+    client = peer_address(request)
     wait = await retry_after(
         request.app.state.queue,
         f"scmi:ratelimit:subscribe:{client}",

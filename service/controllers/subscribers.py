@@ -23,6 +23,7 @@ from newsletters.subscriber_schemas import (
     SubscriberPatch,
 )
 from service.auth import requires
+from service.client_address import peer_address
 from service.settings import Settings
 
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
@@ -33,7 +34,7 @@ def staff_origin(request: Request[Principal, Any, Any], source: str) -> Origin:
     """A consent step taken by a staff member."""
     return Origin(
         source=source,
-        ip=request.client.host if request.client else "",
+        ip=peer_address(request),
         user_agent=request.headers.get("user-agent", ""),
         staff_id=request.user.id,
     )

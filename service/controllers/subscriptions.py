@@ -16,6 +16,7 @@ from newsletters import subscriptions
 from newsletters.consent import Origin
 from newsletters.errors import LinkExpired
 from newsletters.subscriber_schemas import Accepted, PreferencesIn, SubscribeIn, SubscriptionState
+from service.client_address import peer_address
 from service.page_texts import sign_up_text
 from service.pages import TEXTS, page, wants_json
 from service.ratelimit import rate_limited
@@ -39,7 +40,7 @@ def origin_of(request: Request[Any, Any, Any], source: str) -> Origin:
     """Where a consent step came from: the client's address and agent."""
     return Origin(
         source=source,
-        ip=request.client.host if request.client else "",
+        ip=peer_address(request),
         user_agent=request.headers.get("user-agent", ""),
     )
 

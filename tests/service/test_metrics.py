@@ -4,9 +4,12 @@ import re
 from dataclasses import replace
 
 import httpx
+import pytest
+
+from service.app import create_app
 
 from service.settings import Settings
-from tests.conftest import Database
+from tests.conftest import Database, running
 from tests.newsletters.conftest import Inbox, newsroom_for
 from tests.newsletters.test_campaigns import add_partners, draft
 from tests.private_servers import smtp_server
@@ -28,7 +31,8 @@ async def test_requests_are_counted_by_route_template_and_status(client: httpx.A
     for slug in ("one", "two", "three"):
         assert (await client.get(f"/api/v1/news/{slug}")).status_code == 404
     response = await client.get("/metrics")
-    assert response.headers["content-type"].startswith("text/plain")
+    # What Prometheus expects, with one charset (a second one appeared before).
+    assert response.headers["content-type"] == "text/plain; version=1.0.0; charset=utf-8"
     after = response.text
     labels = {"method": "GET", "path": "/api/v1/news/{ref}", "status_code": "404"}
     assert (
@@ -85,3 +89,33 @@ async def test_campaign_mails_and_jobs_are_counted_as_a_campaign_is_sent(
     assert moved("scmi_job_duration_seconds_count", job="send_campaign_batch") == batches
     send_labels = {"method": "POST", "path": "/api/v1/campaigns/{ref}/send", "status_code": "202"}
     assert moved("scmi_requests_total", **send_labels) == 1
+
+
+async def scrape(settings: Settings, headers: dict[str, str]) -> int:
+    app = create_app(settings)
+    async with running(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+    ) as scraper:
+        return (await scraper.get("/metrics", headers=headers)).status_code
+
+
+@pytest.mark.parametrize(
+    ("environment", "token", "sent", "status"),
+    [
+        ("development", "", {}, 200),
+        ("production", "", {}, 404),  # not served at all in production without a token
+        ("production", "", {"Authorization": "Bearer anything"}, 404),
+        ("production", "s3cret-scrape-token", {}, 404),
+        ("production", "s3cret-scrape-token", {"Authorization": "Bearer wrong"}, 404),
+        ("production", "s3cret-scrape-token", {"Authorization": "Basic czNjcmV0"}, 404),
+        ("production", "s3cret-scrape-token", {"Authorization": "Bearer s3cret-scrape-token"}, 200),
+        ("development", "s3cret-scrape-token", {}, 404),  # a token set is needed everywhere
+        ("development", "s3cret-scrape-token", {"Authorization": "Bearer s3cret-scrape-token"}, 200),
+    ],
+)
+async def test_metrics_need_the_scrape_token_in_production(
+    settings: Settings, db: Database, environment: str, token: str, sent: dict[str, str], status: int
+) -> None:
+    key = "a-production-secret-key-of-more-than-32-characters"
+    changed = replace(settings, environment=environment, metrics_token=token, secret_key=key)
+    assert await scrape(changed, sent) == status
