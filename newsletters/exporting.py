@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Final
 from uuid import UUID
 
+from core.csv_cells import safe_row
 from newsletters.tables import Membership, Subscriber
 
 EXPORT_COLUMNS: Final = ("email", "name", "organisation", "lang", "lists", "status", "created_at")
@@ -13,7 +14,10 @@ PAGE_ROWS: Final = 1000
 
 
 async def export_csv(*, include_left: bool = False) -> AsyncIterator[bytes]:
-    """UTF-8 CSV in the import's column order (then status and time); erased people are never in it."""
+    """UTF-8 CSV in the import's column order (then status and time); erased people are never in it.
+
+    Cells a spreadsheet would run as a formula are neutralised; the import reads them back as they were.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
@@ -54,14 +58,16 @@ async def export_csv(*, include_left: bool = False) -> AsyncIterator[bytes]:
         buffer.truncate()
         for row in rows:
             writer.writerow(
-                [
-                    row["email"],
-                    row["name"],
-                    row["organisation"],
-                    row["lang"],
-                    ";".join(sorted(on_lists.get(row["id"], []))),
-                    row["status"],
-                    row["created_at"].isoformat(),
-                ]
+                safe_row(
+                    [
+                        row["email"],
+                        row["name"],
+                        row["organisation"],
+                        row["lang"],
+                        ";".join(sorted(on_lists.get(row["id"], []))),
+                        row["status"],
+                        row["created_at"].isoformat(),
+                    ]
+                )
             )
         yield buffer.getvalue().encode()

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 import msgspec
 
+from core.csv_cells import recovered_cell
 from core.db import is_sqlite, utcnow, write_transaction
 from core.errors import Invalid
 from newsletters import lists
@@ -149,11 +150,11 @@ def _chunks(reader: Any, size: int) -> Iterator[list[tuple[int, list[str]]]]:
 def _validate(
     line: int, cells: list[str], secret_key: str, known_lists: dict[str, UUID], report: ImportReport
 ) -> _Row | None:
-    raw_email = cells[0].strip() if cells else ""
+    raw_email = recovered_cell(cells[0].strip()) if cells else ""
     if len(cells) != len(COLUMNS):
         report.refuse(line, raw_email, f"expected {len(COLUMNS)} columns, found {len(cells)}")
         return None
-    _, name, organisation, lang, list_field = (cell.strip() for cell in cells)
+    _, name, organisation, lang, list_field = (recovered_cell(cell.strip()) for cell in cells)
     try:
         email = normalise_address(raw_email)
     except Invalid as error:

@@ -17,6 +17,7 @@ import uvicorn
 from accounts import staff as staff_accounts
 from accounts.invites import invite_staff
 from accounts.roles import ROLES
+from core.csv_cells import safe_row
 from core.errors import DomainError
 from newsletters.campaign_schemas import CampaignOut, Counts
 from newsletters.campaigns.states import campaign_id_of, get_campaign, list_campaigns
@@ -284,7 +285,7 @@ def subscribers_import(settings: Settings, file: Path, basis: str, report_path: 
         with report_path.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
             writer.writerow(["line", "email", "reason"])
-            writer.writerows([refusal.line, refusal.email, refusal.reason] for refusal in report.refusals)
+            writer.writerows(safe_row([r.line, r.email, r.reason]) for r in report.refusals)
 
 
 @subscribers.command("export")

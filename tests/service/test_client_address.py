@@ -65,14 +65,20 @@ def test_no_trusted_proxies_means_no_forwarded_header_is_believed() -> None:
 
 def test_trusted_proxies_setting_reads_networks_and_refuses_nonsense() -> None:
     settings = Settings.from_env({"TRUSTED_PROXIES": "10.0.0.0/8,172.16.0.1 fd00::/8"})
-    assert [str(network) for network in settings.trusted_proxies] == ["10.0.0.0/8", "172.16.0.1/32", "fd00::/8"]
-    with pytest.raises(SettingsError, match="TRUSTED_PROXIES.*'proxy.local'"):
+    assert [str(network) for network in settings.trusted_proxies] == [
+        "10.0.0.0/8",
+        "172.16.0.1/32",
+        "fd00::/8",
+    ]
+    with pytest.raises(SettingsError, match=r"TRUSTED_PROXIES.*'proxy.local'"):
         Settings.from_env({"TRUSTED_PROXIES": "10.0.0.1, proxy.local"})
 
 
 async def _subscribe(client: httpx.AsyncClient, email: str, forwarded_for: str) -> int:
     body = {"email": email, "name": "ნინო", "lang": "ka", "lists": ["press"], "consent": True}
-    response = await client.post("/api/v1/subscriptions", json=body, headers={"X-Forwarded-For": forwarded_for})
+    response = await client.post(
+        "/api/v1/subscriptions", json=body, headers={"X-Forwarded-For": forwarded_for}
+    )
     return response.status_code
 
 
@@ -97,7 +103,10 @@ async def test_behind_a_trusted_proxy_consent_records_and_rate_limits_name_the_r
     db: Database, tmp_path: Path
 ) -> None:
     env, port = await _serve(db, tmp_path, "trusted", "127.0.0.1")
-    async with scmi_run(env, port, tmp_path / "trusted.log") as url, httpx.AsyncClient(base_url=url) as client:
+    async with (
+        scmi_run(env, port, tmp_path / "trusted.log") as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
         admin = {"Authorization": f"Bearer {(await add_staff('admin@scmi.test', 'admin', name='A')).token}"}
         for body in LISTS:
             assert (await client.post("/api/v1/lists", json=body, headers=admin)).status_code == 201
@@ -112,7 +121,10 @@ async def test_behind_a_trusted_proxy_consent_records_and_rate_limits_name_the_r
 
 async def test_without_trusted_proxies_a_forged_header_changes_nothing(db: Database, tmp_path: Path) -> None:
     env, port = await _serve(db, tmp_path, "untrusted", "")
-    async with scmi_run(env, port, tmp_path / "untrusted.log") as url, httpx.AsyncClient(base_url=url) as client:
+    async with (
+        scmi_run(env, port, tmp_path / "untrusted.log") as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
         admin = {"Authorization": f"Bearer {(await add_staff('admin@scmi.test', 'admin', name='A')).token}"}
         for body in LISTS:
             assert (await client.post("/api/v1/lists", json=body, headers=admin)).status_code == 201

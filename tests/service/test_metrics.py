@@ -7,7 +7,6 @@ import httpx
 import pytest
 
 from service.app import create_app
-
 from service.settings import Settings
 from tests.conftest import Database, running
 from tests.newsletters.conftest import Inbox, newsroom_for
@@ -93,9 +92,12 @@ async def test_campaign_mails_and_jobs_are_counted_as_a_campaign_is_sent(
 
 async def scrape(settings: Settings, headers: dict[str, str]) -> int:
     app = create_app(settings)
-    async with running(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
-    ) as scraper:
+    async with (
+        running(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+        ) as scraper,
+    ):
         return (await scraper.get("/metrics", headers=headers)).status_code
 
 

@@ -58,7 +58,7 @@ def test_the_command_line_prints_one_line_and_no_traceback(tmp_path: Path) -> No
     import sys
 
     scmi = str(Path(sys.executable).parent / "scmi")
-    result = subprocess.run(  # noqa: S603 (our own command)
+    result = subprocess.run(
         [scmi, "campaigns", "list"],
         env={"SECRET_KEY_FILE": str(tmp_path / "absent"), "PATH": "/usr/bin:/bin"},
         capture_output=True,
