@@ -68,6 +68,11 @@ def assert_page_headers(path: str, response: httpx.Response) -> None:
     if not is_docs(path):  # no page of ours runs a script, inline or not
         assert "script-src" not in directives, (path, policy)
     assert response.headers.get("referrer-policy") == "no-referrer", path
+    assert response.headers.get("cross-origin-opener-policy") == "same-origin", path
+    assert response.headers.get("cross-origin-resource-policy") == "same-origin", path
+    permissions = response.headers.get("permissions-policy", "")
+    for feature in ("camera", "microphone", "geolocation"):
+        assert f"{feature}=()" in permissions, (path, permissions)
 
 
 async def test_every_answer_is_nosniff_and_every_page_has_a_strict_policy(
@@ -208,3 +213,28 @@ def test_every_public_write_in_the_route_table_is_covered(settings: Settings) ->
         and EXPECTED.get(("POST", route.path)) == PUBLIC
     }
     assert public_posts == {path for method, path in public_writes() if method == "POST"} and public_posts
+
+
+async def test_hsts_only_over_https(settings: Settings, db: Database) -> None:
+    app = create_app(settings)
+    async with running(app):
+        for base, expected in (("https://newsroom.test", "max-age=31536000"), ("http://newsroom.test", None)):
+            transport = httpx.ASGITransport(app=app, client=("198.51.100.9", 50000))
+            async with httpx.AsyncClient(transport=transport, base_url=base) as http:
+                for path in ("/subscriptions/en", "/api/v1/news", "/feeds/en/news.rss", "/no/such/page"):
+                    answer = await http.get(path)
+                    assert answer.headers.get("strict-transport-security") == expected, (base, path)
+
+
+async def test_hsts_behind_a_trusted_proxy_follows_its_forwarded_scheme(
+    settings: Settings, db: Database
+) -> None:
+    from service.client_address import parse_networks
+
+    app = create_app(replace(settings, trusted_proxies=parse_networks("10.0.0.0/8")))
+    async with running(app):
+        for peer, expected in (("10.0.0.2", "max-age=31536000"), ("198.51.100.9", None)):
+            transport = httpx.ASGITransport(app=app, client=(peer, 50000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://api:8000") as http:
+                answer = await http.get("/api/v1/news", headers={"X-Forwarded-Proto": "https"})
+                assert answer.headers.get("strict-transport-security") == expected, peer
