@@ -16,7 +16,9 @@ async def export(room: Newsroom) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.text)))
 
 
-async def test_formula_cells_are_neutralised_in_the_export_and_recovered_on_import(newsroom: Newsroom) -> None:
+async def test_formula_cells_are_neutralised_in_the_export_and_recovered_on_import(
+    newsroom: Newsroom,
+) -> None:
     written = io.StringIO()
     writer = csv.writer(written)
     writer.writerow(["email", "name", "organisation", "lang", "lists"])
