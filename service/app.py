@@ -19,6 +19,7 @@ from content.syndication import content_version, next_embargo_lift
 from core.db import on_committed_write
 from newsletters.public_archive import newest_send, newsletter_lookup
 from service.answers import AnswerCache
+from service.api_docs import LocalSwaggerUI, docs_asset
 from service.auth import BearerTokenMiddleware
 from service.cached_reads import serve_cached_reads
 from service.client_address import ForwardedClient
@@ -140,6 +141,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             healthz,
             readyz,
             metrics,
+            docs_asset,
             console_router(settings),
         ],
         lifespan=[lifespan],
@@ -161,6 +163,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             description=f"Content, feeds and newsletters of the {SECRETARIAT['en']} (Georgia). "
             "Georgian (ka) and English (en).",
             path="/schema",
+            render_plugins=[LocalSwaggerUI(path=["/", "/swagger"])],
         ),
         debug=False,
         logging_config=None,  # service.logs configures logging once, for the API and the worker alike

@@ -4,18 +4,10 @@ from typing import Final
 
 from litestar.types import Message, Scope
 
+from service.api_docs import DOCS_POLICY
+
 # Pages that set no policy of their own get the strictest one: no script, style, image or frame.
 STRICT_PAGE_POLICY: Final = "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-# The API documentation under /schema is rendered in the browser by Redoc, Swagger UI, RapiDoc or
-# Stoplight Elements, loaded from their CDNs and started by an inline script holding the schema: it
-# runs no script of ours on data of others, so it gets what those renderers need and nothing else.
-DOCS_POLICY: Final = (
-    "default-src 'none'; "
-    "script-src 'unsafe-inline' https://cdn.jsdelivr.net https://cdn.redoc.ly https://unpkg.com; "
-    "style-src 'unsafe-inline' https://cdn.jsdelivr.net https://unpkg.com https://fonts.googleapis.com; "
-    "font-src https://fonts.gstatic.com data:; img-src 'self' data: https:; connect-src 'self'; "
-    "worker-src blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
 REFERRER_POLICY: Final = "no-referrer"
 _NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
 # A year, this host only: other hosts of the ministry's domain may not be on HTTPS yet.
