@@ -23,10 +23,12 @@ run: install  ## `scmi demo --if-empty` fills a fresh database; `scmi run` migra
 	$(VENV)/bin/scmi run --host $(HOST) --port $(PORT)
 
 test: install  ## the whole suite: two processes for most of it, then the fault-injection tests alone
+	tests/system_tools.sh
 	$(VENV)/bin/pytest -n 2 --dist loadfile -m "not faults" $(PYTEST_ARGS)
 	$(VENV)/bin/pytest -m faults tests/faults $(PYTEST_ARGS)
 
 test-faults: install  ## only the fault-injection, hostile-input and load tests (tests/faults)
+	tests/system_tools.sh
 	$(VENV)/bin/pytest -m faults tests/faults $(PYTEST_ARGS)
 
 lint: install
@@ -41,9 +43,11 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 bench: install  ## every figure of issue 9 against its target, one table (PostgreSQL and Redis on localhost)
+	tests/system_tools.sh
 	$(VENV)/bin/python -m bench
 
 bench-quick: install  ## the CI guard: small data, short runs; fails only below half a target
+	tests/system_tools.sh
 	$(VENV)/bin/python -m bench --quick
 
 clean:
