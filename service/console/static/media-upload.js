@@ -1,5 +1,6 @@
 // The media library's upload form, enhanced: each chosen file is sent on its own with a progress bar.
-// Without this script the same form posts every file at once and the server answers with a page.
+// Files may also be dropped onto the form. Without this script the same form posts every file at once
+// and the server answers with a page.
 (function () {
   "use strict";
 
@@ -50,12 +51,11 @@
   function enhance(form) {
     var input = form.querySelector("input[type=file]");
     var area = document.querySelector(".upload-progress");
-    form.addEventListener("submit", function (event) {
-      if (!input.files || !input.files.length) {
-        return; // the server's page says that a file is needed
-      }
-      event.preventDefault();
-      var chosen = Array.prototype.slice.call(input.files);
+    var button = form.querySelector("button[type=submit]");
+    var busy = false;
+
+    function uploadAll(chosen) {
+      busy = true;
       var list = document.createElement("ul");
       area.textContent = "";
       area.appendChild(list);
@@ -79,7 +79,6 @@
         list.appendChild(item);
         return item;
       });
-      var button = form.querySelector("button[type=submit]");
       button.disabled = true;
       var stored = 0;
       var refused = 0;
@@ -97,6 +96,7 @@
           });
         }, Promise.resolve())
         .then(function () {
+          busy = false;
           button.disabled = false;
           input.value = "";
           if (refused === 0) {
@@ -109,6 +109,33 @@
           area.appendChild(link);
           link.focus();
         });
+    }
+
+    form.addEventListener("submit", function (event) {
+      if (!input.files || !input.files.length) {
+        return; // the server's page says that a file is needed
+      }
+      event.preventDefault();
+      if (!busy) {
+        uploadAll(Array.prototype.slice.call(input.files));
+      }
+    });
+
+    // Files dragged from the desktop onto the form are uploaded the same way.
+    form.addEventListener("dragover", function (event) {
+      event.preventDefault();
+      form.classList.add("dragging");
+    });
+    form.addEventListener("dragleave", function () {
+      form.classList.remove("dragging");
+    });
+    form.addEventListener("drop", function (event) {
+      event.preventDefault();
+      form.classList.remove("dragging");
+      var dropped = event.dataTransfer && event.dataTransfer.files;
+      if (dropped && dropped.length && !busy) {
+        uploadAll(Array.prototype.slice.call(dropped));
+      }
     });
   }
 

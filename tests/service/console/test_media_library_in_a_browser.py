@@ -100,6 +100,20 @@ async def test_upload_with_progress_then_edit_captions_axe_clean_in_both_languag
         assert await page.locator(".media-grid img").count() == 1
         await check_page(page, origin, offsite)
 
+        # Files dropped onto the form go the same way.
+        dropped = await page.evaluate_handle(
+            """() => {
+                const transfer = new DataTransfer();
+                transfer.items.add(new File(["plain words, not a document"], "notes.txt", {type: "text/plain"}));
+                return transfer;
+            }"""
+        )
+        await page.dispatch_event("form.upload", "drop", {"dataTransfer": dropped})
+        await page.wait_for_selector(".upload-progress a")
+        assert (await page.locator(".upload-progress .status").all_inner_texts())[0].startswith("notes.txt: ")
+        assert len(posts) == 6
+        await page.goto(f"{url}/console/media/")
+
         await page.click("nav[aria-label='Type of file'] >> text=Document")
         assert await page.locator(".media-grid li").count() == 1
         await check_page(page, origin, offsite)
