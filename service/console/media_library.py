@@ -1,5 +1,6 @@
 """The console's media library: the grid of assets, uploading several files, one asset's metadata."""
 
+import functools
 import hashlib
 from importlib.resources import files
 from typing import Any, Final
@@ -83,13 +84,14 @@ def type_label(asset: AssetOut) -> str:
     return known.label if known is not None else asset.mime
 
 
-def readable_size(size: int) -> str:
-    """A byte count as people read it."""
+def readable_size(size: int, lang: str) -> str:
+    """A byte count as people read it, in the page's language."""
+    texts = TEXTS[lang]
     if size < 1024:
-        return f"{size} B"
+        return texts["media_bytes"].format(size=size)
     if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+        return texts["media_kb"].format(size=f"{size / 1024:.0f}")
+    return texts["media_mb"].format(size=f"{size / (1024 * 1024):.1f}")
 
 
 def _refusal(outcome: Outcome, lang: str, max_mb: int) -> str:
@@ -186,7 +188,7 @@ class MediaLibraryController(Controller):
             newest=newest,
             script=UPLOAD_SCRIPT_PATH,
             files_hint=texts["media_files_hint"].format(count=MAX_FILES, mb=max_mb, types=ACCEPTED_LABELS),
-            size=readable_size,
+            size=functools.partial(readable_size, lang=lang),
         )
 
     @get("/media")
@@ -280,7 +282,7 @@ class MediaLibraryController(Controller):
             notice=notice,
             uses=uses,
             languages=LANGUAGES,
-            size=readable_size,
+            size=functools.partial(readable_size, lang=lang),
         )
 
     @get("/media/{asset_id:uuid}")
