@@ -10,8 +10,9 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.response import Redirect
 
 from service.console.dashboard import DashboardController
+from service.console.media_library import MediaLibraryController
 from service.console.rendering import console_page
-from service.console.session import SignInNeeded, page_language, secure_cookies
+from service.console.session import CSRF_COOKIE, SignInNeeded, page_language, secure_cookies
 from service.console.sign_in import SignInController
 from service.console.texts import TEXTS
 from service.console.welcome import WelcomeController
@@ -55,7 +56,7 @@ def console_router(settings: Settings) -> Router:
     """Every console route, behind Litestar's double-submit CSRF check keyed with SECRET_KEY."""
     csrf = CSRFConfig(
         secret=settings.secret_key,
-        cookie_name="scmi_csrf",
+        cookie_name=CSRF_COOKIE,
         cookie_path="/console",
         cookie_httponly=True,
         cookie_secure=secure_cookies(settings),
@@ -63,7 +64,7 @@ def console_router(settings: Settings) -> Router:
     )
     return Router(
         path="/",
-        route_handlers=[SignInController, WelcomeController, DashboardController],
+        route_handlers=[SignInController, WelcomeController, DashboardController, MediaLibraryController],
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={
             SignInNeeded: _to_sign_in,

@@ -111,3 +111,7 @@ async def audit_access(
             "user_agent": request.headers.get("user-agent", "")[:300],
         },
     )
+
+
+# The double-submit cookie of Litestar's CSRF check (the console router's config names it too).
+CSRF_COOKIE: Final = "scmi_csrf"

@@ -10,6 +10,7 @@ from litestar.routes import HTTPRoute
 from accounts.console_sessions import start_session
 from accounts.invites import invite_staff
 from service.app import create_app
+from service.console.media_library import UPLOAD_SCRIPT_PATH
 from service.console.rendering import STYLESHEET_PATH
 from service.console.session import SESSION_COOKIE
 from service.settings import Settings
@@ -115,6 +116,14 @@ CONSOLE: dict[tuple[str, str], str] = {
     ("POST", "/console/language"): "author",
     ("GET", "/console"): "author",
     ("GET", STYLESHEET_PATH): PUBLIC,
+    # The media library (author+, as the API's media routes)
+    ("GET", "/console/media"): "author",
+    ("POST", "/console/media"): "author",
+    ("GET", "/console/media/{asset_id:uuid}"): "author",
+    ("POST", "/console/media/{asset_id:uuid}"): "author",
+    ("GET", "/console/media/{asset_id:uuid}/file"): "author",
+    ("GET", "/console/media/{asset_id:uuid}/renditions/{name:str}"): "author",
+    ("GET", UPLOAD_SCRIPT_PATH): PUBLIC,
 }
 
 
