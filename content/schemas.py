@@ -89,6 +89,12 @@ class TopicIn(Struct, forbid_unknown_fields=True):
     name: dict[Lang, Annotated[str, Meta(min_length=1, max_length=200)]]
 
 
+class TopicRename(Struct, forbid_unknown_fields=True):
+    """New names of a thematic direction, in one language or both; its slug stays."""
+
+    name: Annotated[dict[Lang, Annotated[str, Meta(min_length=1, max_length=200)]], Meta(min_length=1)]
+
+
 class TopicOut(Struct):
     """A thematic direction with its names in both languages."""
 

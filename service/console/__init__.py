@@ -10,10 +10,12 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.response import Redirect
 
 from service.console.dashboard import DashboardController
+from service.console.entry_lists import ENTRY_LIST_CONTROLLERS
 from service.console.rendering import console_page
 from service.console.session import SignInNeeded, page_language, secure_cookies
 from service.console.sign_in import SignInController
 from service.console.texts import TEXTS
+from service.console.topics import TopicPagesController
 from service.console.welcome import WelcomeController
 from service.settings import Settings
 
@@ -63,7 +65,13 @@ def console_router(settings: Settings) -> Router:
     )
     return Router(
         path="/",
-        route_handlers=[SignInController, WelcomeController, DashboardController],
+        route_handlers=[
+            SignInController,
+            WelcomeController,
+            DashboardController,
+            *ENTRY_LIST_CONTROLLERS,
+            TopicPagesController,
+        ],
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={
             SignInNeeded: _to_sign_in,
