@@ -6,6 +6,7 @@ from typing import Any, Final
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from accounts.console_sessions import ConsoleUser
@@ -105,7 +106,7 @@ class TopicPagesController(Controller):
         return Redirect(f"/console/topics/?added={slug}", status_code=303)
 
     @get("/{slug:str}")
-    async def topic_page(self, request: AnyRequest, slug: str) -> Response[str]:
+    async def topic_page(self, request: AnyRequest, slug: FromPath[str]) -> Response[str]:
         user = await _editor(request)
         try:
             topic = await get_topic(slug)
@@ -136,7 +137,7 @@ class TopicPagesController(Controller):
         )
 
     @post("/{slug:str}", status_code=303)
-    async def rename(self, request: AnyRequest, slug: str) -> Response[Any]:
+    async def rename(self, request: AnyRequest, slug: FromPath[str]) -> Response[Any]:
         user = await _editor(request)
         texts = TEXTS[user.interface_lang]
         form = await _form(request)

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from litestar import Controller, get, patch, post
-from litestar.params import Body
+from litestar.params import Body, FromPath
 
 from content import topics
 from content.schemas import TopicIn, TopicOut, TopicRename
@@ -25,5 +25,5 @@ class TopicController(Controller):
         return await topics.create_topic(data)
 
     @patch("/{slug:str}", guards=[requires("editor")], summary="Rename a thematic direction")
-    async def rename_topic(self, slug: str, data: Annotated[TopicRename, Body()]) -> TopicOut:
+    async def rename_topic(self, slug: FromPath[str], data: Annotated[TopicRename, Body()]) -> TopicOut:
         return await topics.rename_topic(slug, {str(lang): name for lang, name in data.name.items()})
