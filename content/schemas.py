@@ -90,9 +90,12 @@ class TopicIn(Struct, forbid_unknown_fields=True):
 
 
 class TopicRename(Struct, forbid_unknown_fields=True):
-    """New names of a thematic direction, in one language or both; its slug stays."""
+    """New names of a thematic direction, in one language or both; its slug stays.
 
-    name: Annotated[dict[Lang, Annotated[str, Meta(min_length=1, max_length=200)]], Meta(min_length=1)]
+    The names' rules (languages, length, not blank) are `topics.rename_topic`'s, answered with 422.
+    """
+
+    name: dict[str, str]
 
 
 class TopicOut(Struct):

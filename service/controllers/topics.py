@@ -26,4 +26,4 @@ class TopicController(Controller):
 
     @patch("/{slug:str}", guards=[requires("editor")], summary="Rename a thematic direction")
     async def rename_topic(self, slug: FromPath[str], data: Annotated[TopicRename, Body()]) -> TopicOut:
-        return await topics.rename_topic(slug, {str(lang): name for lang, name in data.name.items()})
+        return await topics.rename_topic(slug, data.name)

@@ -41,7 +41,7 @@ async def write(
 ) -> UUID:
     """A draft with the given titles (one per language), through content.entries."""
     data = EntryIn(
-        translations={lang: TranslationIn(title=title, body=body) for lang, title in titles.items()},  # type: ignore[misc]
+        translations={lang: TranslationIn(title=title, body=body) for lang, title in titles.items()},
         topics=topics or [],
     )
     entry = await create_entry(kind, data, actor)
