@@ -126,3 +126,13 @@ async def test_paging_walks_every_row_once_both_ways(console: ConsoleClient, db:
         back.append(row_ids(page.text))
         assert OLDER.search(page.text) is not None
     assert back == [pages[1], pages[0]]
+
+
+async def test_the_dashboard_links_each_item_to_its_entry_page(console: ConsoleClient, db: Database) -> None:
+    author = await sign_in_as(console, "author", lang="ka")
+    draft = await write("events", author.actor, {"ka": "შეხვედრა დიასპორასთან"})
+    dashboard = await console.get("/console/")
+    assert dashboard.status_code == 200
+    assert f'<a href="/console/events/{draft}">შეხვედრა დიასპორასთან</a>' in dashboard.text
+    assert "ღონისძიებები" in dashboard.text  # the kind named in the staff member's language
+    assert '<a href="/console/events/">ღონისძიებები</a>' in dashboard.text  # and in the navigation
