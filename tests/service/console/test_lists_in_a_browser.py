@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page, async_playwright, expect
 
 from accounts.console_sessions import start_session
 from accounts.invites import invite_staff
@@ -67,6 +67,7 @@ async def test_lists_and_topics_in_both_languages(live: str, db: Database) -> No
             [{"name": SESSION_COOKIE, "value": token, "domain": "127.0.0.1", "path": "/console"}]
         )
         page = await context.new_page()
+        # Counts are awaited with `expect`, which retries until the page a click opened has loaded.
         offsite: list[str] = []
         origin = urlsplit(url).netloc
         page.on("request", lambda r: offsite.append(r.url) if urlsplit(r.url).netloc != origin else None)
@@ -77,11 +78,11 @@ async def test_lists_and_topics_in_both_languages(live: str, db: Database) -> No
         ):
             await page.goto(f"{url}/console/")
             await page.click("header a[href='/console/news/']")
-            assert await page.inner_text("h1") == words[0]
-            assert await page.locator("table.entries tbody tr").count() == 25
+            await expect(page.locator("h1")).to_have_text(words[0])
+            await expect(page.locator("table.entries tbody tr")).to_have_count(25)
             await _check(page, url, offsite)
             await page.click(f"text={words[2]}")  # the second page
-            assert await page.locator("table.entries tbody tr").count() == 3
+            await expect(page.locator("table.entries tbody tr")).to_have_count(3)
             await _check(page, url, offsite)
             # The filters are a GET form: choosing and sending them by keyboard narrows the rows.
             await page.goto(f"{url}/console/news/")
@@ -89,18 +90,20 @@ async def test_lists_and_topics_in_both_languages(live: str, db: Database) -> No
             await page.focus("#q")
             await page.keyboard.press("Enter")  # implicit submission from the search field
             await page.wait_for_url("**/console/news/?*status=embargoed*")
-            assert await page.locator("table.entries tbody tr").count() == 1
+            await expect(page.locator("table.entries tbody tr")).to_have_count(1)
             await _check(page, url, offsite)
             await page.fill("#q", "სხდომა")
             await page.select_option("#status", "")
             await page.select_option("#missing", "en")
             await page.click(".filters button")
-            assert await page.locator("table.entries tbody tr").count() == 4
-            assert await page.locator("table.entries tbody a[lang=ka]").count() == (4 if lang == "en" else 0)
+            await expect(page.locator("table.entries tbody tr")).to_have_count(4)
+            await expect(page.locator("table.entries tbody a[lang=ka]")).to_have_count(
+                4 if lang == "en" else 0
+            )
             await _check(page, url, offsite)
 
             await page.click(f"header a:text-is('{words[1]}')")
-            assert await page.locator("table.entries tbody tr").count() == 1
+            await expect(page.locator("table.entries tbody tr")).to_have_count(1)
             await _check(page, url, offsite)
             await page.fill("#slug", "Not a slug")
             await page.click("main button[type=submit]")
