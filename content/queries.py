@@ -93,7 +93,7 @@ async def list_entries(
         terms = query_terms(q)
         if not terms:
             return EntryPage(items=[], next_cursor=None)
-        translations = translations.where(_search_clause(terms))
+        translations = translations.where(search_clause(terms))
     query = query.where(Entry.id.is_in(translations))
     if topic is not None:
         query = query.where(
@@ -118,7 +118,7 @@ async def list_entries(
     return EntryPage(items=items, next_cursor=next_cursor)
 
 
-def _search_clause(terms: list[str]) -> WhereRaw:
+def search_clause(terms: list[str]) -> WhereRaw:
     if is_sqlite():
         return WhereRaw(
             "entry_translation.id IN (SELECT translation_id FROM entry_search WHERE entry_search MATCH {})",

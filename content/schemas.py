@@ -89,6 +89,15 @@ class TopicIn(Struct, forbid_unknown_fields=True):
     name: dict[Lang, Annotated[str, Meta(min_length=1, max_length=200)]]
 
 
+class TopicRename(Struct, forbid_unknown_fields=True):
+    """New names of a thematic direction, in one language or both; its slug stays.
+
+    The names' rules (languages, length, not blank) are `topics.rename_topic`'s, answered with 422.
+    """
+
+    name: dict[str, str]
+
+
 class TopicOut(Struct):
     """A thematic direction with its names in both languages."""
 

@@ -88,7 +88,8 @@ async def content_version(now: datetime | None = None, *, markers: Sequence[Chan
         " (SELECT MAX(updated_at) FROM entry) AS newest,"
         " (SELECT MAX(embargo_until) FROM entry WHERE embargo_until <= {}) AS lifted,"
         " (SELECT COUNT(*) FROM topic) AS topics,"
-        " (SELECT MAX(created_at) FROM topic) AS newest_topic",
+        " (SELECT MAX(created_at) FROM topic) AS newest_topic,"
+        " (SELECT MAX(updated_at) FROM topic) AS renamed_topic",
         now,
     )
     raw = repr((sorted(rows[0].items()), [await marker() for marker in markers])).encode()

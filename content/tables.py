@@ -23,6 +23,8 @@ class Topic(Table):
     name_ka = Varchar(length=200)
     name_en = Varchar(length=200)
     created_at = Timestamptz()
+    # Set by a rename, so the content version (and every public cache keyed by it) moves.
+    updated_at = Timestamptz(null=True, default=None)
 
 
 class Entry(Table):

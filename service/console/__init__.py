@@ -10,11 +10,13 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.response import Redirect
 
 from service.console.dashboard import DashboardController
+from service.console.entry_lists import ENTRY_LIST_CONTROLLERS
 from service.console.media_library import MediaLibraryController
 from service.console.rendering import console_page
 from service.console.session import CSRF_COOKIE, SignInNeeded, page_language, secure_cookies
 from service.console.sign_in import SignInController
 from service.console.texts import TEXTS
+from service.console.topics import TopicPagesController
 from service.console.welcome import WelcomeController
 from service.settings import Settings
 
@@ -64,7 +66,14 @@ def console_router(settings: Settings) -> Router:
     )
     return Router(
         path="/",
-        route_handlers=[SignInController, WelcomeController, DashboardController, MediaLibraryController],
+        route_handlers=[
+            SignInController,
+            WelcomeController,
+            DashboardController,
+            *ENTRY_LIST_CONTROLLERS,
+            TopicPagesController,
+            MediaLibraryController,
+        ],
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={
             SignInNeeded: _to_sign_in,

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 from litestar import Response
 
+from content.kinds import KINDS
 from content.languages import LANGUAGE_NAMES
 from service.console.texts import TEXTS
 
@@ -58,6 +59,7 @@ def console_page(
         lang=lang,
         t=TEXTS[lang],
         language_names=LANGUAGE_NAMES,
+        console_kinds=KINDS,
         stylesheet=STYLESHEET_PATH,
         when=lambda moment: tbilisi_time(moment, lang),
         **context,

@@ -1,12 +1,12 @@
-"""Topics: anyone reads them, editors add them."""
+"""Topics: anyone reads them, editors add and rename them."""
 
 from typing import Annotated
 
-from litestar import Controller, get, post
-from litestar.params import Body
+from litestar import Controller, get, patch, post
+from litestar.params import Body, FromPath
 
 from content import topics
-from content.schemas import TopicIn, TopicOut
+from content.schemas import TopicIn, TopicOut, TopicRename
 from service.auth import requires
 
 
@@ -23,3 +23,7 @@ class TopicController(Controller):
     @post("/", guards=[requires("editor")], summary="Add a thematic direction")
     async def create_topic(self, data: Annotated[TopicIn, Body()]) -> TopicOut:
         return await topics.create_topic(data)
+
+    @patch("/{slug:str}", guards=[requires("editor")], summary="Rename a thematic direction")
+    async def rename_topic(self, slug: FromPath[str], data: Annotated[TopicRename, Body()]) -> TopicOut:
+        return await topics.rename_topic(slug, data.name)

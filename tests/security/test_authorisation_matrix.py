@@ -27,6 +27,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/metrics"): PUBLIC,
     ("GET", "/api/v1/topics"): PUBLIC,
     ("POST", "/api/v1/topics"): "editor",
+    ("PATCH", "/api/v1/topics/{slug:str}"): "editor",
     ("GET", "/api/v1/me"): "author",
     ("GET", "/api/v1/staff"): "admin",
     ("POST", "/api/v1/staff"): "admin",
@@ -124,6 +125,13 @@ CONSOLE: dict[tuple[str, str], str] = {
     ("GET", "/console/media/{asset_id:uuid}/file"): "author",
     ("GET", "/console/media/{asset_id:uuid}/renditions/{name:str}"): "author",
     ("GET", UPLOAD_SCRIPT_PATH): PUBLIC,
+    ("GET", "/console/topics"): "author",
+    ("POST", "/console/topics"): "editor",
+    ("GET", "/console/topics/{slug:str}"): "editor",
+    ("POST", "/console/topics/{slug:str}"): "editor",
+}
+CONSOLE |= {
+    ("GET", f"/console/{kind}"): "author" for kind in ("news", "events", "announcements", "materials")
 }
 
 
@@ -206,8 +214,12 @@ async def _console_failures(client: httpx.AsyncClient, staff_ids: dict[str, uuid
                 data = {"_csrf_token": client.cookies["scmi_csrf"]}
             response = await client.request(method, concrete(path), data=data or None)
             status = response.status_code
-            if status >= 500 or status == 403:
+            signed_in_below = staff_id is not None and RANK[role] < RANK[minimum]
+            if status >= 500 or (status == 403 and not signed_in_below):
                 failures.append(f"{role} {method} {path}: {status}")
+            elif signed_in_below:  # signed in, but the role is too low: the console's refusal page
+                if status != 403:
+                    failures.append(f"{role} {method} {path}: {status} but needs {minimum}")
             elif RANK[role] < RANK[minimum] and not (
                 status == 303 and response.headers["location"] == "/console/sign-in"
             ):
