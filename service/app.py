@@ -170,6 +170,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
     )
     document_problems(app)
     app = serve_cached_reads(app)
-    # Outermost, so that every layer (the fast path, rate limits, consent records, logs) sees one client.
-    app.asgi_handler = ForwardedClient(app.asgi_handler, settings.trusted_proxies)
+    if settings.trusted_proxies:
+        # Outermost, so that every layer (the fast path, rate limits, consent records, logs) sees one
+        # client; without trusted proxies there is nothing to rewrite and no layer to pay for.
+        app.asgi_handler = ForwardedClient(app.asgi_handler, settings.trusted_proxies)
     return app

@@ -3,6 +3,7 @@ PostgreSQL), and refuses to install on a route with a layer it would skip."""
 
 import re
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -26,6 +27,7 @@ from content.kinds import KINDS
 from service.app import create_app
 from service.auth import BearerTokenMiddleware
 from service.cached_reads import CACHED_READ, Answer, CachedReads, FastPathRefused, serve_cached_reads
+from service.client_address import ForwardedClient, parse_networks
 from service.controllers.entries import ENTRY_CONTROLLERS
 from service.controllers.feeds import FeedController
 from service.metrics import RequestMetrics
@@ -52,6 +54,8 @@ async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
 
 def front(app: Litestar) -> CachedReads:
     handler = app.asgi_handler
+    if isinstance(handler, ForwardedClient):  # with TRUSTED_PROXIES, the one layer in front of it
+        handler = handler.app
     assert isinstance(handler, CachedReads)
     return handler
 
@@ -310,6 +314,9 @@ def test_the_newsroom_serves_its_lists_entries_and_feeds_on_the_fast_path(settin
     app = create_app(settings)
     front = app.asgi_handler
     assert isinstance(front, CachedReads)
+    with_proxies = create_app(replace(settings, trusted_proxies=parse_networks("10.0.0.1")))
+    assert isinstance(with_proxies.asgi_handler, ForwardedClient)
+    assert isinstance(with_proxies.asgi_handler.app, CachedReads)
     paths = {
         route.path
         for route in app.routes
