@@ -17,7 +17,6 @@ from service.app import create_app
 from service.settings import Settings
 from tests.conftest import Database
 from tests.service.console.conftest import ConsoleClient
-from tests.service.console.conftest import console as console_fixture  # noqa: F401 (the `console` fixture)
 from tests.service.console.staff_pages import sign_in_as, write
 
 HOSTILE = [
