@@ -52,6 +52,18 @@ async def entry_payload(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def campaign_sent_data(campaign: dict[str, Any], sent_at: datetime) -> dict[str, Any]:
+    """The `data` of campaign.sent: which campaign, its subject and entries, when; never who got it."""
+    return {
+        "id": str(campaign["id"]),
+        "slug": campaign["slug"],
+        "subject": {"ka": campaign["subject_ka"], "en": campaign["subject_en"]},
+        "entries": [str(entry) for entry in campaign["entries"] or []],
+        "lists": list(campaign["lists"] or []),
+        "sent_at": sent_at.isoformat(),
+    }
+
+
 async def _subscribers(event_type: str) -> list[UUID]:
     rows = await WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.events).output(load_json=True)
     return [row["id"] for row in rows if event_type in (row["events"] or [])]

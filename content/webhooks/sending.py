@@ -110,13 +110,25 @@ async def _claim(delivery_id: UUID, policy: SendPolicy, now: datetime) -> dict[s
         )
         assert event is not None
         attempt = row["attempts"] + 1
-        await WebhookDelivery.update(
-            {
-                WebhookDelivery.attempts: attempt,
-                WebhookDelivery.next_attempt_at: now + policy.lease,
-                WebhookDelivery.last_attempt_at: now,
-            }
-        ).where(WebhookDelivery.id == delivery_id)
+        # Only if no one claimed it since it was read: on PostgreSQL a second worker's UPDATE waits for
+        # the first's row lock, then finds the count changed and takes nothing.
+        taken = (
+            await WebhookDelivery.update(
+                {
+                    WebhookDelivery.attempts: attempt,
+                    WebhookDelivery.next_attempt_at: now + policy.lease,
+                    WebhookDelivery.last_attempt_at: now,
+                }
+            )
+            .where(
+                (WebhookDelivery.id == delivery_id)
+                & (WebhookDelivery.status == "pending")
+                & (WebhookDelivery.attempts == row["attempts"])
+            )
+            .returning(WebhookDelivery.id)
+        )
+        if not taken:
+            return None
     url, secret = endpoint["url"], endpoint["secret"]
     return {**row, "attempt": attempt, "started_at": now, "url": url, "secret": secret, **event}
 

@@ -270,3 +270,48 @@ async def test_an_endpoint_failing_too_long_is_turned_off_until_an_admin_turns_i
         assert on.json()["enabled"] is True and on.json()["failing_since"] is None
         assert (await attempt_delivery(owed["id"], policy)).status == "retry"  # the third 500
         assert (await attempt_delivery(owed["id"], policy)).status == "sent"
+
+
+async def test_a_sent_campaign_is_delivered_without_its_recipients(
+    client: httpx.AsyncClient, staff: Staff, settings: Settings
+) -> None:
+    admin, editor = staff.headers("admin"), staff.headers("editor")
+    press = {"slug": "press", "name": {"ka": "პრესა", "en": "Press"}, "public": True}
+    assert (await client.post("/api/v1/lists", json=press, headers=admin)).status_code == 201
+    subscriber = {
+        "email": "reporter@newsroom.test",
+        "lists": ["press"],
+        "lang": "en",
+        "basis": "asked in person",
+    }
+    await client.post("/api/v1/subscribers", json=subscriber, headers=admin)
+    entry_id = await create_and_publish(client, editor)
+    campaign = {
+        "template": "newsletter",
+        "subject": {"ka": "სიახლეები", "en": "News"},
+        "intro": {"ka": "შესავალი", "en": "Intro"},
+        "entries": [entry_id],
+        "lists": ["press"],
+        "slug": "weekly",
+    }
+    made = await client.post("/api/v1/campaigns", json=campaign, headers=editor)
+    assert made.status_code == 201, made.text
+    with receiver() as site:
+        await register(client, admin, site.url, ["campaign.sent"])
+        sent = await client.post(f"/api/v1/campaigns/{made.json()['id']}/send", headers=editor)
+        assert sent.status_code in (200, 202), sent.text
+        async with own_queue() as queue:
+            await enqueue.enqueue_campaign_start(queue, made.json()["id"], None)
+            await run_worker(queue, fast(settings))
+            await queue.enqueue_job(enqueue.RECONCILE_CAMPAIGNS)
+            await run_worker(queue, fast(settings))
+    assert (await client.get(f"/api/v1/campaigns/{made.json()['id']}", headers=editor)).json()[
+        "status"
+    ] == "sent"
+    assert len(site.received) == 1, [(r.headers, r.body) for r in site.received]
+    (arrived,) = site.received
+    payload = json.loads(arrived.body)
+    assert payload["type"] == "campaign.sent"
+    assert payload["data"]["subject"] == {"ka": "სიახლეები", "en": "News"}
+    assert payload["data"]["entries"] == [entry_id]
+    assert "reporter@newsroom.test" not in arrived.body.decode()
