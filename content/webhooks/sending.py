@@ -19,7 +19,7 @@ logger = logging.getLogger("scmi.webhooks")
 
 # Waits after each failed attempt (5 s … 10 h, about 28 h in all); then the delivery is failed.
 DEFAULT_RETRY_SECONDS = (5, 300, 1800, 7200, 18000, 36000, 36000)
-# An endpoint that has answered nothing but failures for this long is turned off.
+# An endpoint that has answered nothing but failures for this long is turned off (and admins told).
 DISABLE_AFTER = timedelta(days=5)
 USER_AGENT = "SCMI-Newsroom-Webhooks/1"
 ANSWER_KEPT = 500  # characters of a failing answer kept in the log
@@ -46,6 +46,7 @@ class Outcome:
 
     status: str
     attempts: int = 0
+    endpoint_id: UUID | None = None
     next_attempt_at: datetime | None = None
     status_code: int | None = None
     error: str = ""
@@ -227,6 +228,7 @@ async def _record(
         await WebhookDelivery.update(values).where(WebhookDelivery.id == delivery_id)
     outcome.endpoint_disabled = endpoint_disabled
     outcome.attempts = attempt
+    outcome.endpoint_id = claimed["endpoint"]
     logger.info(
         "webhook delivery %s attempt %d to %s: %s",
         delivery_id,

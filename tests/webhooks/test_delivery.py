@@ -3,12 +3,16 @@
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from uuid import UUID
 
 import httpx
 
 from content.webhooks.sending import DEFAULT_RETRY_SECONDS, SendPolicy, attempt_delivery
 from service.settings import Settings
 from tasks import enqueue
+from tasks.context import job_context
+from tasks.webhooks import tell_admins_of_disabled
 from tasks.worker import CRON_JOBS
 from tests.conftest import Staff, settings_with
 from tests.helpers import bilingual, create, publish
@@ -251,7 +255,7 @@ async def test_production_refuses_to_send_to_a_name_that_resolves_inward(
 
 
 async def test_an_endpoint_failing_too_long_is_turned_off_until_an_admin_turns_it_on(
-    client: httpx.AsyncClient, staff: Staff
+    client: httpx.AsyncClient, staff: Staff, settings: Settings
 ) -> None:
     admin, editor = staff.headers("admin"), staff.headers("editor")
     with receiver([500] * 3) as site:
@@ -265,6 +269,13 @@ async def test_an_endpoint_failing_too_long_is_turned_off_until_an_admin_turns_i
         off = (await client.get(f"/api/v1/webhooks/{endpoint['id']}", headers=admin)).json()
         assert off["enabled"] is False and "failed" in off["disabled_reason"]
         assert (await attempt_delivery(owed["id"], policy)).status == "skipped"  # off: nothing is sent
+        async with own_queue() as queue:
+            told = await tell_admins_of_disabled(job_context(settings, queue), UUID(endpoint["id"]))
+        assert told == 1
+        (mail,) = [message_from_bytes(path.read_bytes()) for path in settings.outbox_dir.glob("*.eml")]
+        assert mail["To"] == "admin@scmi.test"
+        text = mail.get_payload(decode=True).decode("utf-8")
+        assert site.url in text and "turned off" in text and "გამოირთო" in text
         assert len(site.received) == 2
         on = await client.patch(f"/api/v1/webhooks/{endpoint['id']}", json={"enabled": True}, headers=admin)
         assert on.json()["enabled"] is True and on.json()["failing_since"] is None
