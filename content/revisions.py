@@ -45,7 +45,7 @@ async def record_revision(
         snapshot=to_builtins(view),
     ).save()
     # In this transaction: the change and what it owes the website commit together or not at all.
-    await note_entry_change(before, entry)
+    await note_entry_change(before, entry, changed)
     return view
 
 

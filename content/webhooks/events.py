@@ -119,7 +119,7 @@ async def _withdraw_not_yet_due(entry_id: UUID, now: datetime) -> None:
         )
 
 
-async def note_entry_change(before: dict[str, Any], after: dict[str, Any]) -> None:
+async def note_entry_change(before: dict[str, Any], after: dict[str, Any], changed: list[str]) -> None:
     """Record the event an entry's change owes the website, if any (inside the change's transaction).
 
     Public before and after: updated. Becoming public: published (at the embargo's end when there
@@ -137,6 +137,8 @@ async def note_entry_change(before: dict[str, Any], after: dict[str, Any]) -> No
     elif lifts_at is not None and not was_public:
         event_type, due = ENTRY_PUBLISHED, lifts_at
     elif is_public and was_public:
+        if not changed:
+            return  # saved without a change: nothing new for the website
         event_type, due = ENTRY_UPDATED, None
     elif was_public:
         event_type = ENTRY_ARCHIVED if after["status"] == "archived" else ENTRY_UNPUBLISHED

@@ -33,11 +33,15 @@ class SendPolicy:
     allow_private: bool = False
     retry_seconds: tuple[float, ...] = DEFAULT_RETRY_SECONDS
     disable_after: timedelta = DISABLE_AFTER
+    # How long a claimed attempt holds its delivery: past it, a worker that died mid-send is given up on
+    # and the delivery is owed again (None: three timeouts and 30 s, well past any live attempt).
+    lease_seconds: float | None = None
 
     @property
     def lease(self) -> timedelta:
         """How long a claimed attempt holds its delivery before another worker may try it."""
-        return timedelta(seconds=self.timeout * 3 + 30)
+        seconds = self.lease_seconds if self.lease_seconds is not None else self.timeout * 3 + 30
+        return timedelta(seconds=seconds)
 
 
 @dataclass

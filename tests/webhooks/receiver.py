@@ -3,6 +3,7 @@
 import contextlib
 import secrets
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +17,9 @@ from service.settings import Settings
 from tasks.enqueue import enqueue_webhook_sweep
 from tasks.worker import build_worker
 from tests.conftest import REDIS_URL
+
+
+STALL = -1  # an answer that comes only after 2 s
 
 
 @dataclass
@@ -58,6 +62,9 @@ def receiver(answers: list[int] | None = None) -> Iterator[Receiver]:
                     Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                 )
             code = state.answer()
+            if code == STALL:
+                time.sleep(2)  # a sender killed meanwhile never reads this answer
+                code = 200
             self.send_response(code)
             # A cookie and a redirect the sender must ignore: it keeps no cookies and follows nothing.
             self.send_header("Set-Cookie", "tracker=1; Path=/")

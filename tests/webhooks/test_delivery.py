@@ -1,6 +1,7 @@
 """Delivering webhooks through the worker to a receiver on loopback, signed, retried, in order, owed in the database."""
 
 import asyncio
+import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -16,7 +17,7 @@ from tasks.webhooks import tell_admins_of_disabled
 from tasks.worker import CRON_JOBS
 from tests.conftest import Staff, settings_with
 from tests.helpers import bilingual, create, publish
-from tests.webhooks.receiver import deliveries, own_queue, receiver, register, run_worker
+from tests.webhooks.receiver import STALL, deliveries, own_queue, receiver, register, run_worker
 
 FAST = (0.2, 0.2, 0.2)  # retry waits for the tests: the same code path as 5 s … 10 h
 
@@ -326,3 +327,28 @@ async def test_a_sent_campaign_is_delivered_without_its_recipients(
     assert payload["data"]["subject"] == {"ka": "სიახლეები", "en": "News"}
     assert payload["data"]["entries"] == [entry_id]
     assert "reporter@newsroom.test" not in arrived.body.decode()
+
+
+async def test_a_worker_killed_mid_delivery_loses_nothing(
+    client: httpx.AsyncClient, staff: Staff, settings: Settings
+) -> None:
+    admin, editor = staff.headers("admin"), staff.headers("editor")
+    with receiver([STALL]) as site:
+        endpoint = await register(client, admin, site.url)
+        await create_and_publish(client, editor)
+        (owed,) = await deliveries(client, admin, endpoint["id"])
+        policy = SendPolicy(timeout=5, allow_private=True, lease_seconds=1.5)
+        dying = asyncio.create_task(attempt_delivery(owed["id"], policy))
+        while not site.received:
+            await asyncio.sleep(0.05)
+        dying.cancel()  # the worker dies while the request is out: no answer is ever recorded
+        with contextlib.suppress(asyncio.CancelledError):
+            await dying
+        assert (await attempt_delivery(owed["id"], policy)).status == "skipped"  # its claim still holds
+        await asyncio.sleep(1.6)
+        async with own_queue() as queue:
+            await run_worker(queue, fast(settings))  # the sweep finds it owed again once the claim ran out
+    assert len(site.received) == 2
+    (delivery,) = await deliveries(client, admin, endpoint["id"])
+    assert (delivery["status"], delivery["attempts"]) == ("delivered", 2)
+    assert [a["number"] for a in delivery["log"]] == [2]  # the killed attempt counted, with no answer
