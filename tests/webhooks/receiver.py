@@ -18,7 +18,6 @@ from tasks.enqueue import enqueue_webhook_sweep
 from tasks.worker import build_worker
 from tests.conftest import REDIS_URL
 
-
 STALL = -1  # an answer that comes only after 2 s
 
 

@@ -339,7 +339,9 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
         (owed,) = await deliveries(client, admin, endpoint["id"])
         policy = SendPolicy(timeout=5, allow_private=True, lease_seconds=1.5)
         dying = asyncio.create_task(attempt_delivery(owed["id"], policy))
-        while not site.received:
+        for _ in range(200):  # the receiver runs in a thread: poll it
+            if site.received:
+                break
             await asyncio.sleep(0.05)
         dying.cancel()  # the worker dies while the request is out: no answer is ever recorded
         with contextlib.suppress(asyncio.CancelledError):
