@@ -65,7 +65,12 @@ def campaign_sent_data(campaign: dict[str, Any], sent_at: datetime) -> dict[str,
 
 
 async def _subscribers(event_type: str) -> list[UUID]:
-    rows = await WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.events).output(load_json=True)
+    # A turned-off endpoint is owed nothing new: turned on again, it does not get days of backlog.
+    rows = (
+        await WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.events)
+        .where(WebhookEndpoint.enabled == True)  # noqa: E712 (a column comparison, not a truth test)
+        .output(load_json=True)
+    )
     return [row["id"] for row in rows if event_type in (row["events"] or [])]
 
 

@@ -1,4 +1,4 @@
-"""The README's ten-line receiver gets and verifies entry.published after a publish."""
+"""The README's dozen-line receiver gets and verifies entry.published after a publish."""
 
 import asyncio
 import os
@@ -35,7 +35,7 @@ async def test_the_readme_receiver_verifies_a_publish(
     client: httpx.AsyncClient, staff: Staff, settings: Settings, tmp_path: Path
 ) -> None:
     code = receiver_code()
-    assert len(code.strip().splitlines()) <= 12
+    assert len([line for line in code.splitlines() if line.strip()]) <= 12
     script = tmp_path / "receiver.py"
     script.write_text(code, "utf-8")
     port = free_port()
