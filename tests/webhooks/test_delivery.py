@@ -354,3 +354,21 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(
     (delivery,) = await deliveries(client, admin, endpoint["id"])
     assert (delivery["status"], delivery["attempts"]) == ("delivered", 2)
     assert [a["number"] for a in delivery["log"]] == [2]  # the killed attempt counted, with no answer
+
+
+async def test_no_answer_within_the_timeout_is_a_failure_tried_again(
+    client: httpx.AsyncClient, staff: Staff, settings: Settings
+) -> None:
+    admin, editor = staff.headers("admin"), staff.headers("editor")
+    with receiver([STALL]) as site:
+        endpoint = await register(client, admin, site.url)
+        await create_and_publish(client, editor)
+        async with own_queue() as queue:
+            await run_worker(queue, settings_with(fast(settings), webhook_timeout_seconds=0.5))
+    assert len(site.received) == 2
+    (delivery,) = await deliveries(client, admin, endpoint["id"])
+    assert delivery["status"] == "delivered"
+    assert [(a["status_code"], a["error"]) for a in delivery["log"]] == [
+        (None, "no answer within 0.5 s"),
+        (200, ""),
+    ]
