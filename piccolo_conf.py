@@ -11,4 +11,11 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 DB: Engine = SQLiteEngine(path="var/piccolo-dev.sqlite3")
 
-APP_REGISTRY = AppRegistry(apps=["content.piccolo_app", "accounts.piccolo_app", "newsletters.piccolo_app"])
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "content.piccolo_app",
+        "accounts.piccolo_app",
+        "newsletters.piccolo_app",
+        "content.webhooks.piccolo_app",
+    ]
+)

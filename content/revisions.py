@@ -6,6 +6,7 @@ from uuid import UUID
 from content.schemas import Actor, EntryOut, RevisionOut, to_builtins
 from content.shaping import build_entries
 from content.tables import Entry, Revision
+from content.webhooks.events import note_entry_change
 from core.db import as_utc, utcnow
 from core.errors import NotFound
 
@@ -32,7 +33,7 @@ async def record_revision(
     await Entry.update({getattr(Entry, name): value for name, value in values.items()}).where(
         Entry.id == entry["id"]
     )
-    entry = {**entry, **values}
+    before, entry = entry, {**entry, **values}
     view = (await build_entries([entry], None, staff=True))[0]
     await Revision(
         entry=entry["id"],
@@ -43,6 +44,8 @@ async def record_revision(
         changed=sorted(changed),
         snapshot=to_builtins(view),
     ).save()
+    # In this transaction: the change and what it owes the website commit together or not at all.
+    await note_entry_change(before, entry, changed)
     return view
 
 

@@ -39,6 +39,7 @@ from service.controllers.subscribers import SubscriberController
 from service.controllers.subscriptions import SubscriptionApiController, SubscriptionPagesController
 from service.controllers.templates import TemplateController
 from service.controllers.topics import TopicController
+from service.controllers.webhooks import WebhookController
 from service.database import bind_engine, close_engine, engine_from_url, prepare_engine
 from service.errors import EXCEPTION_HANDLERS
 from service.feeds.publisher import FeedPublisher
@@ -122,6 +123,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         route_handlers=[
             *ENTRY_CONTROLLERS,
             TopicController,
+            WebhookController,
             MediaController,
             StaffController,
             MeController,

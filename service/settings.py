@@ -23,6 +23,9 @@ SECRET_SETTINGS: Final = (
 )  # fmt: skip
 
 
+DEFAULT_WEBHOOK_RETRIES: Final = "5,300,1800,7200,18000,36000,36000"
+
+
 class SettingsError(ValueError):
     """A setting that cannot work: its message is the one line the command line prints."""
 
@@ -138,6 +141,12 @@ class Settings:
     digest_lists: tuple[str, ...] = field(default_factory=tuple)
     console_idle_minutes: int = 60  # a console session left alone this long ends
     console_session_hours: int = 12  # and every session ends this long after sign-in
+    # Webhooks: how long the website's endpoint has to answer; waits before each retry (then failed);
+    # whether private, loopback and link-local targets are allowed in production (they always are
+    # outside it, where the website usually runs on the same machine).
+    webhook_timeout_seconds: float = 5.0
+    webhook_retry_seconds: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+    webhook_allow_private: bool = False
 
     @property
     def resolved_database_url(self) -> str:
@@ -175,6 +184,11 @@ class Settings:
             rendition_widths=self.media_rendition_widths,
             scratch_dir=self.data_dir / "uploads",
         )
+
+    @property
+    def webhook_private_allowed(self) -> bool:
+        """Whether webhooks may go to private, loopback and link-local addresses."""
+        return self.webhook_allow_private or self.environment != "production"
 
     @property
     def resolved_website_url(self) -> str:
@@ -256,6 +270,14 @@ class Settings:
             digest_lists=tuple(s.strip() for s in env.get("DIGEST_LISTS", "").split(",") if s.strip()),
             console_idle_minutes=int(env.get("CONSOLE_IDLE_MINUTES") or defaults.console_idle_minutes),
             console_session_hours=int(env.get("CONSOLE_SESSION_HOURS") or defaults.console_session_hours),
+            webhook_timeout_seconds=float(
+                env.get("WEBHOOK_TIMEOUT_SECONDS") or defaults.webhook_timeout_seconds
+            ),
+            webhook_retry_seconds=tuple(
+                float(step)
+                for step in (env.get("WEBHOOK_RETRY_SECONDS") or DEFAULT_WEBHOOK_RETRIES).split(",")
+            ),
+            webhook_allow_private=env.get("WEBHOOK_ALLOW_PRIVATE", "") in {"1", "true", "yes"},
         )
 
     def served_at(self, host: str, port: int) -> "Settings":

@@ -17,6 +17,8 @@ SEND_CAMPAIGN_BATCH: Final = "send_campaign_batch"
 SEND_CAMPAIGN_TEST: Final = "send_campaign_test"
 RECONCILE_CAMPAIGNS: Final = "reconcile_campaigns"
 WEEKLY_DIGEST: Final = "weekly_digest"
+DELIVER_WEBHOOK: Final = "deliver_webhook"
+SWEEP_WEBHOOKS: Final = "sweep_webhooks"
 
 
 def renditions_job_id(asset_id: UUID) -> str:
@@ -67,3 +69,23 @@ async def enqueue_campaign_batch(queue: ArqRedis, job: BatchJob, at: datetime | 
         _job_id=campaign_batch_job_id(job), _defer_until=at,
     )  # fmt: skip
     return queued is not None
+
+
+async def enqueue_webhook_delivery(
+    queue: ArqRedis, delivery_id: UUID, attempts: int, at: datetime | None = None
+) -> None:
+    """Attempt a webhook delivery that has had `attempts` tries (at `at`, else now).
+
+    The job's id is the delivery's and its count: a sweep finding it owed while its job waits adds
+    nothing. Were the job lost, the sweep queues it again from the database; the delivery's claim
+    keeps one attempt at a time whatever the queue holds.
+    """
+    job_id = f"{DELIVER_WEBHOOK}:{delivery_id}:{attempts}"
+    # A finished job's kept result would refuse the id: the next attempt (a retry) needs the id free.
+    await queue.delete(f"arq:result:{job_id}")
+    await queue.enqueue_job(DELIVER_WEBHOOK, str(delivery_id), _job_id=job_id, _defer_until=at)
+
+
+async def enqueue_webhook_sweep(queue: ArqRedis) -> None:
+    """Queue every webhook delivery owed now (after a ping, a redelivery, or a change of endpoint)."""
+    await queue.enqueue_job(SWEEP_WEBHOOKS)

@@ -23,6 +23,7 @@ from tasks.media import make_renditions
 from tasks.metrics import measured
 from tasks.publishing import publish_due
 from tasks.subscriptions import send_confirmation_mail
+from tasks.webhooks import deliver_webhook, sweep_webhooks
 
 # Every job under the name tasks/enqueue.py queues it by.
 JOBS: Final[dict[str, Callable[..., Coroutine[Any, Any, Any]]]] = {
@@ -34,6 +35,8 @@ JOBS: Final[dict[str, Callable[..., Coroutine[Any, Any, Any]]]] = {
     enqueue.SEND_CAMPAIGN_TEST: send_campaign_test,
     enqueue.RECONCILE_CAMPAIGNS: reconcile_campaigns,
     enqueue.WEEKLY_DIGEST: weekly_digest,
+    enqueue.DELIVER_WEBHOOK: deliver_webhook,
+    enqueue.SWEEP_WEBHOOKS: sweep_webhooks,
 }
 
 
@@ -66,6 +69,15 @@ def cron_jobs(reconcile_seconds: int = 30) -> list[CronJob]:
             second=set(range(5 % reconcile_seconds, 60, reconcile_seconds)),
             run_at_startup=True,
             timeout=120,
+        ),
+        # Every 5 s: webhooks owed (a publish, a retry come due, an embargo lifting) go out, from the
+        # database's ledger, so a flushed Redis or a killed worker loses none.
+        cron(
+            _measured(enqueue.SWEEP_WEBHOOKS),
+            name="cron:sweep_webhooks",
+            second=set(range(0, 60, 5)),
+            run_at_startup=True,
+            timeout=60,
         ),
         # Mondays 06:00 UTC (10:00 in Tbilisi): a draft digest of the week, when DIGEST_LISTS is set.
         cron(

@@ -6,6 +6,7 @@ from typing import Any, Final
 from uuid import UUID
 
 from content.feeds.links import FeedSite
+from content.webhooks.events import CAMPAIGN_SENT, campaign_sent_data, record_event
 from core.db import as_utc, utcnow, write_transaction
 from core.errors import Conflict, NotFound
 from newsletters.campaign_schemas import CampaignIn, CampaignOut
@@ -162,9 +163,16 @@ async def finish_if_done(campaign_id: UUID) -> bool:
         if row["status"] != "sending" or await ledger.open_rows(campaign_id):
             return False
         now = utcnow()
-        await Campaign.update(
-            {Campaign.status: "sent", Campaign.sent_at: now, Campaign.updated_at: now}
-        ).where(Campaign.id == campaign_id)
+        # Still sending as it is written: two batches finishing at once mark it sent once.
+        marked = (
+            await Campaign.update({Campaign.status: "sent", Campaign.sent_at: now, Campaign.updated_at: now})
+            .where((Campaign.id == campaign_id) & (Campaign.status == "sending"))
+            .returning(Campaign.id)
+        )
+        if not marked:
+            return False
+        # Owed to the website in the same transaction (what was sent, never to whom).
+        await record_event(CAMPAIGN_SENT, campaign_sent_data(row, now))
     return True
 
 

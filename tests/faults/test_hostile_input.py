@@ -100,6 +100,10 @@ def _campaign_body(world: World) -> dict[str, Any]:
     }
 
 
+def _webhook_body() -> dict[str, Any]:
+    return {"url": "https://website.test/hooks", "events": ["entry.published"], "description": "The website"}
+
+
 MJML = (
     "<mjml><mj-body><mj-section><mj-column><mj-text>{{ intro }}</mj-text>"
     '<mj-text><a href="{{ unsubscribe_url }}">unsubscribe</a></mj-text></mj-column></mj-section></mj-body></mjml>'
@@ -213,6 +217,11 @@ BASE_BODIES: dict[tuple[str, str], BaseBody] = {
         f"/api/v1/campaigns/{w.ids['campaign']}/test",
         {"addresses": ["editor@newsroom.test"], "lang": "en"},
     ),
+    ("POST", "/api/v1/webhooks"): lambda w: ("/api/v1/webhooks", _webhook_body()),
+    ("PATCH", "/api/v1/webhooks/{endpoint_id}"): lambda w: (
+        f"/api/v1/webhooks/{w.ids['webhook']}",
+        {**_webhook_body(), "enabled": True},
+    ),
 }
 # Where a write keeps what the answer does not show.
 ALSO_READ: dict[tuple[str, str], Callable[[World], str]] = {
@@ -254,6 +263,7 @@ async def _prepare(world: World) -> None:
     world.ids["campaign"], world.ids["campaign_slug"] = campaign["id"], campaign["slug"]
     spare = await world.make("POST", "/api/v1/campaigns", _campaign_body(world), role="editor")
     world.ids["spare_campaign"] = spare["id"]
+    world.ids["webhook"] = (await world.make("POST", "/api/v1/webhooks", _webhook_body()))["id"]
 
 
 def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:

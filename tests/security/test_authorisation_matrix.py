@@ -89,6 +89,14 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/campaigns/{ref:str}/pause"): "editor",
     ("POST", "/api/v1/campaigns/{ref:str}/resume"): "editor",
     ("POST", "/api/v1/campaigns/{ref:str}/cancel"): "editor",
+    ("GET", "/api/v1/webhooks"): "admin",
+    ("POST", "/api/v1/webhooks"): "admin",
+    ("GET", "/api/v1/webhooks/{endpoint_id:uuid}"): "admin",
+    ("PATCH", "/api/v1/webhooks/{endpoint_id:uuid}"): "admin",
+    ("DELETE", "/api/v1/webhooks/{endpoint_id:uuid}"): "admin",
+    ("GET", "/api/v1/webhooks/{endpoint_id:uuid}/deliveries"): "admin",
+    ("POST", "/api/v1/webhooks/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/redeliver"): "admin",
+    ("POST", "/api/v1/webhooks/{endpoint_id:uuid}/ping"): "admin",
 }
 for kind in ("news", "events", "announcements", "materials"):
     EXPECTED |= {
