@@ -17,6 +17,7 @@ SEND_CAMPAIGN_BATCH: Final = "send_campaign_batch"
 SEND_CAMPAIGN_TEST: Final = "send_campaign_test"
 RECONCILE_CAMPAIGNS: Final = "reconcile_campaigns"
 WEEKLY_DIGEST: Final = "weekly_digest"
+READ_BOUNCE_MAILBOX: Final = "read_bounce_mailbox"
 
 
 def renditions_job_id(asset_id: UUID) -> str:

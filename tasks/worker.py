@@ -11,6 +11,7 @@ from arq.worker import Function, Worker, func
 
 from content.media.storage import MediaStorage
 from tasks import enqueue
+from tasks.bounces import read_bounce_mailbox
 from tasks.campaigns import (
     reconcile_campaigns,
     send_campaign_batch,
@@ -34,6 +35,7 @@ JOBS: Final[dict[str, Callable[..., Coroutine[Any, Any, Any]]]] = {
     enqueue.SEND_CAMPAIGN_TEST: send_campaign_test,
     enqueue.RECONCILE_CAMPAIGNS: reconcile_campaigns,
     enqueue.WEEKLY_DIGEST: weekly_digest,
+    enqueue.READ_BOUNCE_MAILBOX: read_bounce_mailbox,
 }
 
 
@@ -66,6 +68,14 @@ def cron_jobs(reconcile_seconds: int = 30) -> list[CronJob]:
             second=set(range(5 % reconcile_seconds, 60, reconcile_seconds)),
             run_at_startup=True,
             timeout=120,
+        ),
+        # Every minute: delivery and complaint reports in BOUNCE_MAILBOX_URL (nothing when it is unset).
+        cron(
+            _measured(enqueue.READ_BOUNCE_MAILBOX),
+            name="cron:read_bounce_mailbox",
+            second=50,
+            run_at_startup=True,
+            timeout=240,
         ),
         # Mondays 06:00 UTC (10:00 in Tbilisi): a draft digest of the week, when DIGEST_LISTS is set.
         cron(
