@@ -65,6 +65,10 @@ def _connect(box: MailboxUrl) -> imaplib.IMAP4:
             if "STARTTLS" in client.capabilities:
                 client.starttls(ssl.create_default_context())
         client.login(box.username, box.password)
+        # The capabilities change with login (MOVE is often offered only then): ask again.
+        status, data = client.capability()
+        if status == "OK" and data and isinstance(data[-1], bytes):
+            client.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
     except (TimeoutError, OSError, imaplib.IMAP4.error) as error:
         raise MailboxDown(f"{box.host}:{box.port}: {error}") from error
     return client

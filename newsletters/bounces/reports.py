@@ -67,15 +67,8 @@ def _read(raw: bytes, message: Message) -> Report | None:
         found = _delivery_status(raw, message)
         if found is not None:
             return found
-    if _is_auto_reply(message):
-        return None
+    # Bounces are auto-replied (RFC 3834) as vacation notices are: the detectors tell them apart.
     return _non_standard(raw, message)
-
-
-def _is_auto_reply(message: Message) -> bool:
-    # Vacation notices and the like answer the From address, not the return path; they are no bounce.
-    submitted = str(message.get("Auto-Submitted", "")).lower()
-    return submitted.startswith("auto-replied") or bool(message.get("X-Autoreply"))
 
 
 def _headers_of(part: Message) -> Message | None:

@@ -1,13 +1,13 @@
 """Bounces and complaints: the generic webhook `POST /api/v1/bounces` and the listings of what came back."""
 
 import hmac
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException, NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 
 from core.errors import Invalid
 from newsletters.bounces import effects
@@ -15,6 +15,9 @@ from newsletters.bounces.effects import BounceIn, BounceOut, Rules
 from newsletters.campaigns import states
 from service.auth import requires
 from service.settings import Settings
+
+Kind = Annotated[str | None, QueryParameter(description="hard, soft or complaint", max_length=20)]
+Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="at most this many, newest first")]
 
 
 class Recorded(msgspec.Struct):
@@ -65,7 +68,7 @@ class BounceWebhookController(Controller):
         return Recorded(effect=await effects.from_webhook(data, rules))
 
     @get("/", summary="Every bounce and complaint that came back, newest first", guards=[requires("admin")])
-    async def list_bounces(self, kind: str | None = None, limit: int = 100) -> list[BounceOut]:
+    async def list_bounces(self, kind: Kind = None, limit: Limit = 100) -> list[BounceOut]:
         return await effects.list_bounces(kind=kind, limit=limit)
 
 
@@ -79,6 +82,6 @@ class CampaignBouncesController(Controller):
 
     @get("/", summary="The bounces and complaints of one campaign, newest first")
     async def campaign_bounces(
-        self, campaign_id: NamedDependency[Any], kind: str | None = None, limit: int = 100
+        self, campaign_id: NamedDependency[Any], kind: Kind = None, limit: Limit = 100
     ) -> list[BounceOut]:
         return await effects.list_bounces(campaign_id=campaign_id, kind=kind, limit=limit)

@@ -188,6 +188,7 @@ async def test_pause_resume_and_cancel_take_effect_at_the_next_batch(
         "bounced": 0,
         "pending": 3,
         "skipped": 0,
+        "complained": 0,
     }
     assert len(inbox.messages) == 4
     assert len({tuple(r) for r in inbox.recipients}) == 4
