@@ -88,6 +88,10 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/campaigns/{ref:str}/pause"): "editor",
     ("POST", "/api/v1/campaigns/{ref:str}/resume"): "editor",
     ("POST", "/api/v1/campaigns/{ref:str}/cancel"): "editor",
+    ("GET", "/api/v1/campaigns/{ref:str}/bounces"): "editor",
+    # The mail services' webhook checks BOUNCE_WEBHOOK_TOKEN, not a staff token (unset here: 404).
+    ("POST", "/api/v1/bounces"): PUBLIC,
+    ("GET", "/api/v1/bounces"): "admin",
 }
 for kind in ("news", "events", "announcements", "materials"):
     EXPECTED |= {

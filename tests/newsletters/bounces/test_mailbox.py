@@ -1,6 +1,6 @@
 """The bounce mailbox job against a real dovecot: every report shape, matching, duplicates, junk, down."""
 
-from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from uuid import UUID
 
@@ -12,6 +12,8 @@ from newsletters.bounces.intake import read_mailbox
 from newsletters.bounces.mailbox import MailboxDown, parse_mailbox_url
 from newsletters.bounces.verp import return_path
 from newsletters.tables import Bounce, Delivery, Subscriber
+from service.settings import Settings
+from tasks.bounces import read_bounce_mailbox
 from tests.conftest import Database
 from tests.newsletters.bounces import samples
 from tests.newsletters.bounces.conftest import Dovecot
@@ -24,14 +26,18 @@ PEOPLE = [f"p{n}@partner.example" for n in range(1, 7)]
 
 
 @pytest.fixture
-async def campaign(db: Database) -> AsyncIterator[UUID]:
+async def campaign(db: Database) -> UUID:
     """A started campaign to six people whose ledger rows carry message ids, as if sent."""
     campaign_id = await sending_campaign(*PEOPLE)
     for row in await Delivery.select(Delivery.id, Delivery.email).where(Delivery.campaign == campaign_id):
         await Delivery.update(
-            {Delivery.status: "sent", Delivery.message_id: f"<{row['id']}@newsroom.test>", Delivery.sent_at: utcnow()}
+            {
+                Delivery.status: "sent",
+                Delivery.message_id: f"<{row['id']}@newsroom.test>",
+                Delivery.sent_at: utcnow(),
+            }
         ).where(Delivery.id == row["id"])
-    yield campaign_id
+    return campaign_id
 
 
 async def row_of(address: str) -> dict[str, object]:
@@ -51,9 +57,7 @@ async def verp_of(address: str) -> str:
     return return_path(KEY, DOMAIN, "d", UUID(str(row["id"])))
 
 
-async def test_every_shape_is_matched_by_verp_message_id_or_address(
-    campaign: UUID, dovecot: Dovecot
-) -> None:
+async def test_every_shape_is_matched_by_verp_message_id_or_address(campaign: UUID, dovecot: Dovecot) -> None:
     p1, p2, p3, p4, p5, p6 = PEOPLE
     mid = {address: str((await row_of(address))["message_id"]) for address in PEOPLE}
     dovecot.append(
@@ -85,7 +89,9 @@ async def test_every_shape_is_matched_by_verp_message_id_or_address(
 
 async def test_the_same_report_read_twice_counts_once(campaign: UUID, dovecot: Dovecot) -> None:
     p5 = PEOPLE[4]
-    soft = samples.postfix_dsn(await verp_of(p5), p5, "<x@y>", status="4.2.2", action="delayed", report_id="<r1@mx>")
+    soft = samples.postfix_dsn(
+        await verp_of(p5), p5, "<x@y>", status="4.2.2", action="delayed", report_id="<r1@mx>"
+    )
     dovecot.append(soft, soft)
     first = await read_mailbox(dovecot.url, Rules(secret_key=KEY, soft_limit=2))
     assert (first.processed, first.duplicates) == (1, 1)
@@ -116,11 +122,6 @@ async def test_a_mailbox_that_is_down_loses_nothing_and_the_next_run_reads_it(
 
 
 async def test_the_job_fails_softly_when_nothing_listens(db: Database) -> None:
-    from dataclasses import replace
-
-    from service.settings import Settings
-    from tasks.bounces import read_bounce_mailbox
-
     settings = replace(Settings(), bounce_mailbox_url=f"imap://u:p@127.0.0.1:{free_port()}/INBOX")
     ran = await read_bounce_mailbox({"settings": settings})  # type: ignore[typeddict-item]
     assert ran is not None and "down" in ran

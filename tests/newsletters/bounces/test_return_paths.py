@@ -57,14 +57,18 @@ async def test_a_test_send_has_a_return_path_naming_the_campaign_and_suppresses_
     envelopes = sink[0]
     campaign = await draft(room, [])
     tested = await room.post(
-        f"/api/v1/campaigns/{campaign['id']}/test", json={"addresses": ["editor@newsroom.test"]}, headers=room.admin
+        f"/api/v1/campaigns/{campaign['id']}/test",
+        json={"addresses": ["editor@newsroom.test"]},
+        headers=room.admin,
     )
     assert tested.status_code == 202
     await room.run_jobs()
     sender = envelopes.sender_to("editor@newsroom.test")
     verp = read_token(room.settings.secret_key, token_of(sender))
     assert verp is not None and (verp.kind, verp.id) == ("t", UUID(campaign["id"]))
-    incoming = incoming_of(samples.postfix_dsn(sender, "editor@newsroom.test", "<t@x>"), room.settings.secret_key)
+    incoming = incoming_of(
+        samples.postfix_dsn(sender, "editor@newsroom.test", "<t@x>"), room.settings.secret_key
+    )
     assert incoming is not None
     assert await record(incoming, Rules(secret_key=room.settings.secret_key)) == "none"
     row = await Bounce.select().first()

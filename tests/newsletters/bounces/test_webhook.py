@@ -18,7 +18,9 @@ PEOPLE = [("soft@partner.example", "en", "Soft"), ("angry@partner.example", "en"
 
 @pytest.fixture
 async def room(settings: Settings, db: Database) -> AsyncIterator[Newsroom]:
-    async with newsroom_for(replace(settings, bounce_webhook_token=TOKEN, bounce_soft_limit=2), db) as newsroom:
+    async with newsroom_for(
+        replace(settings, bounce_webhook_token=TOKEN, bounce_soft_limit=2), db
+    ) as newsroom:
         await add_partners(newsroom, PEOPLE)
         yield newsroom
 
@@ -53,7 +55,11 @@ async def test_a_complaint_and_soft_bounces_through_the_webhook(room: Newsroom) 
     angry = await room.find("angry@partner.example")
     assert angry["status"] == "complained"
     last = (await room.history(angry["id"]))[-1]
-    assert (last["action"], last["source"], last["basis"]) == ("complained", "bounce_webhook", "marked as spam")
+    assert (last["action"], last["source"], last["basis"]) == (
+        "complained",
+        "bounce_webhook",
+        "marked as spam",
+    )
 
     soft = {"email": "soft@partner.example", "type": "soft", "reason": "452 mailbox full"}
     first = await room.post("/api/v1/bounces", json=soft, headers=bearer(TOKEN))
