@@ -119,3 +119,19 @@ async def test_listings_need_admin_and_editor(room: Newsroom) -> None:
     own = await room.client.get(path, headers=editor)
     assert own.status_code == 200 and own.json() == []
     assert (await room.client.get("/api/v1/campaigns/no-such/bounces", headers=editor)).status_code == 404
+
+
+async def test_erasure_takes_the_address_out_of_the_bounces_and_it_stays_refused(room: Newsroom) -> None:
+    body = {"email": "angry@partner.example", "type": "complaint"}
+    assert (await room.post("/api/v1/bounces", json=body, headers=bearer(TOKEN))).status_code == 202
+    angry = await room.find("angry@partner.example")
+    erased = await room.client.delete(f"/api/v1/subscribers/{angry['id']}", headers=room.admin)
+    assert erased.status_code == 204, erased.text
+    [kept] = (await room.client.get("/api/v1/bounces", headers=room.admin)).json()
+    assert kept["email"] == "" and kept["kind"] == "complaint" and kept["subscriber"] == angry["id"]
+    again = await room.post(
+        "/api/v1/subscribers",
+        json={"email": "angry@partner.example", "basis": "asked again", "lists": ["partners"]},
+        headers=room.admin,
+    )
+    assert again.status_code == 409
