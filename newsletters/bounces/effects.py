@@ -16,7 +16,7 @@ import msgspec
 
 from core.db import utcnow, write_transaction
 from core.errors import Invalid
-from newsletters.addresses import address_key, normalise_address
+from newsletters.addresses import address_key, masked_address, normalise_address
 from newsletters.bounces.verp import Verp
 from newsletters.subscriptions import is_unique_violation
 from newsletters.suppression import suppress
@@ -169,12 +169,16 @@ async def _record(incoming: Incoming, rules: Rules, now: datetime) -> str:
         if found.delivery is not None:
             await _late_outcome(found.delivery, incoming.kind, now)
         effect = "none"
+        email = incoming.email
         if found.subscriber is not None:
             effect = await _suppress(found.subscriber, incoming, rules, now)
+            # The subscriber's own address (none once erased), not whatever the report spelled.
+            person = await Subscriber.select(Subscriber.email).where(Subscriber.id == found.subscriber)
+            email = (person[0]["email"] if person else None) or ""
         await Bounce(
             kind=incoming.kind,
             source=incoming.source,
-            email=found.email or incoming.email,
+            email=email,
             subscriber=found.subscriber,
             campaign=found.campaign,
             delivery=found.delivery,
@@ -223,9 +227,10 @@ def bounce_out(row: dict[str, Any]) -> BounceOut:
 
 
 async def list_bounces(
-    *, campaign_id: UUID | None = None, kind: str | None = None, limit: int = 100
+    *, campaign_id: UUID | None = None, kind: str | None = None, limit: int = 100, masked: bool = False
 ) -> list[BounceOut]:
-    """What came back, newest first: of one campaign, or of all."""
+    """What came back, newest first: of one campaign, or of all; `masked` for readers below admin, who
+    never see who is on a list (`n***@example.org`)."""
     query = Bounce.select()
     if campaign_id is not None:
         query = query.where(Bounce.campaign == campaign_id)
@@ -238,7 +243,11 @@ async def list_bounces(
         .order_by(Bounce.id)
         .limit(max(1, min(limit, 1000)))
     )
-    return [bounce_out(row) for row in rows]
+    found = [bounce_out(row) for row in rows]
+    if masked:
+        for each in found:
+            each.email = masked_address(each.email) if each.email else ""
+    return found
 
 
 async def from_webhook(data: BounceIn, rules: Rules) -> str:

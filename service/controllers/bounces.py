@@ -13,7 +13,7 @@ from core.errors import Invalid
 from newsletters.bounces import effects
 from newsletters.bounces.effects import BounceIn, BounceOut, Rules
 from newsletters.campaigns import states
-from service.auth import requires
+from service.auth import requires, staff_of
 from service.settings import Settings
 
 Kind = Annotated[str | None, QueryParameter(description="hard, soft or complaint", max_length=20)]
@@ -80,8 +80,18 @@ class CampaignBouncesController(Controller):
     guards = [requires("editor")]
     dependencies = {"campaign_id": Provide(campaign_id_of)}
 
-    @get("/", summary="The bounces and complaints of one campaign, newest first")
+    @get(
+        "/",
+        summary="The bounces and complaints of one campaign, newest first",
+        description="Editors see addresses masked (`n***@example.org`); admins see them whole.",
+    )
     async def campaign_bounces(
-        self, campaign_id: NamedDependency[Any], kind: Kind = None, limit: Limit = 100
+        self,
+        request: Request[Any, Any, Any],
+        campaign_id: NamedDependency[Any],
+        kind: Kind = None,
+        limit: Limit = 100,
     ) -> list[BounceOut]:
-        return await effects.list_bounces(campaign_id=campaign_id, kind=kind, limit=limit)
+        principal = staff_of(request)
+        masked = principal is None or not principal.has_role("admin")
+        return await effects.list_bounces(campaign_id=campaign_id, kind=kind, limit=limit, masked=masked)

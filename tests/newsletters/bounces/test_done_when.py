@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from accounts.staff import add_staff
 from newsletters.bounces.verp import read_token
 from newsletters.tables import Delivery
 from service.settings import Settings
@@ -94,6 +95,12 @@ async def test_a_hard_bounce_and_a_complaint_take_two_of_five_off_the_lists_for_
         ("hard", HARD, "bounced"),
     ]
     assert len((await room.client.get("/api/v1/bounces", headers=room.admin)).json()) == 2
+    # Editors learn what came back and why, never who is on a list: the addresses are masked.
+    editor = {"Authorization": f"Bearer {(await add_staff('editor@scmi.test', 'editor', name='Ed')).token}"}
+    masked = await room.client.get(f"/api/v1/campaigns/{first['slug']}/bounces", headers=editor)
+    assert masked.status_code == 200
+    assert sorted(b["email"] for b in masked.json()) == ["p***@partner.example", "p***@partner.example"]
+    assert all(b["reason"] for b in masked.json())
 
     # The next campaign skips them both.
     envelopes.received.clear()
