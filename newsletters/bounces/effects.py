@@ -13,6 +13,7 @@ from typing import Any, Final, Literal
 from uuid import UUID
 
 import msgspec
+from prometheus_client import Counter
 
 from core.db import utcnow, write_transaction
 from core.errors import Invalid
@@ -24,6 +25,7 @@ from newsletters.tables import Bounce, Delivery, Subscriber
 
 Kind = Literal["hard", "soft", "complaint"]
 KINDS: Final = ("hard", "soft", "complaint")
+BOUNCES: Final = Counter("scmi_bounces_total", "Bounces and complaints that came back", ["kind", "effect"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,11 +156,13 @@ async def record(incoming: Incoming, rules: Rules, now: datetime | None = None) 
     """Apply one bounce or complaint; its effect: bounced, complained, counted, none, or duplicate."""
     now = now or utcnow()
     try:
-        return await _record(incoming, rules, now)
+        effect = await _record(incoming, rules, now)
     except Exception as error:
-        if incoming.report_id and is_unique_violation(error):
-            return "duplicate"  # the same report, read at the same time by another run
-        raise
+        if not (incoming.report_id and is_unique_violation(error)):
+            raise
+        effect = "duplicate"  # the same report, read at the same time by another run
+    BOUNCES.labels(kind=incoming.kind, effect=effect).inc()
+    return effect
 
 
 async def _record(incoming: Incoming, rules: Rules, now: datetime) -> str:

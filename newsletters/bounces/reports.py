@@ -183,6 +183,8 @@ def _complaint(raw: bytes, message: Message) -> Report | None:
 
 
 def _non_standard(raw: bytes, message: Message) -> Report | None:
+    if not message.get("From"):
+        return None  # every bounce names its mailer; the detectors trip over junk without one
     temporary, permanent = all_failures(message)
     if not temporary and not permanent:
         return None

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
+from prometheus_client import REGISTRY
 
 from accounts.staff import add_staff
 from newsletters.tables import Bounce, ConsentEvent
@@ -135,3 +136,11 @@ async def test_erasure_takes_the_address_out_of_the_bounces_and_it_stays_refused
         headers=room.admin,
     )
     assert again.status_code == 409
+
+
+async def test_what_came_back_is_counted_for_the_operator(room: Newsroom) -> None:
+    before = REGISTRY.get_sample_value("scmi_bounces_total", {"kind": "hard", "effect": "bounced"}) or 0.0
+    body = {"email": "soft@partner.example", "type": "hard", "reason": "550 no such user"}
+    assert (await room.post("/api/v1/bounces", json=body, headers=bearer(TOKEN))).status_code == 202
+    after = REGISTRY.get_sample_value("scmi_bounces_total", {"kind": "hard", "effect": "bounced"})
+    assert after == before + 1
