@@ -43,7 +43,12 @@ def incoming_of(raw: bytes, secret_key: str) -> Incoming | None:
 
 
 async def read_mailbox(
-    url: str, rules: Rules, *, limit: int = 200, now: datetime | None = None
+    url: str,
+    rules: Rules,
+    *,
+    limit: int = 200,
+    max_bytes: int = mailbox.MAX_BYTES,
+    now: datetime | None = None,
 ) -> IntakeReport:
     """One run: fetch, apply, file. `MailboxDown` when the server cannot be reached (nothing is lost).
 
@@ -52,16 +57,17 @@ async def read_mailbox(
     the move lost) is recognised by its Message-ID and only filed.
     """
     box = mailbox.parse_mailbox_url(url)
-    messages = await mailbox.fetch(box, limit)
+    messages = await mailbox.fetch(box, limit, max_bytes)
     result = IntakeReport(read=len(messages))
     moves: list[tuple[str, str]] = []
     try:
         for uid, raw in messages:
-            incoming = incoming_of(raw, rules.secret_key)
-            if incoming is None:
+            incoming = None if raw is None else incoming_of(raw, rules.secret_key)
+            if raw is None or incoming is None:
                 result.unrecognised += 1
                 moves.append((uid, mailbox.UNRECOGNISED))
-                log.info("bounce mailbox: kept an unreadable message for people (%s)", _id_of(raw))
+                what = "too large to be a report" if raw is None else _id_of(raw)
+                log.info("bounce mailbox: kept an unreadable message for people (%s)", what)
                 continue
             effect = await effects.record(incoming, rules, now)
             if effect == "duplicate":

@@ -8,6 +8,7 @@ moved once what they say is recorded: a run that fails half-way leaves the rest 
 import asyncio
 import contextlib
 import imaplib
+import re
 import ssl
 from dataclasses import dataclass
 from typing import Final
@@ -16,6 +17,9 @@ from urllib.parse import unquote, urlparse
 PROCESSED: Final = "Processed"
 UNRECOGNISED: Final = "Unrecognised"  # kept for people to read
 TIMEOUT: Final = 30.0
+# Reports quote at most the original message (ours are well under 1 MB); anything bigger is not one.
+MAX_BYTES: Final = 5 * 1024 * 1024
+SIZE: Final = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
 class MailboxDown(Exception):
@@ -89,8 +93,11 @@ def _quoted(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def fetch_sync(box: MailboxUrl, limit: int) -> list[tuple[str, bytes]]:
-    """Up to `limit` messages of the folder, oldest first, as (UID, bytes); none is marked seen."""
+def fetch_sync(box: MailboxUrl, limit: int, max_bytes: int = MAX_BYTES) -> list[tuple[str, bytes | None]]:
+    """Up to `limit` messages of the folder, oldest first, as (UID, bytes); none is marked seen.
+
+    A message larger than `max_bytes` is not downloaded: its bytes are None (no report is that big).
+    """
     client = _connect(box)
     try:
         _select(client, box.folder)
@@ -98,8 +105,13 @@ def fetch_sync(box: MailboxUrl, limit: int) -> list[tuple[str, bytes]]:
         if status != "OK":
             raise MailboxDown(f"search failed: {data!r}")
         uids = (data[0] or b"").split()[:limit]
-        found: list[tuple[str, bytes]] = []
+        found: list[tuple[str, bytes | None]] = []
         for uid in uids:
+            status, sized = client.uid("FETCH", uid.decode(), "(RFC822.SIZE)")
+            size = SIZE.search(b" ".join(part for part in sized if isinstance(part, bytes)))
+            if status == "OK" and size is not None and int(size.group(1)) > max_bytes:
+                found.append((uid.decode(), None))
+                continue
             status, parts = client.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
             for part in parts:
                 if status == "OK" and isinstance(part, tuple) and len(part) == 2:
@@ -136,9 +148,11 @@ def file_sync(box: MailboxUrl, moves: list[tuple[str, str]]) -> None:
         _close(client)
 
 
-async def fetch(box: MailboxUrl, limit: int = 200) -> list[tuple[str, bytes]]:
+async def fetch(
+    box: MailboxUrl, limit: int = 200, max_bytes: int = MAX_BYTES
+) -> list[tuple[str, bytes | None]]:
     """`fetch_sync` in a thread: imaplib blocks."""
-    return await asyncio.to_thread(fetch_sync, box, limit)
+    return await asyncio.to_thread(fetch_sync, box, limit, max_bytes)
 
 
 async def file(box: MailboxUrl, moves: list[tuple[str, str]]) -> None:

@@ -14,6 +14,7 @@ from newsletters.bounces.verp import return_path
 from newsletters.tables import Bounce, Delivery, Subscriber
 from service.settings import Settings
 from tasks.bounces import read_bounce_mailbox
+from tasks.worker import CRON_JOBS
 from tests.conftest import Database
 from tests.newsletters.bounces import samples
 from tests.newsletters.bounces.conftest import Dovecot
@@ -149,3 +150,18 @@ async def test_soft_bounces_outside_the_window_do_not_add_up(campaign: UUID, dov
         dovecot.append(soft)
         await read_mailbox(dovecot.url, rules, now=start + timedelta(days=days))
         assert await status_of(p5) == expected, days
+
+
+async def test_a_message_too_large_to_be_a_report_is_kept_unread(campaign: UUID, dovecot: Dovecot) -> None:
+    p1 = PEOPLE[0]
+    report = samples.postfix_dsn(await verp_of(p1), p1, "<x@y>")
+    dovecot.append(report + b"\r\n" + b"x" * 4000 + b"\r\n")
+    result = await read_mailbox(dovecot.url, Rules(secret_key=KEY), max_bytes=len(report) + 100)
+    assert (result.processed, result.unrecognised) == (0, 1)
+    assert await status_of(p1) == "active"
+    assert len(dovecot.folder("Unrecognised")) == 1
+
+
+def test_the_worker_reads_the_mailbox_every_minute() -> None:
+    [job] = [job for job in CRON_JOBS if job.name == "cron:read_bounce_mailbox"]
+    assert job.second == 50 and job.minute is None and job.run_at_startup
