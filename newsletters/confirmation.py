@@ -93,6 +93,7 @@ async def send_confirmation(
         mail_from=mail_from,
     )
     # A bounce of the confirmation comes back to a return path naming the subscriber (VERP).
-    sender = return_paths.sender("", "s", subscriber_id) or None if return_paths is not None else None
-    await send_message(transport, message, sender=sender)
+    # Without BOUNCE_DOMAIN there is no return path of our own: the From address is used, as before.
+    sender = return_paths.sender("", "s", subscriber_id) if return_paths is not None else ""
+    await send_message(transport, message, sender=sender or None)
     return True

@@ -103,7 +103,12 @@ def _bracketed(message_id: str) -> str:
 
 
 async def match(incoming: Incoming, secret_key: str) -> Match:
-    """By VERP token, else by the ledger's Message-ID, else by the original recipient's address."""
+    """By VERP token, else by the ledger's Message-ID, else by the original recipient's address.
+
+    Anyone can mail the bounce mailbox, and a token cannot be forged, but an address can: from the
+    mailbox, a report that names only an address counts for a subscriber we have mailed (a sent
+    delivery row), never for one we have not. The webhook, which holds its token, is believed.
+    """
     verp = incoming.verp
     if verp is not None and verp.kind == "d" and (found := await _delivery_match(Delivery.id == verp.id)):
         return found
@@ -128,7 +133,11 @@ async def match(incoming: Incoming, secret_key: str) -> Match:
         latest = await _delivery_match(
             (Delivery.subscriber == person["id"]) & (Delivery.status == "sent"), latest=True
         )
-        return latest or Match(subscriber=person["id"], email=address)
+        if latest is not None:
+            return latest
+        if incoming.source == "webhook":
+            return Match(subscriber=person["id"], email=address)
+        break
     return Match(email=incoming.email or next(iter(incoming.recipients), ""))
 
 

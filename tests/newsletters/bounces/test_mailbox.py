@@ -165,3 +165,15 @@ async def test_a_message_too_large_to_be_a_report_is_kept_unread(campaign: UUID,
 def test_the_worker_reads_the_mailbox_every_minute() -> None:
     [job] = [job for job in CRON_JOBS if job.name == "cron:read_bounce_mailbox"]
     assert job.second == 50 and job.minute is None and job.run_at_startup
+
+
+async def test_a_report_naming_only_an_address_we_never_mailed_changes_nothing(
+    campaign: UUID, dovecot: Dovecot
+) -> None:
+    p1 = PEOPLE[0]
+    await Delivery.update({Delivery.status: "skipped"}).where(Delivery.email == p1)  # never mailed
+    # Anyone can write to the mailbox: a made-up report with no token and no Message-ID of ours.
+    dovecot.append(samples.exim_plain("newsroom@newsroom.test", p1, "<made-up@attacker.example>"))
+    result = await read_mailbox(dovecot.url, Rules(secret_key=KEY))
+    assert result.effects == {"none": 1}
+    assert await status_of(p1) == "active"
