@@ -6,6 +6,7 @@ import imaplib
 import os
 import pwd
 import shutil
+import ssl
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -26,7 +27,6 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{root}/mail/%u
@@ -41,13 +41,15 @@ userdb {{
   driver = static
   args = uid={mail_user} gid={mail_group} home={root}/mail/%u
 }}
+{tls}
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
-    port = {port}
+    port = {imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 service pop3-login {{
@@ -70,10 +72,12 @@ class Dovecot:
     root: Path
     port: int
     process: subprocess.Popen[bytes] | None = None
+    tls: bool = False
 
     @property
     def url(self) -> str:
-        return f"imap://{USER}:{PASSWORD}@127.0.0.1:{self.port}/INBOX"
+        scheme = "imaps" if self.tls else "imap"
+        return f"{scheme}://{USER}:{PASSWORD}@127.0.0.1:{self.port}/INBOX"
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -91,7 +95,11 @@ class Dovecot:
 
     @contextlib.contextmanager
     def session(self) -> Iterator[imaplib.IMAP4]:
-        client = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
+        if self.tls:
+            context = ssl.create_default_context(cafile=str(self.root / "cert.pem"))
+            client: imaplib.IMAP4 = imaplib.IMAP4_SSL("127.0.0.1", self.port, ssl_context=context, timeout=10)
+        else:
+            client = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
         client.login(USER, PASSWORD)
         try:
             yield client
@@ -118,9 +126,10 @@ class Dovecot:
             return found
 
 
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    """A dovecot IMAP server on a free loopback port with an empty mailbox for user `bounces`."""
+@contextlib.contextmanager
+def running_dovecot(*, tls: bool = False) -> Iterator[Dovecot]:
+    """A dovecot IMAP server on a free loopback port with an empty mailbox for user `bounces`; with
+    `tls`, IMAPS only, under a self-signed certificate for 127.0.0.1 (`root/cert.pem`)."""
     assert Path(DOVECOT).exists(), "the bounce tests need dovecot-imapd (tests/system_tools.sh installs it)"
     # Not under tmp_path: the mail processes run as an unprivileged user, who must reach the maildir.
     root = Path(tempfile.mkdtemp(prefix="scmi-dovecot-"))
@@ -135,17 +144,42 @@ def dovecot() -> Iterator[Dovecot]:
         shutil.chown(root / "mail", mail_user, mail_group)
     (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
     port = free_port()
+    if tls:
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(root / "key.pem"),
+             "-out", str(root / "cert.pem")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        settings = f"ssl = required\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem\n"
+        ports = {"imap_port": 0, "imaps_port": port}
+    else:
+        settings, ports = "ssl = no\n", {"imap_port": port, "imaps_port": 0}
     config = CONFIG.format(
-        root=root, port=port, internal=internal, mail_user=mail_user, mail_group=mail_group
+        root=root, tls=settings, internal=internal, mail_user=mail_user, mail_group=mail_group, **ports
     )
     (root / "dovecot.conf").write_text(config)
-    server = Dovecot(root=root, port=port)
+    server = Dovecot(root=root, port=port, tls=tls)
     server.start()
     try:
         yield server
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    """A dovecot IMAP server (plain IMAP on loopback) with an empty mailbox for user `bounces`."""
+    with running_dovecot() as server:
+        yield server
+
+
+@pytest.fixture
+def dovecot_tls() -> Iterator[Dovecot]:
+    """The same, IMAPS only, under a self-signed certificate."""
+    with running_dovecot(tls=True) as server:
+        yield server
 
 
 @dataclass

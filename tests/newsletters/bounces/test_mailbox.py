@@ -177,3 +177,18 @@ async def test_a_report_naming_only_an_address_we_never_mailed_changes_nothing(
     result = await read_mailbox(dovecot.url, Rules(secret_key=KEY))
     assert result.effects == {"none": 1}
     assert await status_of(p1) == "active"
+
+
+async def test_imaps_checks_the_certificate(
+    campaign: UUID, dovecot_tls: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p1 = PEOPLE[0]
+    dovecot_tls.append(samples.postfix_dsn(await verp_of(p1), p1, "<x@y>"))
+    # A certificate nobody vouches for is refused: the password never goes to an impostor.
+    with pytest.raises(MailboxDown, match="CERTIFICATE_VERIFY_FAILED"):
+        await read_mailbox(dovecot_tls.url, Rules(secret_key=KEY))
+    assert await status_of(p1) == "active"
+    # Once the system trusts it (as it trusts a real mail host's), the mailbox is read over TLS.
+    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot_tls.root / "cert.pem"))
+    result = await read_mailbox(dovecot_tls.url, Rules(secret_key=KEY))
+    assert result.processed == 1 and await status_of(p1) == "bounced"
