@@ -61,6 +61,7 @@ class Counts(msgspec.Struct):
     bounced: int = 0
     pending: int = 0
     skipped: int = 0  # unsubscribed, bounced or erased after the send began: not mailed
+    complained: int = 0  # sent, then reported as spam by the recipient (a complaint report)
 
 
 class CampaignOut(msgspec.Struct):
@@ -81,6 +82,9 @@ class CampaignOut(msgspec.Struct):
     started_at: datetime | None
     sent_at: datetime | None
     counts: Counts
+    # Complaints per message sent; flagged above 0.1 % (mailbox providers throttle a sender at 0.3 %).
+    complaint_rate: float = 0.0
+    complaints_flagged: bool = False
 
 
 class SendIn(msgspec.Struct, forbid_unknown_fields=True):

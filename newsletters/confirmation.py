@@ -6,6 +6,7 @@ from uuid import UUID
 
 from content.institution import COMMISSION, SECRETARIAT
 from core.db import utcnow
+from newsletters.bounces.verp import ReturnPaths
 from newsletters.confirmation_html import confirmation_html
 from newsletters.mail.transport import MailTransport, send_message
 from newsletters.memberships import memberships_of
@@ -60,7 +61,13 @@ def confirmation_message(
 
 
 async def send_confirmation(
-    subscriber_id: UUID, *, secret_key: str, public_url: str, mail_from: str, transport: MailTransport
+    subscriber_id: UUID,
+    *,
+    secret_key: str,
+    public_url: str,
+    mail_from: str,
+    transport: MailTransport,
+    return_paths: ReturnPaths | None = None,
 ) -> bool:
     """Mail a confirmation link if the subscriber still awaits one; False when there is nothing to confirm."""
     row = await Subscriber.select().where(Subscriber.id == subscriber_id).first()
@@ -85,5 +92,8 @@ async def send_confirmation(
         confirm_url=f"{public_url}/subscriptions/confirm/{token}",
         mail_from=mail_from,
     )
-    await send_message(transport, message)
+    # A bounce of the confirmation comes back to a return path naming the subscriber (VERP).
+    # Without BOUNCE_DOMAIN there is no return path of our own: the From address is used, as before.
+    sender = return_paths.sender("", "s", subscriber_id) if return_paths is not None else ""
+    await send_message(transport, message, sender=sender or None)
     return True

@@ -5,6 +5,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from newsletters.tables import (
+    Bounce,
     Campaign,
     ConsentEvent,
     Delivery,
@@ -18,7 +19,7 @@ APP_CONFIG = AppConfig(
     app_name="newsletters",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     # Children before parents: tests empty the tables in this order.
-    table_classes=[MailingList, Subscriber, Membership, ConsentEvent, Delivery, Campaign, Template],
+    table_classes=[Bounce, MailingList, Subscriber, Membership, ConsentEvent, Delivery, Campaign, Template],
     migration_dependencies=[],
     commands=[],
 )

@@ -10,6 +10,7 @@ from core.db import is_sqlite, utcnow, write_transaction
 from core.errors import Conflict, Invalid, NotFound
 from newsletters import consent, lists, memberships
 from newsletters.addresses import address_key, normalise_address
+from newsletters.bounces import effects as bounce_effects
 from newsletters.campaigns import ledger
 from newsletters.consent import Origin
 from newsletters.subscriber_schemas import SubscriberIn, SubscriberOut, SubscriberPage, SubscriberPatch
@@ -215,6 +216,7 @@ async def erase_subscriber(subscriber_id: UUID, *, origin: Origin) -> None:
         ).where(Subscriber.id == subscriber_id)
         await consent.forget_personal_data(subscriber_id)
         await ledger.forget(subscriber_id)
+        await bounce_effects.forget(subscriber_id)
         await consent.record(
             subscriber_id,
             "erase",

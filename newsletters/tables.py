@@ -136,3 +136,25 @@ class Delivery(Table):
     message_id = Varchar(length=200, null=True, default=None)
     sent_at = Timestamptz(null=True, default=None)
     error = Text(default="")
+    # What came back after the message was sent (a report in the bounce mailbox, a webhook):
+    # "" nothing, "hard", "soft" or "complaint"; a late hard bounce also turns the status to bounced.
+    late_outcome = Varchar(length=20, default="")
+    late_at = Timestamptz(null=True, default=None)
+
+
+class Bounce(Table):
+    """One delivery or complaint report that came back: what, for whom, why, and what it did."""
+
+    id = UUID(primary_key=True)
+    kind = Varchar(length=20)  # hard, soft, complaint
+    source = Varchar(length=30)  # mailbox, webhook
+    # The address the report names (cleared when its subscriber is erased).
+    email = Varchar(length=320, default="")
+    subscriber = UUID(null=True, default=None)
+    campaign = UUID(null=True, default=None)
+    delivery = UUID(null=True, default=None)
+    # The report's own Message-ID (or a digest of it): reading one report twice counts it once.
+    report_id = Varchar(length=300, null=True, default=None, unique=True)
+    reason = Text(default="")
+    effect = Varchar(length=20, default="")  # bounced, complained, counted, none (unknown address)
+    created_at = Timestamptz()

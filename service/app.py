@@ -25,6 +25,7 @@ from service.cached_reads import serve_cached_reads
 from service.client_address import ForwardedClient
 from service.console import console_router
 from service.content_watch import ContentWatch
+from service.controllers.bounces import BounceWebhookController, CampaignBouncesController
 from service.controllers.campaigns import CampaignController
 from service.controllers.entries import ENTRY_CONTROLLERS
 from service.controllers.feeds import FeedController, feed_index
@@ -137,6 +138,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             SignUpPagesController,
             TemplateController,
             CampaignController,
+            BounceWebhookController,
+            CampaignBouncesController,
             ArchiveController,
             ReadingPagesController,
             sitemap,

@@ -380,7 +380,8 @@ FINISHED_STATES = frozenset({"sent", "cancelled", "draft"})
 def _counts_line(counts: Counts) -> str:
     return (
         f"{counts.recipients} recipients, {counts.sent} sent, {counts.failed} failed, "
-        f"{counts.bounced} bounced, {counts.pending} pending, {counts.skipped} skipped"
+        f"{counts.bounced} bounced, {counts.complained} complained, {counts.pending} pending, "
+        f"{counts.skipped} skipped"
     )
 
 

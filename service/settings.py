@@ -12,6 +12,7 @@ from content.feeds.links import DEFAULT_TEMPLATE, check_template
 from content.kinds import KINDS
 from content.media.limits import MediaLimits
 from content.media.storage import StorageConfig
+from newsletters.bounces.mailbox import parse_mailbox_url
 from service.client_address import Networks, parse_networks
 
 DEFAULT_SECRET_KEY: Final = "insecure-development-key-change-me"  # noqa: S105 (refused in production)
@@ -19,7 +20,7 @@ MIN_PRODUCTION_KEY_LENGTH: Final = 32
 # Settings that hold a secret: each may instead be read from the file `NAME_FILE` names (Docker secrets).
 SECRET_SETTINGS: Final = (
     "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SMTP_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
-    "METRICS_TOKEN",
+    "METRICS_TOKEN", "BOUNCE_MAILBOX_URL", "BOUNCE_WEBHOOK_TOKEN",
 )  # fmt: skip
 
 
@@ -63,6 +64,27 @@ def with_secret_files(env: Mapping[str, str]) -> Mapping[str, str]:
         from_files[name] = value
     # Read through, not copied: from_env asks for each variable by name (the configuration test counts).
     return ChainMap(from_files, cast(MutableMapping[str, str], env)) if from_files else env
+
+
+def checked_mailbox_url(url: str) -> str:
+    """BOUNCE_MAILBOX_URL as given when it can be read (empty: no mailbox), else the one-line error."""
+    if url:
+        try:
+            parse_mailbox_url(url)
+        except ValueError as error:
+            raise SettingsError(str(error)) from None
+    return url
+
+
+def positive(name: str, value: str) -> int:
+    """A whole number of at least 1, or the one-line error."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return number
 
 
 def trusted_proxies(text: str) -> Networks:
@@ -139,6 +161,12 @@ class Settings:
     dkim_private_key_file: str = ""
     # Lists the weekly digest draft goes to (empty: no weekly digest).
     digest_lists: tuple[str, ...] = field(default_factory=tuple)
+    # Bounces: VERP return paths bounces+{token}@BOUNCE_DOMAIN, the IMAP mailbox the worker reads
+    # reports from, the generic webhook's bearer token, and soft bounces (in 30 days) that make a bounce.
+    bounce_domain: str = ""
+    bounce_mailbox_url: str = ""
+    bounce_webhook_token: str = ""
+    bounce_soft_limit: int = 3
     console_idle_minutes: int = 60  # a console session left alone this long ends
     console_session_hours: int = 12  # and every session ends this long after sign-in
     # Webhooks: how long the website's endpoint has to answer; waits before each retry (then failed);
@@ -268,6 +296,10 @@ class Settings:
             dkim_selector=env.get("DKIM_SELECTOR") or defaults.dkim_selector,
             dkim_private_key_file=env.get("DKIM_PRIVATE_KEY_FILE") or "",
             digest_lists=tuple(s.strip() for s in env.get("DIGEST_LISTS", "").split(",") if s.strip()),
+            bounce_domain=(env.get("BOUNCE_DOMAIN") or "").strip().lower(),
+            bounce_mailbox_url=checked_mailbox_url(env.get("BOUNCE_MAILBOX_URL") or ""),
+            bounce_webhook_token=env.get("BOUNCE_WEBHOOK_TOKEN") or "",
+            bounce_soft_limit=positive("BOUNCE_SOFT_LIMIT", env.get("BOUNCE_SOFT_LIMIT") or "3"),
             console_idle_minutes=int(env.get("CONSOLE_IDLE_MINUTES") or defaults.console_idle_minutes),
             console_session_hours=int(env.get("CONSOLE_SESSION_HOURS") or defaults.console_session_hours),
             webhook_timeout_seconds=float(

@@ -8,6 +8,7 @@ from arq.connections import ArqRedis
 
 from content.media.limits import MediaLimits
 from content.media.storage import MediaStorage, StorageConfig, open_storage
+from newsletters.bounces.verp import ReturnPaths
 from newsletters.campaigns.config import SendingConfig
 from newsletters.campaigns.pacing import NoLimit, RateLimiter, shared_pace
 from newsletters.dkim_signing import DkimKey
@@ -49,6 +50,12 @@ class JobSettings(Protocol):
     def dkim_private_key_file(self) -> str: ...
     @property
     def digest_lists(self) -> tuple[str, ...]: ...
+    @property
+    def bounce_domain(self) -> str: ...
+    @property
+    def bounce_mailbox_url(self) -> str: ...
+    @property
+    def bounce_soft_limit(self) -> int: ...
     @property
     def media_storage(self) -> StorageConfig: ...
     @property
@@ -93,7 +100,13 @@ def sending_config(settings: JobSettings) -> SendingConfig:
         timeout=SMTP_TIMEOUT,
         backoff=tuple(timedelta(seconds=step) for step in settings.campaign_retry_seconds),
         connections=settings.smtp_connections,
+        return_paths=return_paths(settings),
     )
+
+
+def return_paths(settings: JobSettings) -> ReturnPaths:
+    """VERP envelope senders under BOUNCE_DOMAIN (none when it is unset)."""
+    return ReturnPaths(secret_key=settings.secret_key, domain=settings.bounce_domain)
 
 
 def job_context(

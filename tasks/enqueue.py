@@ -19,6 +19,7 @@ RECONCILE_CAMPAIGNS: Final = "reconcile_campaigns"
 WEEKLY_DIGEST: Final = "weekly_digest"
 DELIVER_WEBHOOK: Final = "deliver_webhook"
 SWEEP_WEBHOOKS: Final = "sweep_webhooks"
+READ_BOUNCE_MAILBOX: Final = "read_bounce_mailbox"
 
 
 def renditions_job_id(asset_id: UUID) -> str:

@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from newsletters.confirmation import send_confirmation
-from tasks.context import JobContext
+from tasks.context import JobContext, return_paths
 
 
 async def send_confirmation_mail(ctx: JobContext, subscriber_id: str) -> bool:
@@ -17,6 +17,7 @@ async def send_confirmation_mail(ctx: JobContext, subscriber_id: str) -> bool:
             public_url=settings.public_url,
             mail_from=settings.mail_from,
             transport=transport,
+            return_paths=return_paths(settings),
         )
     finally:
         await transport.close()

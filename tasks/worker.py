@@ -11,6 +11,7 @@ from arq.worker import Function, Worker, func
 
 from content.media.storage import MediaStorage
 from tasks import enqueue
+from tasks.bounces import read_bounce_mailbox
 from tasks.campaigns import (
     reconcile_campaigns,
     send_campaign_batch,
@@ -37,6 +38,7 @@ JOBS: Final[dict[str, Callable[..., Coroutine[Any, Any, Any]]]] = {
     enqueue.WEEKLY_DIGEST: weekly_digest,
     enqueue.DELIVER_WEBHOOK: deliver_webhook,
     enqueue.SWEEP_WEBHOOKS: sweep_webhooks,
+    enqueue.READ_BOUNCE_MAILBOX: read_bounce_mailbox,
 }
 
 
@@ -78,6 +80,14 @@ def cron_jobs(reconcile_seconds: int = 30) -> list[CronJob]:
             second=set(range(0, 60, 5)),
             run_at_startup=True,
             timeout=60,
+        ),
+        # Every minute: delivery and complaint reports in BOUNCE_MAILBOX_URL (nothing when it is unset).
+        cron(
+            _measured(enqueue.READ_BOUNCE_MAILBOX),
+            name="cron:read_bounce_mailbox",
+            second=50,
+            run_at_startup=True,
+            timeout=240,
         ),
         # Mondays 06:00 UTC (10:00 in Tbilisi): a draft digest of the week, when DIGEST_LISTS is set.
         cron(

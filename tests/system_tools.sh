@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the suite needs beyond the Python packages: PostgreSQL and Redis on localhost (started when they
-# are down), Debian's Chromium for the browser tests and wrk for the load test (installed when missing,
-# as root with apt). Called by `make test` and `make bench`; fails, never skips, when something is missing.
+# are down), Debian's Chromium for the browser tests, wrk for the load test and dovecot for the bounce
+# mailbox tests (installed when missing, as root with apt). Called by `make test` and `make bench`;
+# fails, never skips, when something is missing.
 set -euo pipefail
 
 postgres_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
@@ -30,6 +31,7 @@ wait_for Redis redis_up
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)   # Playwright drives Debian's build (none can be fetched)
 command -v wrk >/dev/null || missing+=(wrk)        # the load test and the benchmarks
+{ [ -x /usr/sbin/dovecot ] && command -v doveadm >/dev/null; } || missing+=(dovecot-imapd)  # bounce mailbox tests
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     echo "tests: installing ${missing[*]}"

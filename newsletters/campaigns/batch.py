@@ -174,7 +174,6 @@ async def send_rows(
 ) -> None:
     """Send the allowed rows in order until they are done, the time is up or the campaign stopped."""
     pace = not isinstance(limiter, NoLimit)
-    sender = row["from_address"]
     for position, delivery in enumerate(rows):
         if position and time.monotonic() >= stop_at:
             break  # the rest is given back, for the next batch
@@ -185,6 +184,8 @@ async def send_rows(
         if pace:
             await limiter.acquire()
         try:
+            # Each message its own return path (VERP): a late report names the row it came back for.
+            sender = config.return_paths.sender(row["from_address"], "d", delivery.id)
             await deliver(transport, sender, delivery, message, message_id, marks)
         except SendFailed as error:
             marks.handled.add(delivery.id)

@@ -1,8 +1,9 @@
 """What the campaign engine is configured by: read from the settings once, at worker start-up."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from newsletters.bounces.verp import ReturnPaths
 from newsletters.campaigns.ledger import BACKOFF
 from newsletters.dkim_signing import DkimKey
 
@@ -18,6 +19,8 @@ class SendingConfig:
     timeout: float = 30.0  # the longest one message may take: a batch stops this long before its lease ends
     backoff: tuple[timedelta, ...] = BACKOFF  # waits before the 2nd, 3rd... try of a deferred row
     connections: int = 2  # chains of batch jobs (slots) per campaign, one SMTP connection each
+    # VERP envelope senders when BOUNCE_DOMAIN is set, else the From address.
+    return_paths: ReturnPaths = field(default_factory=ReturnPaths)
 
     @property
     def lease_seconds(self) -> int:

@@ -17,6 +17,9 @@ from newsletters.rendering import CONTROL_CHARACTERS
 from newsletters.tables import Campaign, MailingList
 from newsletters.template_store import template_row
 
+# A campaign whose complaint rate passes this is flagged (Gmail and Yahoo throttle a sender at 0.3 %).
+COMPLAINT_ALERT: Final = 0.001
+
 LANGS: Final = ("ka", "en")
 SLUG: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 # Slugs that would read as a route of their own: `/api/v1/campaigns/digest` drafts a digest.
@@ -26,6 +29,10 @@ RESERVED_SLUGS: Final = frozenset({"digest"})
 async def campaign_out(row: dict[str, Any]) -> CampaignOut:
     """A campaign's row as editors read it, with its delivery counts."""
     template = await template_row(str(row["template"]))
+    counts = await ledger.counts(row["id"])
+    # Complained rows are sent rows; late hard bounces left the sent count, but were sent too.
+    mailed = counts.sent + counts.bounced
+    rate = counts.complained / mailed if mailed else 0.0
     return CampaignOut(
         id=row["id"],
         slug=row["slug"],
@@ -41,7 +48,9 @@ async def campaign_out(row: dict[str, Any]) -> CampaignOut:
         send_at=as_utc(row["send_at"]),
         started_at=as_utc(row["started_at"]),
         sent_at=as_utc(row["sent_at"]),
-        counts=await ledger.counts(row["id"]),
+        counts=counts,
+        complaint_rate=round(rate, 6),
+        complaints_flagged=rate > COMPLAINT_ALERT,
     )
 
 

@@ -206,6 +206,11 @@ async def counts(campaign_id: UUID) -> Counts:
         bounced=by_status.get("bounced", 0),
         pending=sum(by_status.get(status, 0) for status in OPEN),
         skipped=by_status.get("skipped", 0),
+        complained=int(
+            await Delivery.count().where(
+                (Delivery.campaign == campaign_id) & (Delivery.late_outcome == "complaint")
+            )
+        ),
     )
 
 

@@ -17,7 +17,8 @@ async def send_test(
         return 0
     messages = await prepare(row, config.public_url, test=True)
     links = personal(config.public_url, "", "test", row["slug"])
+    sender = config.return_paths.sender(row["from_address"], "t", campaign_id)
     for address in addresses:
         message, _ = letter(messages, lang or "ka", address, links, config.dkim, test=True)
-        await transport.send(row["from_address"], [address], message)
+        await transport.send(sender, [address], message)
     return len(addresses)

@@ -50,9 +50,9 @@ def mail_route(smtp_url: str | None, outbox_dir: Path, *, timeout: float = 30.0)
     )
 
 
-async def send_message(transport: MailTransport, message: EmailMessage) -> None:
-    """Send a built message to its To addresses, from the address of its From header."""
-    sender = getaddresses([str(message["From"])])[0][1]
+async def send_message(transport: MailTransport, message: EmailMessage, *, sender: str | None = None) -> None:
+    """Send a built message to its To addresses, from `sender` (a return path) or its From address."""
+    sender = sender or getaddresses([str(message["From"])])[0][1]
     recipients = [address for _, address in getaddresses([str(message["To"])])]
     international = not all(address.isascii() for address in [sender, *recipients])
     # An address with a non-ASCII local part travels raw in UTF-8 (RFC 6531), not RFC 2047-encoded.

@@ -93,6 +93,7 @@ async def test_a_worker_stopped_mid_campaign_and_lost_jobs_end_with_everyone_ser
         "bounced": 0,
         "pending": 0,
         "skipped": 0,
+        "complained": 0,
     }
     assert sorted(address for rcpt in inbox.recipients for address in rcpt) == addresses
     assert len(held) == 3

@@ -102,6 +102,7 @@ async def test_a_bilingual_campaign_is_tested_sent_received_and_unsubscribed_fro
         "bounced": 0,
         "pending": 0,
         "skipped": 0,
+        "complained": 0,
     }
 
     [georgian] = inbox.to("nino@example.ge")

@@ -97,6 +97,10 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/webhooks/{endpoint_id:uuid}/deliveries"): "admin",
     ("POST", "/api/v1/webhooks/{endpoint_id:uuid}/deliveries/{delivery_id:uuid}/redeliver"): "admin",
     ("POST", "/api/v1/webhooks/{endpoint_id:uuid}/ping"): "admin",
+    ("GET", "/api/v1/campaigns/{ref:str}/bounces"): "editor",
+    # The mail services' webhook checks BOUNCE_WEBHOOK_TOKEN, not a staff token (unset here: 404).
+    ("POST", "/api/v1/bounces"): PUBLIC,
+    ("GET", "/api/v1/bounces"): "admin",
 }
 for kind in ("news", "events", "announcements", "materials"):
     EXPECTED |= {

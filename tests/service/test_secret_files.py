@@ -18,6 +18,8 @@ def test_each_secret_setting_can_come_from_a_file(tmp_path: Path) -> None:
         "S3_ACCESS_KEY_ID": "AKIAEXAMPLE",
         "S3_SECRET_ACCESS_KEY": "s3-secret",
         "METRICS_TOKEN": "scrape-token",
+        "BOUNCE_MAILBOX_URL": "imaps://bounces:imap-pass@imap.example.org:993/INBOX",
+        "BOUNCE_WEBHOOK_TOKEN": "webhook-token",
     }
     assert set(values) == set(SECRET_SETTINGS)
     env = {}
@@ -33,6 +35,8 @@ def test_each_secret_setting_can_come_from_a_file(tmp_path: Path) -> None:
     assert settings.s3_access_key_id == values["S3_ACCESS_KEY_ID"]
     assert settings.s3_secret_access_key == values["S3_SECRET_ACCESS_KEY"]
     assert settings.metrics_token == values["METRICS_TOKEN"]
+    assert settings.bounce_mailbox_url == values["BOUNCE_MAILBOX_URL"]
+    assert settings.bounce_webhook_token == values["BOUNCE_WEBHOOK_TOKEN"]
     settings.check_production()  # the key from the file is a real one
 
 

@@ -188,6 +188,7 @@ async def test_pause_resume_and_cancel_take_effect_at_the_next_batch(
         "bounced": 0,
         "pending": 3,
         "skipped": 0,
+        "complained": 0,
     }
     assert len(inbox.messages) == 4
     assert len({tuple(r) for r in inbox.recipients}) == 4
@@ -214,7 +215,10 @@ async def test_scmi_campaigns_watch_by_id_or_slug_and_campaigns_list(
         )  # fmt: skip
         out, err = await process.communicate()
         assert process.returncode == 0, err.decode()
-        assert "sent: 3 recipients, 2 sent, 0 failed, 1 bounced, 0 pending, 0 skipped" in out.decode()
+        assert (
+            "sent: 3 recipients, 2 sent, 0 failed, 1 bounced, 0 complained, 0 pending, 0 skipped"
+            in out.decode()
+        )
         # Without a terminal click prints the bar's label alone (the bar itself draws on a TTY).
         assert out.decode().startswith(slug)
     newer = await states.create_campaign(
