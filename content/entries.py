@@ -12,6 +12,7 @@ from content.markup import html_to_text, render_body
 from content.media.library import require_assets
 from content.revisions import load_entry, record_revision
 from content.schemas import Actor, EntryIn, EntryOut, EntryPatch, TranslationIn
+from content.shaping import build_entries
 from content.slugs import slugify, with_suffix
 from content.tables import Entry, EntryAttachment, EntrySlug, EntryTopic, EntryTranslation
 from content.topics import topic_ids_by_slug
@@ -208,11 +209,18 @@ def check_may_edit(entry: dict[str, Any], actor: Actor) -> None:
 
 
 async def update_entry(
-    kind: str, entry_id: UUID, patch: EntryPatch, actor: Actor, *, expected_revision: int | None = None
+    kind: str,
+    entry_id: UUID,
+    patch: EntryPatch,
+    actor: Actor,
+    *,
+    expected_revision: int | None = None,
+    skip_unchanged: bool = False,
 ) -> EntryOut:
     """Apply a change to an entry and record which fields it changed.
 
-    With `expected_revision`, the change is refused (StaleRevision) unless the entry is still at it.
+    With `expected_revision`, the change is refused (StaleRevision) unless the entry is still at it;
+    with `skip_unchanged`, a change that changes nothing records no revision.
     """
     async with write_transaction():
         entry = await load_entry(kind, entry_id)
@@ -297,4 +305,6 @@ async def update_entry(
             if [row["asset_id"] for row in current_assets] != list(dict.fromkeys(patch.attachment_ids)):
                 changed.append("attachment_ids")
                 await _write_attachments(entry_id, patch.attachment_ids)
+        if skip_unchanged and not changed:
+            return (await build_entries([entry], None, staff=True))[0]
         return await record_revision(entry, actor, "edit", changed, values)

@@ -10,6 +10,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.response import Redirect
 
 from service.console.dashboard import DashboardController
+from service.console.entry_editor import EDITOR_CONTROLLERS, ThumbnailController
 from service.console.rendering import console_page
 from service.console.session import SignInNeeded, page_language, secure_cookies
 from service.console.sign_in import SignInController
@@ -63,7 +64,13 @@ def console_router(settings: Settings) -> Router:
     )
     return Router(
         path="/",
-        route_handlers=[SignInController, WelcomeController, DashboardController],
+        route_handlers=[
+            SignInController,
+            WelcomeController,
+            DashboardController,
+            *EDITOR_CONTROLLERS,
+            ThumbnailController,
+        ],
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={
             SignInNeeded: _to_sign_in,

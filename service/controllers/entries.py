@@ -6,6 +6,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException
 from litestar.params import Body, FromPath, QueryParameter
 
 from accounts.roles import Principal
@@ -17,7 +18,6 @@ from core.errors import Invalid, NotFound, StaleRevision
 from service.answers import AnswerCache, public_answer
 from service.auth import actor_of, requires
 from service.cached_reads import CACHED_READ, Answer, Reader, as_response
-from service.errors import problem
 
 DEFAULT_LIMIT: Final = 20
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size, 1..100")]
@@ -190,9 +190,9 @@ def entry_controller(kind: str) -> type[Controller]:
                 return await queries.get_entry(kind, ref, lang, fallback, staff=staff)
 
             if staff:
-                found = await entry()
-                headers = {"ETag": revision_etag(found.revision)} if isinstance(found.revision, int) else {}
-                return Response(found, headers=headers)
+                shown = await entry()
+                headers = {"ETag": revision_etag(shown.revision)} if isinstance(shown.revision, int) else {}
+                return Response(shown, headers=headers)
             found = await _answers(request).get(entry_key(kind, ref, lang, fallback), entry)
             return as_response(public_answer(found, request.headers.get("if-none-match"), lang is None))
 
@@ -208,19 +208,18 @@ def entry_controller(kind: str) -> type[Controller]:
             request: Request[Principal, Any, Any],
             ref: FromPath[str],
             data: Annotated[EntryPatch, Body()],
-        ) -> Response[Any]:
+        ) -> Response[EntryOut]:
             expected = expected_revision(request.headers.get("if-match"))
             try:
                 saved = await entries.update_entry(
                     kind, _entry_id(ref), data, actor_of(request.user), expected_revision=expected
                 )
             except StaleRevision as stale:
-                return problem(
-                    412,
-                    f"If-Match names a revision the entry is no longer at; it is at revision {stale.current}",
-                    request=request,
+                raise HTTPException(
+                    status_code=412,
+                    detail=f"If-Match names a revision the entry is no longer at; it is at {stale.current}",
                     headers={"ETag": revision_etag(stale.current)},
-                )
+                ) from None
             etag = {"ETag": revision_etag(saved.revision)} if isinstance(saved.revision, int) else {}
             return Response(saved, headers=etag)
 

@@ -9,6 +9,7 @@ from litestar.routes import HTTPRoute
 
 from accounts.console_sessions import start_session
 from accounts.invites import invite_staff
+from content.kinds import KINDS
 from service.app import create_app
 from service.console.rendering import STYLESHEET_PATH
 from service.console.session import SESSION_COOKIE
@@ -115,6 +116,19 @@ CONSOLE: dict[tuple[str, str], str] = {
     ("POST", "/console/language"): "author",
     ("GET", "/console"): "author",
     ("GET", STYLESHEET_PATH): PUBLIC,
+    ("GET", "/console/thumbnails/{asset_id:uuid}"): "author",
+    # The entry editor of each kind (service/console/entry_editor.py): authors write their own drafts.
+    **{
+        (method, f"/console/{kind}{path}"): "author"
+        for kind in KINDS
+        for method, path in (
+            ("GET", "/new"),
+            ("POST", "/new"),
+            ("GET", "/{entry_id:uuid}"),
+            ("POST", "/{entry_id:uuid}"),
+            ("GET", "/{entry_id:uuid}/revisions"),
+        )
+    },
 }
 
 
