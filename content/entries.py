@@ -238,7 +238,7 @@ async def update_entry(
         translation_patches = patch.translations if patch.translations is not UNSET else {}
         _check_kind_fields(
             kind,
-            values,
+            {name: value for name, value in values.items() if name != "cover_id"},  # every kind has a cover
             {
                 lang: {"location": text.location} if text is not None else {}
                 for lang, text in translation_patches.items()

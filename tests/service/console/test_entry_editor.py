@@ -367,3 +367,35 @@ async def test_an_event_is_written_in_tbilisi_time_with_its_fields(sign_in: Brow
     assert 'name="material_type"' in materials.text
     announcement = await editor.get("/console/announcements/new")
     assert 'name="deadline"' in announcement.text
+
+
+async def test_an_editor_publishes_an_authors_draft_keeping_its_cover(sign_in: Browser, db: Database) -> None:
+    author = await sign_in("eka@example.org", "author")
+    editor = await sign_in("nino@example.org", "editor")
+    entry_id = entry_id_of(
+        await post_form(
+            author,
+            "/console/news/new",
+            {**BILINGUAL, "action": "save"},
+            files={"cover_file": ("cover.png", png(320, 200), "image/png")},
+        )
+    )
+    page = await editor.get(f"/console/news/{entry_id}")
+    cover = re.search(r'name="cover_id" type="radio" value="([0-9a-f-]{36})" checked', page.text)
+    assert cover, "the editor opens with the draft's cover chosen"
+    answer = await post_form(
+        editor, f"/console/news/{entry_id}", {**BILINGUAL, "cover_id": cover.group(1), "action": "publish"}
+    )
+    assert entry_id_of(answer) == entry_id
+    row = await Entry.select(Entry.status, Entry.cover_id).where(Entry.id == entry_id).first()
+    assert row == {"status": "published", "cover_id": UUID(cover.group(1))}
+    # The same change through the API: a PATCH that (re)sets the cover of a news item is accepted.
+    from accounts.staff import add_staff
+
+    token = (await add_staff("api@scmi.test", "editor", name="Api")).token
+    patched = await editor.patch(
+        f"/api/v1/news/{entry_id}",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"cover_id": cover.group(1)},
+    )
+    assert patched.status_code == 200, patched.text
