@@ -30,7 +30,7 @@ from content.topics import list_topics
 from core.db import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision, TooLarge, Unsupported
 from service.auth import actor_of
-from service.console.rendering import TBILISI, console_page
+from service.console.rendering import TBILISI, console_page, tbilisi_time
 from service.console.session import form_token, settings_of, signed_in
 from service.console.texts import TEXTS
 from service.files import send_file
@@ -313,6 +313,36 @@ def message_for(name: str, texts: dict[str, str], error: Exception | None = None
     return texts["ed_err_invalid"]
 
 
+TIME_FIELDS: Final = frozenset({"starts_at", "ends_at", "deadline", "publish_at", "embargo_until"})
+
+
+def field_label(name: str, lang: str) -> str:
+    """A revision's field name as staff read it: `translations.en.title` → `Title (English)`."""
+    texts = TEXTS[lang]
+    parts = name.split(".")
+    if parts[0] == "translations" and len(parts) >= 2 and parts[1] in LANGUAGE_NAMES:
+        language = LANGUAGE_NAMES[parts[1]]
+        if len(parts) == 2:
+            return texts["ed_text_in"].format(language=language)
+        return f"{texts.get(f'ed_{parts[2]}', parts[2])} ({language})"
+    aliases = {"cover_id": "ed_cover", "attachment_ids": "ed_attachments", "created": "ed_created"}
+    return texts.get(aliases.get(name, f"ed_{name}"), name)
+
+
+def change_value(name: str, value: str, lang: str) -> str:
+    """A value of a diff as staff read it: times in Tbilisi time, a status in words."""
+    if not value:
+        return "—"
+    if name in TIME_FIELDS:
+        try:
+            return tbilisi_time(datetime.fromisoformat(value), lang)
+        except ValueError:
+            return value
+    if name == "status":
+        return TEXTS[lang].get(f"ed_status_{value}", value)
+    return value
+
+
 def _storage(request: AnyRequest) -> MediaStorage:
     storage: MediaStorage = request.app.state.media_storage
     return storage
@@ -413,6 +443,8 @@ def editor_controller(kind: str) -> type[Controller]:
                 changes=conflict[0] if conflict else [],
                 newer=conflict[1] if conflict else [],
                 current_revision=conflict[2] if conflict else None,
+                field_label=lambda name: field_label(name, lang),
+                change_value=lambda name, value: change_value(name, value, lang),
                 action_url=f"/console/{kind}/{entry.id}" if entry else f"/console/{kind}/new",
             )
 
@@ -452,6 +484,7 @@ def editor_controller(kind: str) -> type[Controller]:
                 kind=kind,
                 entry=entry,
                 revisions=await revisions.list_revisions(kind, entry_id),
+                field_label=lambda name: field_label(name, user.interface_lang),
             )
 
         async def _save(
