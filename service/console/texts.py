@@ -171,6 +171,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "ed_did_archive": "დაარქივება",
         "ed_created": "შექმნილია",
         "ed_system": "სისტემა",
+        "ed_published_at": "გამოქვეყნდა",
     },
     "en": {
         "console": "Console",
@@ -339,5 +340,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "ed_did_archive": "archived",
         "ed_created": "created",
         "ed_system": "system",
+        "ed_published_at": "Published at",
     },
 }

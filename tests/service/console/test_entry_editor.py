@@ -147,6 +147,15 @@ async def test_an_author_cannot_publish(sign_in: Browser, db: Database) -> None:
     assert refused.status_code == 403
     row = await Entry.select(Entry.status, Entry.revision).where(Entry.id == entry_id).first()
     assert row == {"status": "draft", "revision": 1}  # nothing written, not even the new title
+    # Another author may read the draft but not change it.
+    other = await sign_in("dato@example.org", "author")
+    theirs = await other.get(page)
+    assert theirs.status_code == 200 and 'value="save"' not in theirs.text
+    assert "Your role cannot change this entry." in theirs.text
+    refused = await post_form(other, page, {**BILINGUAL, "ka.title": "სხვისი სათაური", "action": "save"})
+    assert refused.status_code == 403
+    row = await Entry.select(Entry.revision).where(Entry.id == entry_id).first()
+    assert row == {"revision": 1}
 
 
 async def test_an_editor_publishes_schedules_and_embargoes(sign_in: Browser, db: Database) -> None:
