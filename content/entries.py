@@ -223,6 +223,10 @@ async def update_entry(
     with `skip_unchanged`, a change that changes nothing records no revision.
     """
     async with write_transaction():
+        if expected_revision is not None and not is_sqlite():
+            # Two saves from the same revision must not both pass the check: the second waits here.
+            # (SQLite's immediate write transactions already run one writer at a time.)
+            await Entry.select(Entry.id).where(Entry.id == entry_id).lock_rows()
         entry = await load_entry(kind, entry_id)
         check_may_edit(entry, actor)
         check_revision(entry, expected_revision)

@@ -407,3 +407,28 @@ async def test_an_editor_publishes_an_authors_draft_keeping_its_cover(sign_in: B
         json={"cover_id": cover.group(1)},
     )
     assert patched.status_code == 200, patched.text
+
+
+async def test_two_simultaneous_saves_from_one_revision_let_exactly_one_through(db: Database) -> None:
+    """The revision check holds under a race too (PostgreSQL locks the row; SQLite has one writer)."""
+    import asyncio
+
+    from content.entries import create_entry, update_entry
+    from content.schemas import Actor, EntryIn, EntryPatch, TranslationIn, TranslationPatch
+    from core.errors import StaleRevision
+
+    actor = Actor(id=UUID(int=1), name="Nino", can_edit_any=True, can_publish=True)
+    entry = await create_entry("news", EntryIn(translations={"en": TranslationIn(title="One")}), actor)
+
+    async def save(title: str) -> str:
+        patch = EntryPatch(translations={"en": TranslationPatch(title=title)})
+        try:
+            await update_entry("news", entry.id, patch, actor, expected_revision=1)
+        except StaleRevision:
+            return "refused"
+        return "saved"
+
+    outcomes = await asyncio.gather(*(save(f"Title {number}") for number in range(4)))
+    assert sorted(outcomes) == ["refused", "refused", "refused", "saved"]
+    row = await Entry.select(Entry.revision).where(Entry.id == entry.id).first()
+    assert row == {"revision": 2}
