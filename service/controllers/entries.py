@@ -202,7 +202,13 @@ def entry_controller(kind: str) -> type[Controller]:
         ) -> EntryOut:
             return await entries.create_entry(kind, data, actor_of(request.user))
 
-        @patch("/{ref:str}", guards=[requires("author")], summary="Edit; each save is a revision")
+        @patch(
+            "/{ref:str}",
+            guards=[requires("author")],
+            summary="Edit; each save is a revision",
+            description='With `If-Match: "r{revision}"` (the ETag of a staff GET) the edit is made only if '
+            "the entry is still at that revision, else 412 Precondition Failed.",
+        )
         async def update_entry(
             self,
             request: Request[Principal, Any, Any],
