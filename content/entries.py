@@ -12,11 +12,12 @@ from content.markup import html_to_text, render_body
 from content.media.library import require_assets
 from content.revisions import load_entry, record_revision
 from content.schemas import Actor, EntryIn, EntryOut, EntryPatch, TranslationIn
+from content.shaping import build_entries
 from content.slugs import slugify, with_suffix
 from content.tables import Entry, EntryAttachment, EntrySlug, EntryTopic, EntryTranslation
 from content.topics import topic_ids_by_slug
 from core.db import as_utc, is_sqlite, write_transaction
-from core.errors import Forbidden, Invalid
+from core.errors import Forbidden, Invalid, StaleRevision
 
 ENTRY_KIND_FIELDS = (
     "starts_at", "ends_at", "timezone", "online_url", "registration_url", "cancelled",
@@ -56,7 +57,7 @@ def check_event_times(starts_at: datetime | None, ends_at: datetime | None) -> N
         raise Invalid("an event cannot end before it starts", field="ends_at")
 
 
-async def _free_slug(entry_id: UUID, kind: str, lang: str, title: str) -> tuple[str, bool]:
+async def _free_slug(entry_id: UUID | None, kind: str, lang: str, title: str) -> tuple[str, bool]:
     """A slug for the title that no other entry of the kind and language holds or held.
 
     Returns the slug and whether it is new to this entry.
@@ -73,6 +74,23 @@ async def _free_slug(entry_id: UUID, kind: str, lang: str, title: str) -> tuple[
         number += 1
         candidate = with_suffix(base, number)
     return candidate, candidate not in holders
+
+
+async def slug_for(kind: str, lang: str, title: str, entry_id: UUID | None = None) -> str:
+    """The slug a title would get if saved now (the entry's own slugs count as free to it)."""
+    slug, _ = await _free_slug(entry_id, kind, lang, title)
+    return slug
+
+
+def check_revision(entry: dict[str, Any], expected_revision: int | None) -> None:
+    """Refuse a save made from an older revision than the entry's (None: no check)."""
+    if expected_revision is not None and entry["revision"] != expected_revision:
+        raise StaleRevision(
+            f"the entry is at revision {entry['revision']}, not {expected_revision}: "
+            "someone saved it since it was opened",
+            expected=expected_revision,
+            current=entry["revision"],
+        )
 
 
 async def _index_for_search(translation_id: UUID, text: str | None) -> None:
@@ -190,11 +208,28 @@ def check_may_edit(entry: dict[str, Any], actor: Actor) -> None:
         raise Forbidden("authors may edit only drafts; ask an editor to unpublish first")
 
 
-async def update_entry(kind: str, entry_id: UUID, patch: EntryPatch, actor: Actor) -> EntryOut:
-    """Apply a change to an entry and record which fields it changed."""
+async def update_entry(
+    kind: str,
+    entry_id: UUID,
+    patch: EntryPatch,
+    actor: Actor,
+    *,
+    expected_revision: int | None = None,
+    skip_unchanged: bool = False,
+) -> EntryOut:
+    """Apply a change to an entry and record which fields it changed.
+
+    With `expected_revision`, the change is refused (StaleRevision) unless the entry is still at it;
+    with `skip_unchanged`, a change that changes nothing records no revision.
+    """
     async with write_transaction():
+        if expected_revision is not None and not is_sqlite():
+            # Two saves from the same revision must not both pass the check: the second waits here.
+            # (SQLite's immediate write transactions already run one writer at a time.)
+            await Entry.select(Entry.id).where(Entry.id == entry_id).lock_rows()
         entry = await load_entry(kind, entry_id)
         check_may_edit(entry, actor)
+        check_revision(entry, expected_revision)
         values = {
             name: getattr(patch, name) for name in ENTRY_KIND_FIELDS if getattr(patch, name) is not UNSET
         }
@@ -207,7 +242,7 @@ async def update_entry(kind: str, entry_id: UUID, patch: EntryPatch, actor: Acto
         translation_patches = patch.translations if patch.translations is not UNSET else {}
         _check_kind_fields(
             kind,
-            values,
+            {name: value for name, value in values.items() if name != "cover_id"},  # every kind has a cover
             {
                 lang: {"location": text.location} if text is not None else {}
                 for lang, text in translation_patches.items()
@@ -274,4 +309,6 @@ async def update_entry(kind: str, entry_id: UUID, patch: EntryPatch, actor: Acto
             if [row["asset_id"] for row in current_assets] != list(dict.fromkeys(patch.attachment_ids)):
                 changed.append("attachment_ids")
                 await _write_attachments(entry_id, patch.attachment_ids)
+        if skip_unchanged and not changed:
+            return (await build_entries([entry], None, staff=True))[0]
         return await record_revision(entry, actor, "edit", changed, values)

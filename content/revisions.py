@@ -3,7 +3,7 @@
 from typing import Any
 from uuid import UUID
 
-from content.schemas import Actor, EntryOut, RevisionOut, to_builtins
+from content.schemas import Actor, EntryOut, FieldChange, RevisionOut, to_builtins
 from content.shaping import build_entries
 from content.tables import Entry, Revision
 from content.webhooks.events import note_entry_change
@@ -76,3 +76,53 @@ async def list_revisions(kind: str, entry_id: UUID) -> list[RevisionOut]:
         )
         for row in rows
     ]
+
+
+# The snapshot keys a person edits, in the order a diff shows them; `sources` is split per language.
+_DIFFED_FIELDS = (
+    "status", "topics", "cover_id", "attachment_ids", "starts_at", "ends_at", "timezone", "online_url",
+    "registration_url", "cancelled", "deadline", "external_url", "material_type", "publish_at",
+    "embargo_until",
+)  # fmt: skip
+_DIFFED_TEXT = ("title", "summary", "body", "location")
+
+
+def _flatten(snapshot: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name in _DIFFED_FIELDS:
+        value = snapshot.get(name)
+        if name == "topics":
+            value = sorted(topic["slug"] for topic in value or [])
+        flat[name] = value
+    for lang, text in sorted((snapshot.get("sources") or {}).items()):
+        for name in _DIFFED_TEXT:
+            flat[f"translations.{lang}.{name}"] = text.get(name)
+    return flat
+
+
+async def changes_since(kind: str, entry_id: UUID, number: int) -> list[FieldChange]:
+    """What changed between revision `number` and the latest one: each field, its value then and now."""
+    await load_entry(kind, entry_id)
+    rows = (
+        await Revision.select(Revision.number, Revision.snapshot, Revision.staff_name)
+        .where((Revision.entry == entry_id) & (Revision.number >= number))
+        .order_by(Revision.number)
+        .output(load_json=True)
+    )
+    if len(rows) < 2 or rows[0]["number"] != number:
+        return []
+    old, new = _flatten(rows[0]["snapshot"]), _flatten(rows[-1]["snapshot"])
+    names = list(dict.fromkeys([*old, *new]))
+    return [
+        FieldChange(field=name, old=_as_text(old.get(name)), new=_as_text(new.get(name)))
+        for name in names
+        if old.get(name) != new.get(name)
+    ]
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)

@@ -182,6 +182,14 @@ class RevisionOut(Struct):
     created_at: datetime
 
 
+class FieldChange(Struct):
+    """One field that differs between two revisions, its value then and now as text."""
+
+    field: str
+    old: str
+    new: str
+
+
 class Actor(Struct, frozen=True):
     """Who asks for a write: their id, name, and whether they may change other people's work."""
 

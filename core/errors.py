@@ -18,6 +18,15 @@ class Conflict(DomainError):
     """The request clashes with the current state (a taken slug, a wrong workflow step)."""
 
 
+class StaleRevision(Conflict):
+    """The entry was saved by someone else since the caller read it; `current` is its revision now."""
+
+    def __init__(self, detail: str, *, expected: int, current: int) -> None:
+        super().__init__(detail, field="revision")
+        self.expected = expected
+        self.current = current
+
+
 class Invalid(DomainError):
     """The request is well-formed but its values break a rule; `field` names the culprit."""
 

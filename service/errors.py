@@ -30,6 +30,7 @@ TITLES: Final[dict[int, str]] = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    412: "Precondition failed",
     413: "Request body too large",
     415: "Unsupported media type",
     416: "Range not satisfiable",

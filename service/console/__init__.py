@@ -10,6 +10,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.response import Redirect
 
 from service.console.dashboard import DashboardController
+from service.console.entry_editor import EDITOR_CONTROLLERS, ThumbnailController
 from service.console.entry_lists import ENTRY_LIST_CONTROLLERS
 from service.console.media_library import MediaLibraryController
 from service.console.rendering import console_page
@@ -73,6 +74,8 @@ def console_router(settings: Settings) -> Router:
             *ENTRY_LIST_CONTROLLERS,
             TopicPagesController,
             MediaLibraryController,
+            *EDITOR_CONTROLLERS,
+            ThumbnailController,
         ],
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException
 from litestar.params import Body, FromPath, QueryParameter
 
 from accounts.roles import Principal
@@ -13,7 +14,7 @@ from content import entries, publishing, queries, revisions
 from content.kinds import KINDS
 from content.languages import Lang, negotiate_language
 from content.schemas import EntryIn, EntryOut, EntryPage, EntryPatch, PublishIn, RevisionOut
-from core.errors import Invalid, NotFound
+from core.errors import Invalid, NotFound, StaleRevision
 from service.answers import AnswerCache, public_answer
 from service.auth import actor_of, requires
 from service.cached_reads import CACHED_READ, Answer, Reader, as_response
@@ -31,6 +32,22 @@ def _entry_id(ref: str) -> UUID:
 
 def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def revision_etag(revision: int) -> str:
+    """The entity tag of an entry as staff read it: its revision number."""
+    return f'"r{revision}"'
+
+
+def expected_revision(if_match: str | None) -> int | None:
+    """The revision an `If-Match` header names (None: no header, or `*`); -1 when it names none."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    for tag in if_match.split(","):
+        tag = tag.strip().removeprefix("W/").strip('"')
+        if tag.startswith("r") and tag[1:].isdigit():
+            return int(tag[1:])
+    return -1  # no revision can match: the precondition fails
 
 
 def _is_staff(request: Request[Any, Any, Any]) -> bool:
@@ -173,7 +190,9 @@ def entry_controller(kind: str) -> type[Controller]:
                 return await queries.get_entry(kind, ref, lang, fallback, staff=staff)
 
             if staff:
-                return Response(await entry())
+                shown = await entry()
+                headers = {"ETag": revision_etag(shown.revision)} if isinstance(shown.revision, int) else {}
+                return Response(shown, headers=headers)
             found = await _answers(request).get(entry_key(kind, ref, lang, fallback), entry)
             return as_response(public_answer(found, request.headers.get("if-none-match"), lang is None))
 
@@ -183,14 +202,32 @@ def entry_controller(kind: str) -> type[Controller]:
         ) -> EntryOut:
             return await entries.create_entry(kind, data, actor_of(request.user))
 
-        @patch("/{ref:str}", guards=[requires("author")], summary="Edit; each save is a revision")
+        @patch(
+            "/{ref:str}",
+            guards=[requires("author")],
+            summary="Edit; each save is a revision",
+            description='With `If-Match: "r{revision}"` (the ETag of a staff GET) the edit is made only if '
+            "the entry is still at that revision, else 412 Precondition Failed.",
+        )
         async def update_entry(
             self,
             request: Request[Principal, Any, Any],
             ref: FromPath[str],
             data: Annotated[EntryPatch, Body()],
-        ) -> EntryOut:
-            return await entries.update_entry(kind, _entry_id(ref), data, actor_of(request.user))
+        ) -> Response[EntryOut]:
+            expected = expected_revision(request.headers.get("if-match"))
+            try:
+                saved = await entries.update_entry(
+                    kind, _entry_id(ref), data, actor_of(request.user), expected_revision=expected
+                )
+            except StaleRevision as stale:
+                raise HTTPException(
+                    status_code=412,
+                    detail=f"If-Match names a revision the entry is no longer at; it is at {stale.current}",
+                    headers={"ETag": revision_etag(stale.current)},
+                ) from None
+            etag = {"ETag": revision_etag(saved.revision)} if isinstance(saved.revision, int) else {}
+            return Response(saved, headers=etag)
 
         @post(
             "/{ref:str}/publish", guards=[requires("editor")], status_code=200, summary="Publish or schedule"

@@ -9,6 +9,7 @@ from litestar.routes import HTTPRoute
 
 from accounts.console_sessions import start_session
 from accounts.invites import invite_staff
+from content.kinds import KINDS
 from service.app import create_app
 from service.console.media_library import UPLOAD_SCRIPT_PATH
 from service.console.rendering import STYLESHEET_PATH
@@ -141,6 +142,19 @@ CONSOLE: dict[tuple[str, str], str] = {
     ("POST", "/console/topics"): "editor",
     ("GET", "/console/topics/{slug:str}"): "editor",
     ("POST", "/console/topics/{slug:str}"): "editor",
+    ("GET", "/console/thumbnails/{asset_id:uuid}"): "author",
+    # The entry editor of each kind (service/console/entry_editor.py): authors write their own drafts.
+    **{
+        (method, f"/console/{kind}{path}"): "author"
+        for kind in KINDS
+        for method, path in (
+            ("GET", "/new"),
+            ("POST", "/new"),
+            ("GET", "/{entry_id:uuid}"),
+            ("POST", "/{entry_id:uuid}"),
+            ("GET", "/{entry_id:uuid}/revisions"),
+        )
+    },
 }
 CONSOLE |= {
     ("GET", f"/console/{kind}"): "author" for kind in ("news", "events", "announcements", "materials")
