@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from msgspec import UNSET
 
@@ -16,6 +15,7 @@ from content.shaping import build_entries
 from content.slugs import slugify, with_suffix
 from content.tables import Entry, EntryAttachment, EntrySlug, EntryTopic, EntryTranslation
 from content.topics import topic_ids_by_slug
+from content.zones import zone_named
 from core.db import as_utc, is_sqlite, write_transaction
 from core.errors import Forbidden, Invalid, StaleRevision
 
@@ -37,11 +37,8 @@ def _check_kind_fields(kind: str, values: dict[str, Any], translations: dict[str
             if name not in allowed_text and text.get(name) not in (None, UNSET):
                 raise Invalid(f"{kind} entries have no field {name!r}", field=f"translations.{lang}.{name}")
     timezone = values.get("timezone")
-    if isinstance(timezone, str):
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise Invalid(f"unknown time zone {timezone!r}", field="timezone") from None
+    if isinstance(timezone, str) and zone_named(timezone) is None:
+        raise Invalid(f"unknown time zone {timezone[:80]!r}", field="timezone")
 
 
 def same_value(stored: Any, new: Any) -> bool:

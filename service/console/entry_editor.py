@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -27,6 +27,7 @@ from content.media.storage import MediaStorage
 from content.queries import get_entry
 from content.schemas import Actor, EntryIn, EntryOut, EntryPatch, FieldChange, PublishIn, RevisionOut
 from content.topics import list_topics
+from content.zones import zone_named
 from core.db import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision, TooLarge, Unsupported
 from service.auth import actor_of
@@ -91,11 +92,7 @@ def local_input(moment: datetime | None, zone: str = DEFAULT_TIMEZONE) -> str:
     """A moment as a datetime-local field shows it, in the given zone."""
     if moment is None:
         return ""
-    try:
-        tz = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = TBILISI
-    return moment.astimezone(tz).strftime(LOCAL_TIME_FORMAT)
+    return moment.astimezone(zone_named(zone) or TBILISI).strftime(LOCAL_TIME_FORMAT)
 
 
 def parse_local(text: str, zone: ZoneInfo) -> datetime:
@@ -190,11 +187,12 @@ def parse(kind: str, form: EditorForm, action: str, lang: str) -> Parsed:
     zone = TBILISI
     if "timezone" in allowed:
         zone_name = form.values.get("timezone", "").strip() or DEFAULT_TIMEZONE
-        try:
-            zone = ZoneInfo(zone_name)
-            fields["timezone"] = zone_name
-        except (ZoneInfoNotFoundError, ValueError):
+        named = zone_named(zone_name)
+        if named is None:
             errors["timezone"] = texts["ed_err_timezone"]
+        else:
+            zone = named
+            fields["timezone"] = zone_name
     for name in ("starts_at", "ends_at", "deadline"):
         if name in allowed:
             fields[name] = _time(form, name, zone if name != "deadline" else TBILISI, errors, texts)

@@ -7,7 +7,7 @@
   function uploadOne(form, file, item) {
     return new Promise(function (resolve) {
       var progress = item.querySelector("progress");
-      var status = item.querySelector(".status");
+      var status = item.querySelector(".upload-status");
       var data = new FormData();
       // The token goes first: the server reads no file before it has checked the form's token.
       data.append("_csrf_token", form.elements._csrf_token.value);
@@ -24,7 +24,7 @@
         progress.value = 100;
         status.textContent = message;
         if (!stored) {
-          status.className = "status refused";
+          status.className = "upload-status refused";
         }
         resolve(stored);
       }
@@ -69,7 +69,7 @@
         progress.value = 0;
         label.htmlFor = progress.id;
         label.textContent = file.name;
-        status.className = "status";
+        status.className = "upload-status";
         status.textContent = form.dataset.uploading;
         item.appendChild(label);
         item.appendChild(document.createElement("br"));

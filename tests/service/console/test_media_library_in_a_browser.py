@@ -80,7 +80,7 @@ async def test_upload_with_progress_then_edit_captions_axe_clean_in_both_languag
         assert await page.eval_on_selector_all(
             ".upload-progress progress", "bars => bars.map(bar => bar.value)"
         ) == [100, 100, 100]
-        statuses = await page.locator(".upload-progress .status").all_inner_texts()
+        statuses = await page.locator(".upload-progress .upload-status").all_inner_texts()
         assert statuses[0] == "Stored: photo.jpg"
         assert statuses[1].startswith("invoice.pdf: the file's contents are not of an accepted type")
         assert statuses[2] == "Stored: report.pdf"
@@ -110,7 +110,7 @@ async def test_upload_with_progress_then_edit_captions_axe_clean_in_both_languag
         )
         await page.dispatch_event("form.upload", "drop", {"dataTransfer": dropped})
         await page.wait_for_selector(".upload-progress a")
-        assert (await page.locator(".upload-progress .status").all_inner_texts())[0].startswith("notes.txt: ")
+        assert (await page.locator(".upload-progress .upload-status").all_inner_texts())[0].startswith("notes.txt: ")
         assert len(posts) == 6
         await page.goto(f"{url}/console/media/")
 
