@@ -110,7 +110,9 @@ async def test_upload_with_progress_then_edit_captions_axe_clean_in_both_languag
         )
         await page.dispatch_event("form.upload", "drop", {"dataTransfer": dropped})
         await page.wait_for_selector(".upload-progress a")
-        assert (await page.locator(".upload-progress .upload-status").all_inner_texts())[0].startswith("notes.txt: ")
+        assert (await page.locator(".upload-progress .upload-status").all_inner_texts())[0].startswith(
+            "notes.txt: "
+        )
         assert len(posts) == 6
         await page.goto(f"{url}/console/media/")
 
