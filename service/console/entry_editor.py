@@ -543,9 +543,10 @@ def editor_controller(kind: str) -> type[Controller]:
                 )
             except Forbidden:
                 raise PermissionDeniedException("your role does not allow this action") from None
-            except msgspec.ValidationError as error:
-                path = str(error).rpartition(" - at `")[2].rstrip("`")
-                name = form_field(path)
+            except (msgspec.ValidationError, Invalid) as error:
+                # The domain names the field; msgspec says where in the body it stopped.
+                stopped_at = str(error).rpartition(" - at `")[2].rstrip("`")
+                name = form_field(error.field if isinstance(error, Invalid) else stopped_at)
                 return await self._page(
                     request,
                     user,
@@ -571,16 +572,6 @@ def editor_controller(kind: str) -> type[Controller]:
                     form,
                     status_code=415,
                     errors={"cover_file": texts["ed_err_upload_type"]},
-                )
-            except Invalid as error:
-                name = form_field(error.field)
-                return await self._page(
-                    request,
-                    user,
-                    entry,
-                    form,
-                    status_code=422,
-                    errors={name: message_for(name, texts, error)},
                 )
             except Conflict:
                 return await self._page(
