@@ -143,6 +143,17 @@ CONSOLE: dict[tuple[str, str], str] = {
     ("GET", "/console/topics/{slug:str}"): "editor",
     ("POST", "/console/topics/{slug:str}"): "editor",
     ("GET", "/console/thumbnails/{asset_id:uuid}"): "author",
+    # The campaign pages (service/console/campaigns.py): editors and admins, as the API's campaigns.
+    ("GET", "/console/campaigns"): "editor",
+    ("GET", "/console/campaigns/new"): "editor",
+    ("POST", "/console/campaigns/new"): "editor",
+    ("GET", "/console/campaigns/{campaign_id:uuid}"): "editor",
+    ("POST", "/console/campaigns/{campaign_id:uuid}"): "editor",
+    ("GET", "/console/campaigns/{campaign_id:uuid}/preview/{lang:str}"): "editor",
+    ("GET", "/console/campaigns/{campaign_id:uuid}/preview/{lang:str}/mail"): "editor",
+    ("POST", "/console/campaigns/{campaign_id:uuid}/test"): "editor",
+    ("POST", "/console/campaigns/{campaign_id:uuid}/send"): "editor",
+    ("POST", "/console/campaigns/{campaign_id:uuid}/status"): "editor",
     # The entry editor of each kind (service/console/entry_editor.py): authors write their own drafts.
     **{
         (method, f"/console/{kind}{path}"): "author"
