@@ -40,7 +40,9 @@ async def reader_html(campaign_id: UUID, lang: str, site: FeedSite) -> str:
     # The same slots the mail fills per recipient, filled once here, escaped as the mail's are.
     return (
         edition.placeholders.pattern()
-        .sub(lambda match: html.escape(values.get(match.group(2).decode(), "")).encode(), edition.html.encode())
+        .sub(
+            lambda match: html.escape(values.get(match.group(2).decode(), "")).encode(), edition.html.encode()
+        )
         .decode()
     )
 

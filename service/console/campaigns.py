@@ -133,7 +133,9 @@ def _field_error(invalid: Invalid | NotFound, texts: dict[str, str]) -> dict[str
 async def _published(q: str, lang: str) -> list[Any]:
     """The newest published entries of every kind, narrowed by the search words."""
     filters = StaffFilters(status="published", q=q[:200] or None)
-    rows = [row for kind in KINDS for row in (await staff_list(kind, lang, filters, limit=SEARCH_RESULTS)).rows]
+    rows = [
+        row for kind in KINDS for row in (await staff_list(kind, lang, filters, limit=SEARCH_RESULTS)).rows
+    ]
     return sorted(rows, key=lambda row: row.updated_at, reverse=True)[:SEARCH_RESULTS]
 
 
@@ -245,7 +247,9 @@ class CampaignPagesController(Controller):
         elif tested := request.query_params.get("tested", ""):
             notice = texts["cp_tested"].format(count=int(tested) if tested.isdigit() else 0)
         if campaign.status == "draft":
-            return await self._composer(request, user, _draft_form(campaign), campaign=campaign, notice=notice)
+            return await self._composer(
+                request, user, _draft_form(campaign), campaign=campaign, notice=notice
+            )
         return await self._progress(request, user, campaign, notice=notice)
 
     async def _progress(
@@ -302,7 +306,9 @@ class CampaignPagesController(Controller):
         )
 
     @get("/{campaign_id:uuid}/preview/{lang:str}")
-    async def preview(self, request: AnyRequest, campaign_id: FromPath[UUID], lang: FromPath[str]) -> Response[str]:
+    async def preview(
+        self, request: AnyRequest, campaign_id: FromPath[UUID], lang: FromPath[str]
+    ) -> Response[str]:
         user = await _editor(request)
         if lang not in LANGS:
             raise NotFoundException
@@ -363,7 +369,9 @@ class CampaignPagesController(Controller):
             if campaign.status != "draft":
                 return await self._progress(request, user, campaign, status_code=422, errors=errors)
             form = _draft_form(campaign) | {"addresses": posted["addresses"]}
-            return await self._composer(request, user, form, campaign=campaign, status_code=422, errors=errors)
+            return await self._composer(
+                request, user, form, campaign=campaign, status_code=422, errors=errors
+            )
         await states.refresh_content(campaign_id, feed_site(settings_of(request)))
         await enqueue_campaign_test(request.app.state.queue, campaign_id, addresses, lang)
         return Redirect(f"/console/campaigns/{campaign_id}?tested={len(addresses)}", status_code=303)
@@ -410,7 +418,9 @@ class CampaignPagesController(Controller):
             await change(campaign_id)
         except Conflict:
             current = await _campaign(campaign_id)
-            refusal = texts[f"cp_refused_{action}"].format(status=texts[f"cp_status_{current.status}"].lower())
+            refusal = texts[f"cp_refused_{action}"].format(
+                status=texts[f"cp_status_{current.status}"].lower()
+            )
             if current.status == "draft":
                 return await self._composer(
                     request, user, _draft_form(current), campaign=current, status_code=409,
@@ -429,4 +439,3 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
-

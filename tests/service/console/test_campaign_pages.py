@@ -51,7 +51,7 @@ class Room:
 
 
 @pytest.fixture
-async def room(settings: Settings, db: Database, smtp: tuple[Inbox, str]) -> AsyncIterator[Room]:
+async def room(settings: Settings, db: Database, smtp: tuple[Inbox, str]) -> AsyncIterator[Room]:  # noqa: F811
     mailing = replace(settings, smtp_url=smtp[1])
     app = create_app(mailing)
     async with running(app):
