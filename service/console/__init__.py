@@ -9,7 +9,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.response import Redirect
 
-from service.console.campaigns import CampaignPagesController
+from service.console.campaigns import CampaignPagesController, progress_script
 from service.console.dashboard import DashboardController
 from service.console.entry_editor import EDITOR_CONTROLLERS, ThumbnailController
 from service.console.entry_lists import ENTRY_LIST_CONTROLLERS
@@ -78,6 +78,7 @@ def console_router(settings: Settings) -> Router:
             *EDITOR_CONTROLLERS,
             ThumbnailController,
             CampaignPagesController,
+            progress_script,
         ],
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={

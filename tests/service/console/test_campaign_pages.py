@@ -170,8 +170,9 @@ async def test_an_editor_composes_previews_tests_and_sends_a_bilingual_campaign(
     )
     assert sent.status_code == 303
     progress = await room.console.get(f"/console/campaigns/{campaign}")
-    assert '<meta http-equiv="refresh" content="5">' in progress.text
-    assert "<script" not in progress.text
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in progress.text
+    assert 'data-refresh="5"' in progress.text
+    assert "script-src 'self'" in progress.headers["content-security-policy"]
     assert "Status: Scheduled" in progress.text or "Status: Sending" in progress.text
     await room.run_jobs()
     done = await room.console.get(f"/console/campaigns/{campaign}")
