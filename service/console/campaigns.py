@@ -1,7 +1,6 @@
 """The console's campaigns: the list, the composer, the preview, test sends, sending and its progress."""
 
 import hashlib
-
 from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Any, Final

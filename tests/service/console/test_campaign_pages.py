@@ -18,6 +18,7 @@ from newsletters.lists import create_list
 from newsletters.subscriber_schemas import ListIn, ListNames, SubscriberIn
 from newsletters.subscribers import add_subscriber
 from service.app import create_app
+from service.console.campaigns import PROGRESS_SCRIPT_PATH
 from service.settings import Settings
 from tasks.worker import build_worker
 from tests.conftest import Database, running
@@ -173,6 +174,11 @@ async def test_an_editor_composes_previews_tests_and_sends_a_bilingual_campaign(
     assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in progress.text
     assert 'data-refresh="5"' in progress.text
     assert "script-src 'self'" in progress.headers["content-security-policy"]
+    assert f'<script src="{PROGRESS_SCRIPT_PATH}" defer></script>' in progress.text
+    script = await room.console.get(PROGRESS_SCRIPT_PATH)
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "immutable" in script.headers["cache-control"]
     assert "Status: Scheduled" in progress.text or "Status: Sending" in progress.text
     await room.run_jobs()
     done = await room.console.get(f"/console/campaigns/{campaign}")

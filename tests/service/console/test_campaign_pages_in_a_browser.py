@@ -132,3 +132,48 @@ async def test_an_editor_sends_a_campaign_in_the_browser(
         await archive.click()
         await expect(page.locator("h1")).to_have_text("Newsroom update")  # the public archive's copy
         await browser.close()
+
+
+async def test_the_same_flow_works_without_javascript(
+    live: str,
+    db: Database,
+    smtp: tuple[Inbox, str],  # noqa: F811
+) -> None:
+    url = live
+    inbox = smtp[0]
+    invitation = await invite_staff("eka@scmi.example.org", "editor", "Eka", lang="ka")
+    editor = Person(
+        id=invitation.staff_id,
+        name="Eka",
+        actor=Actor(id=invitation.staff_id, name="Eka", can_edit_any=True, can_publish=True),
+    )
+    await audience()
+    await two_entries(editor)
+    token = await start_session(invitation.staff_id, stage="signed_in")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = await browser.new_context(java_script_enabled=False)
+        await context.add_cookies(
+            [{"name": SESSION_COOKIE, "value": token, "domain": "127.0.0.1", "path": "/console"}]
+        )
+        page = await context.new_page()
+        await page.goto(f"{url}/console/campaigns/new")
+        # The entry search is a GET form of its own: it narrows the list of published entries.
+        await page.fill("#q", "ვიზის")
+        await page.click("button[form=entry-search]")
+        await page.wait_for_url("**/console/campaigns/new?q=*")
+        assert await page.locator("input[name=entries]").count() == 1
+        await page.fill("#subject\\.ka", "სიახლეები")
+        await page.fill("#subject\\.en", "Newsroom update")
+        await page.check("input[name=entries]")
+        await page.check("label:text-is('პრესა')")
+        await page.click("button[value=save]")
+        await expect(page.locator(".notice[role=status]")).to_have_text("შავი ვერსია შენახულია.")
+        assert await page.locator("input[name=entries]:checked").count() == 1
+        await page.click("button[value=send]")
+        # With JavaScript off the <noscript> refresh reloads the page until the campaign is sent.
+        await expect(page.locator("main")).to_contain_text("სტატუსი: გაგზავნილი", timeout=60_000)
+        for address in ("nino@example.org", "both@example.org"):
+            await wait_for_mail(inbox, address)
+        assert inbox.to("anna@example.net") == []  # not on press
+        await browser.close()
