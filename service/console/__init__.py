@@ -9,6 +9,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.response import Redirect
 
+from service.console.campaigns import CampaignPagesController, progress_script
 from service.console.dashboard import DashboardController
 from service.console.entry_editor import EDITOR_CONTROLLERS, ThumbnailController
 from service.console.entry_lists import ENTRY_LIST_CONTROLLERS
@@ -76,6 +77,8 @@ def console_router(settings: Settings) -> Router:
             MediaLibraryController,
             *EDITOR_CONTROLLERS,
             ThumbnailController,
+            CampaignPagesController,
+            progress_script,
         ],
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={

@@ -11,6 +11,7 @@ from accounts.console_sessions import start_session
 from accounts.invites import invite_staff
 from content.kinds import KINDS
 from service.app import create_app
+from service.console.campaigns import PROGRESS_SCRIPT_PATH
 from service.console.media_library import UPLOAD_SCRIPT_PATH
 from service.console.rendering import STYLESHEET_PATH
 from service.console.session import SESSION_COOKIE
@@ -143,6 +144,18 @@ CONSOLE: dict[tuple[str, str], str] = {
     ("GET", "/console/topics/{slug:str}"): "editor",
     ("POST", "/console/topics/{slug:str}"): "editor",
     ("GET", "/console/thumbnails/{asset_id:uuid}"): "author",
+    # The campaign pages (service/console/campaigns.py): editors and admins, as the API's campaigns.
+    ("GET", PROGRESS_SCRIPT_PATH): PUBLIC,
+    ("GET", "/console/campaigns"): "editor",
+    ("GET", "/console/campaigns/new"): "editor",
+    ("POST", "/console/campaigns/new"): "editor",
+    ("GET", "/console/campaigns/{campaign_id:uuid}"): "editor",
+    ("POST", "/console/campaigns/{campaign_id:uuid}"): "editor",
+    ("GET", "/console/campaigns/{campaign_id:uuid}/preview/{lang:str}"): "editor",
+    ("GET", "/console/campaigns/{campaign_id:uuid}/preview/{lang:str}/mail"): "editor",
+    ("POST", "/console/campaigns/{campaign_id:uuid}/test"): "editor",
+    ("POST", "/console/campaigns/{campaign_id:uuid}/send"): "editor",
+    ("POST", "/console/campaigns/{campaign_id:uuid}/status"): "editor",
     # The entry editor of each kind (service/console/entry_editor.py): authors write their own drafts.
     **{
         (method, f"/console/{kind}{path}"): "author"
