@@ -122,6 +122,10 @@ BASE_BODIES: dict[tuple[str, str], BaseBody] = {
         "/api/v1/topics",
         {"slug": w.unique("topic"), "name": {"ka": "თემა", "en": "Topic"}},
     ),
+    ("PATCH", "/api/v1/topics/{slug}"): lambda w: (
+        "/api/v1/topics/to-rename",
+        {"name": {"ka": "ახალი სახელი", "en": "A new name"}},
+    ),
     ("PATCH", "/api/v1/media/{asset_id}"): lambda w: (
         f"/api/v1/media/{w.ids['asset']}",
         {
@@ -237,6 +241,8 @@ SAME_AS_EVENTS = re.compile(r"^/api/v1/(news|announcements|materials)(/|$)")
 async def _prepare(world: World) -> None:
     topic = {"slug": "migration-policy", "name": {"ka": "მიგრაცია", "en": "Migration"}}
     await world.make("POST", "/api/v1/topics", topic)
+    # The rename route's own target, apart from the topic the other rows' check watches.
+    await world.make("POST", "/api/v1/topics", {"slug": "to-rename", "name": {"ka": "თემა", "en": "Topic"}})
     press = {"slug": "press", "name": {"ka": "პრესა", "en": "Press"}, "public": True}
     await world.make("POST", "/api/v1/lists", press)
     await world.make("POST", "/api/v1/lists", {**press, "slug": "extra", "public": False})
