@@ -14,6 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Stream
+from litestar.utils.scope.state import ScopeState
 
 from accounts.console_sessions import ConsoleUser
 from content.languages import LANGUAGES
@@ -27,7 +28,7 @@ from newsletters.subscriber_schemas import ListIn, ListNames, ListPatch, Names, 
 from service.client_address import peer_address
 from service.console.media_upload import NotAnUpload
 from service.console.rendering import console_page
-from service.console.session import form_token, settings_of, signed_in
+from service.console.session import CSRF_COOKIE, form_token, settings_of, signed_in
 from service.console.subscriber_import import MAX_IMPORT_BYTES, receive_import
 from service.console.texts import TEXTS
 
@@ -475,6 +476,9 @@ class SubscriberPagesController(Controller):
     async def import_file(self, request: AnyRequest) -> Response[str]:
         user = await _admin(request)  # before a byte of the body is read
         texts = TEXTS[user.interface_lang]
+        # Litestar's CSRF check skipped this route, so it set no token for the page's forms: give them
+        # the double-submit cookie's, as the check does on every page it serves.
+        ScopeState.from_scope(request.scope).csrf_token = request.cookies.get(CSRF_COOKIE, "")
         try:
             received = await receive_import(request)
         except TooLarge:
