@@ -1,4 +1,4 @@
-"""A subscriber CSV sent from the console: streamed to a spool file, the CSRF token checked before the file."""
+"""A subscriber CSV from the console: streamed to a spool file, the CSRF token checked before the file."""
 
 import tempfile
 from dataclasses import dataclass, field
@@ -68,7 +68,7 @@ async def receive_import(request: Request[Any, Any, Any]) -> ImportForm:
                             if not trusted:
                                 raise _refused()
                             if form.file is None:
-                                form.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+                                form.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115  (the caller closes it)
                                 form.filename = event.filename or ""
                             else:
                                 part = ""  # one file per import; a second is ignored

@@ -400,7 +400,9 @@ class SubscriberPagesController(Controller):
                 basis=form["basis"] if form.get("basis") else msgspec.UNSET,
             )
             try:
-                await subscribers.edit_subscriber(subscriber_id, patch, origin=_origin(request, user, "staff"))
+                await subscribers.edit_subscriber(
+                    subscriber_id, patch, origin=_origin(request, user, "staff")
+                )
             except NotFound:
                 return _missing(request, user)
             except Conflict as conflict:
@@ -482,8 +484,8 @@ class SubscriberPagesController(Controller):
         try:
             received = await receive_import(request)
         except TooLarge:
-            errors = {"file": texts["imp_too_large"].format(mb=MAX_IMPORT_BYTES // (1024 * 1024))}
-            return self._import_page(request, user, status_code=413, errors=errors)
+            too_large = {"file": texts["imp_too_large"].format(mb=MAX_IMPORT_BYTES // (1024 * 1024))}
+            return self._import_page(request, user, status_code=413, errors=too_large)
         except NotAnUpload:
             return self._import_page(request, user, status_code=422, errors={"file": texts["imp_no_file"]})
         basis = received.fields.get("basis", "")

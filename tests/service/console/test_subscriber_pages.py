@@ -2,8 +2,10 @@
 CSV import with its refusals, export, and editors refused."""
 
 import csv
+import html
 import io
 import re
+from uuid import UUID
 
 import httpx
 
@@ -101,7 +103,7 @@ async def test_search_filters_each_change_the_rows_and_paging_walks_all_once(
     everyone = await console.get("/console/subscribers/")
     assert everyone.status_code == 200
     assert len(_ids(everyone)) == 25
-    assert _ids(await console.get("/console/subscribers/?q=NINO@example"))== [ids["nino"]]
+    assert _ids(await console.get("/console/subscribers/?q=NINO@example")) == [ids["nino"]]
     assert _ids(await console.get("/console/subscribers/?q=beridze")) == [ids["nino"]]
     assert _ids(await console.get("/console/subscribers/?q=iom+georgia")) == [ids["iom"]]
     assert _ids(await console.get("/console/subscribers/?status=erased")) == [ids["left"]]
@@ -178,8 +180,6 @@ async def test_add_edit_and_erase_with_the_history_ending_in_the_erasure(
     page = await console.get(page_address)
     assert "tamar@example.org" not in page.text and "Tamar K." not in page.text
     assert "(erased)" in page.text and 'action="/console/subscribers/' not in page.text  # no edit form
-    from uuid import UUID
-
     events = await history(UUID(subscriber_id))
     assert [event.action for event in events] == ["staff_add", "staff_edit", "erase"]
     assert page.text.rindex("<strong>Erased</strong>") > page.text.rindex("Lists changed by staff")
@@ -227,8 +227,6 @@ async def test_import_shows_the_counts_and_the_refusals_download_has_the_reasons
     assert refusals
     token = CSRF_FIELD.search(done.text)
     assert token
-    import html
-
     download = await console.post(
         "/console/subscribers/import/refusals",
         data={"_csrf_token": token.group(1), "refusals": html.unescape(refusals.group(1))},
@@ -255,7 +253,9 @@ async def test_import_shows_the_counts_and_the_refusals_download_has_the_reasons
     assert sorted(row[0] for row in exported[1:]) == sorted(f"person{n}@example.org" for n in range(8))
 
 
-async def test_an_editor_is_refused_every_page(console: ConsoleClient, db: Database, settings: Settings) -> None:
+async def test_an_editor_is_refused_every_page(
+    console: ConsoleClient, db: Database, settings: Settings
+) -> None:
     await _lists()
     subscriber_id = await _add(settings, "a@example.org", ["partners"])
     await sign_in_as(console, "editor", lang="en")
