@@ -57,7 +57,7 @@ async def test_lists_page_counts_links_create_and_edit(
     assert 'href="/subscriptions/en/partners"' in page.text
     assert "/subscriptions/ka/staff-only" not in page.text  # not public: no sign-up page
     rows = page.text.split("<tbody>", 1)[1].split("</tr>")
-    assert [re.findall(r'<td class="number">(\d+)</td>', row) for row in rows[:2]] == [
+    assert [re.findall(r'<td class="number">(?:<a [^>]+>)?(\d+)(?:</a>)?</td>', row) for row in rows[:2]] == [
         ["2", "0", "0"],
         ["1", "0", "0"],
     ]
@@ -277,3 +277,32 @@ async def test_an_editor_is_refused_every_page(
     erase = await console.submit("/console/", f"/console/subscribers/{subscriber_id}/erase", {})
     assert erase.status_code == 403
     assert (await get_list("partners")).active == 1
+
+
+async def test_a_thousand_rows_with_ten_bad_ones(console: ConsoleClient, db: Database) -> None:
+    await _lists()
+    await sign_in_as(console, "admin", lang="ka")
+    rows = ["email,name,organisation,lang,lists"]
+    for number in range(1000):
+        if number % 100 == 7:
+            rows.append(f"broken-{number},Bad,,ka,partners")
+        else:
+            rows.append(f"p{number}@example.org,Person {number},Org,{'ka' if number % 2 else 'en'},partners")
+    done = await _upload(console, ("\n".join(rows) + "\n").encode(), "ხელშეკრულება პარტნიორებთან")
+    assert done.status_code == 200
+    assert '<dd id="imp-rows">1000</dd>' in done.text
+    assert '<dd id="imp-created">990</dd>' in done.text
+    assert '<dd id="imp-refused">10</dd>' in done.text
+    refusals = re.search(r'name="refusals" value="([^"]*)"', done.text)
+    token = CSRF_FIELD.search(done.text)
+    assert refusals and token
+    download = await console.post(
+        "/console/subscribers/import/refusals",
+        data={"_csrf_token": token.group(1), "refusals": html.unescape(refusals.group(1))},
+    )
+    table = list(csv.reader(io.StringIO(download.text)))
+    assert [row[0] for row in table[1:]] == [str(number + 2) for number in range(7, 1000, 100)]
+    assert [row[1] for row in table[1:]] == [f"broken-{number}" for number in range(7, 1000, 100)]
+    assert (await get_list("partners")).active == 990
+    again = await _upload(console, ("\n".join(rows) + "\n").encode(), "ხელშეკრულება პარტნიორებთან")
+    assert '<dd id="imp-created">0</dd>' in again.text and '<dd id="imp-unchanged">990</dd>' in again.text
