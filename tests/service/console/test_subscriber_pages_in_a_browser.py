@@ -56,7 +56,9 @@ async def _people() -> str:
     return first
 
 
-async def test_lists_search_subscriber_and_erasure_in_both_languages(live: str, db: Database) -> None:
+async def test_lists_search_subscriber_and_erasure_in_both_languages(
+    live: str, db: Database, tmp_path: Path
+) -> None:
     url = live
     invitation = await invite_staff("admin@example.org", "admin", "Ana", lang="ka")
     subscriber_id = await _people()
@@ -117,4 +119,23 @@ async def test_lists_search_subscriber_and_erasure_in_both_languages(live: str, 
         await expect(page.locator("ol.timeline > li").last.locator("strong")).to_have_text("Erased")
         await expect(page.locator("h1")).to_have_text("(erased)")
         await check_page(page, origin, offsite)
+
+        # Import a file with a bad row, see the report, download the refusals.
+        csv_file = tmp_path / "people.csv"
+        csv_file.write_text(
+            "email,name,organisation,lang,lists\nnew@example.org,New,,en,partners\nbroken,X,,ka,partners\n"
+        )
+        await page.goto(f"{url}/console/subscribers/import")
+        await page.fill("#basis", "partnership agreement")
+        await page.set_input_files("#file", str(csv_file))
+        await page.click("main form[enctype] button[type=submit]")
+        await expect(page.locator("#imp-refused")).to_have_text("1")
+        await expect(page.locator("#imp-created")).to_have_text("1")
+        await check_page(page, origin, offsite)
+        async with page.expect_download() as download_info:
+            await page.click("form[action='/console/subscribers/import/refusals'] button")
+        download = await download_info.value
+        saved = tmp_path / "refused.csv"
+        await download.save_as(saved)
+        assert saved.read_text().splitlines()[1].startswith("3,broken,")
         await browser.close()
