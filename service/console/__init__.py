@@ -17,6 +17,7 @@ from service.console.media_library import MediaLibraryController
 from service.console.rendering import console_page
 from service.console.session import CSRF_COOKIE, SignInNeeded, page_language, secure_cookies
 from service.console.sign_in import SignInController
+from service.console.subscriber_pages import ListPagesController, SubscriberPagesController
 from service.console.texts import TEXTS
 from service.console.topics import TopicPagesController
 from service.console.welcome import WelcomeController
@@ -79,6 +80,8 @@ def console_router(settings: Settings) -> Router:
             ThumbnailController,
             CampaignPagesController,
             progress_script,
+            ListPagesController,
+            SubscriberPagesController,
         ],
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={

@@ -172,6 +172,25 @@ CONSOLE: dict[tuple[str, str], str] = {
 CONSOLE |= {
     ("GET", f"/console/{kind}"): "author" for kind in ("news", "events", "announcements", "materials")
 }
+# Lists and subscribers (service/console/subscriber_pages.py): admin only, as the API's changes and
+# everything about subscribers.
+CONSOLE |= {
+    ("GET", "/console/lists"): "admin",
+    ("POST", "/console/lists"): "admin",
+    ("GET", "/console/lists/{slug:str}"): "admin",
+    ("POST", "/console/lists/{slug:str}"): "admin",
+    ("GET", "/console/subscribers"): "admin",
+    ("GET", "/console/subscribers/new"): "admin",
+    ("POST", "/console/subscribers/new"): "admin",
+    ("GET", "/console/subscribers/{subscriber_id:uuid}"): "admin",
+    ("POST", "/console/subscribers/{subscriber_id:uuid}"): "admin",
+    ("GET", "/console/subscribers/{subscriber_id:uuid}/erase"): "admin",
+    ("POST", "/console/subscribers/{subscriber_id:uuid}/erase"): "admin",
+    ("GET", "/console/subscribers/import"): "admin",
+    ("POST", "/console/subscribers/import"): "admin",
+    ("POST", "/console/subscribers/import/refusals"): "admin",
+    ("GET", "/console/subscribers/export"): "admin",
+}
 
 
 def app_routes(app: Litestar) -> set[tuple[str, str]]:
