@@ -88,16 +88,17 @@ def snippet(text: str, terms: list[str], words: int = SNIPPET_WORDS) -> str:
     begin = max(0, first - SNIPPET_BEFORE)
     chosen = spans[begin : begin + words]
     if not chosen:
-        return ""
-    start, stop = chosen[0][0], chosen[-1][1]
+        return html.escape(text.strip())
+    at_end = begin + len(chosen) == len(spans)
     out: list[str] = ["… " if begin > 0 else ""]
-    position = start
+    # From the text's start when the passage starts with its first word, so a leading `<` stays.
+    position = chosen[0][0] if begin > 0 else 0
     for word_start, word_end in chosen:
         out.append(html.escape(text[position:word_start]))
         word = html.escape(text[word_start:word_end])
         out.append(f"<mark>{word}</mark>" if _matches(text[word_start:word_end], terms) else word)
         position = word_end
-    out.append(" …" if stop < len(text.rstrip()) else "")
+    out.append(html.escape(text[position:].rstrip()) if at_end else " …")
     return "".join(out)
 
 
