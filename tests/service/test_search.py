@@ -92,11 +92,7 @@ async def test_snippets_are_escaped_plain_text_with_marks(client: httpx.AsyncCli
     (item,) = (await search(client, q="sitting", lang="en"))["items"]
     snippet = item["snippet"]
     assert "<script>" not in snippet and "&lt;script&gt;" in snippet
-    assert (
-        "<b" not in snippet
-        and "onclick" not in snippet.replace("&lt;", "").split("loud")[0]
-        or "<b " not in snippet
-    )
+    assert "<b" not in snippet and "onclick" not in snippet
     assert "<strong>" not in snippet and "**" not in snippet
     assert "&amp;" in snippet
     assert "<mark>sitting</mark>" in snippet
