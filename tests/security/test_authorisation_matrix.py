@@ -158,6 +158,7 @@ CONSOLE: dict[tuple[str, str], str] = {
             ("GET", "/{entry_id:uuid}"),
             ("POST", "/{entry_id:uuid}"),
             ("GET", "/{entry_id:uuid}/revisions"),
+            ("POST", "/{entry_id:uuid}/preview-link"),
         )
     },
 }
