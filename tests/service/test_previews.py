@@ -11,6 +11,7 @@ from accounts.staff import add_staff
 from content.tables import PreviewLink
 from core.db import utcnow
 from service.app import create_app
+from service.cached_reads import CACHED_READ
 from service.settings import Settings, SettingsError
 from tests.conftest import Database, Staff, running, settings_with
 from tests.helpers import ENGLISH_TITLE, bilingual, create, publish
@@ -50,6 +51,11 @@ async def test_a_draft_shows_in_the_public_shape_to_the_token_only(
     assert "status" not in body and "revision" not in body and "sources" not in body
     english = await client.get(f"/api/v1/preview/{link['token']}", params={"lang": "en"})
     assert english.json()["title"] == ENGLISH_TITLE
+
+    # Nothing to revalidate against: no entity tag, and a guessed one still gets the whole answer.
+    assert "etag" not in shown.headers
+    again = await client.get(f"/api/v1/preview/{link['token']}", headers={"If-None-Match": "*"})
+    assert again.status_code == 200 and again.json()["id"] == draft["id"]
 
     # The draft itself stays hidden from the public.
     assert (await client.get(f"/api/v1/news/{draft['id']}")).status_code == 404
@@ -173,6 +179,18 @@ async def test_the_website_preview_template_gives_the_url(settings: Settings, db
     db.bind()
     assert link["url"] == f"https://site.ge/preview?token={link['token']}"
     assert shown.status_code == 200
+
+
+def test_the_preview_route_is_not_on_the_fast_path() -> None:
+    app = create_app(Settings())
+    handlers = [
+        handler
+        for route in app.routes
+        if route.path.startswith("/api/v1/preview/")
+        for handler in getattr(route, "route_handlers", [])
+    ]
+    assert handlers
+    assert all(CACHED_READ not in handler.opt for handler in handlers)
 
 
 def test_the_template_needs_its_token() -> None:
