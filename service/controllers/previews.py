@@ -3,16 +3,16 @@
 from typing import Annotated, Any, Final
 
 from litestar import Controller, Request, Response, delete, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
 
 from accounts.roles import Principal
 from content import previews, queries
 from content.kinds import KINDS
 from content.languages import Lang
-from content.schemas import PreviewLinkIn, PreviewLinkOut
+from content.schemas import EntryOut, PreviewLinkIn, PreviewLinkOut
 from core.errors import NotFound
 from service.auth import actor_of, requires
-from service.errors import problem
 from service.settings import Settings
 
 # A preview is for the person it was sent to: no cache keeps it, no search engine lists it.
@@ -86,13 +86,11 @@ PREVIEW_LINK_CONTROLLERS = [preview_link_controller(kind) for kind in KINDS]
     tags=["previews"],
 )
 async def preview(
-    request: Request[Any, Any, Any],
-    token: FromPath[str],
-    lang: Annotated[Lang | None, QueryParameter(description="ka or en")] = None,
-) -> Response[Any]:
+    token: FromPath[str], lang: Annotated[Lang | None, QueryParameter(description="ka or en")] = None
+) -> Response[EntryOut]:
     try:
         shown = await previews.preview_entry(token, lang)
     except NotFound as missing:
         # Even the refusal is kept by no cache: a link revoked now must not answer from one later.
-        return problem(404, missing.detail, request=request, headers=PREVIEW_HEADERS)
+        raise NotFoundException(missing.detail, headers=PREVIEW_HEADERS) from None
     return Response(shown, headers=PREVIEW_HEADERS)
