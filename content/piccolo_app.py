@@ -11,6 +11,7 @@ from content.tables import (
     EntryTopic,
     EntryTranslation,
     MediaAsset,
+    PreviewLink,
     Revision,
     Topic,
 )
@@ -27,6 +28,7 @@ APP_CONFIG = AppConfig(
         EntryAttachment,
         Revision,
         MediaAsset,
+        PreviewLink,
     ],
     migration_dependencies=[],
     commands=[],

@@ -202,3 +202,40 @@ class Actor(Struct, frozen=True):
 def to_builtins(value: object) -> object:
     """A structure as plain JSON-ready values, for revision snapshots."""
     return msgspec.to_builtins(value)
+
+
+class SearchHit(Struct):
+    """One text that matched a search: an entry of some kind in one language, with a marked passage.
+
+    `snippet` is HTML: the entry's plain text, escaped, with the matching words in `<mark>`.
+    """
+
+    id: UUID
+    kind: str
+    lang: str
+    slug: str
+    title: str
+    summary: str
+    published_at: datetime | None
+    snippet: str
+
+
+class SearchPage(Struct):
+    """One page of search results, best first, with the cursor of the next page (null on the last)."""
+
+    items: list[SearchHit]
+    next_cursor: str | None
+
+
+class PreviewLinkIn(Struct, forbid_unknown_fields=True):
+    """How long a new preview link works (default 7 days)."""
+
+    expires_in_days: Annotated[int, Meta(ge=1, le=90)] = 7
+
+
+class PreviewLinkOut(Struct):
+    """A new preview link: the address to open, its token (shown only now) and when it stops working."""
+
+    url: str
+    token: str
+    expires_at: datetime

@@ -136,3 +136,15 @@ class MediaAsset(Table):
     uploaded_by = UUID(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class PreviewLink(Table):
+    """A link that shows one entry before it is public; only the token's sha256 is kept."""
+
+    id = UUID(primary_key=True)
+    entry = ForeignKey(references=Entry, on_delete=OnDelete.cascade)
+    token_hash = Varchar(length=64, unique=True)
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)

@@ -32,7 +32,9 @@ from service.controllers.feeds import FeedController, feed_index
 from service.controllers.lists import ListController
 from service.controllers.media import MediaController
 from service.controllers.newsletter_archive import ArchiveController
+from service.controllers.previews import PREVIEW_LINK_CONTROLLERS, preview
 from service.controllers.reading_pages import ReadingPagesController
+from service.controllers.search import search
 from service.controllers.signup_pages import SignUpPagesController
 from service.controllers.sitemap import sitemap
 from service.controllers.staff import AuditController, MeController, StaffController
@@ -123,6 +125,9 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
     app = Litestar(
         route_handlers=[
             *ENTRY_CONTROLLERS,
+            *PREVIEW_LINK_CONTROLLERS,
+            preview,
+            search,
             TopicController,
             WebhookController,
             MediaController,

@@ -31,6 +31,18 @@ class SettingsError(ValueError):
     """A setting that cannot work: its message is the one line the command line prints."""
 
 
+def checked_preview_template(template: str) -> str:
+    """WEBSITE_PREVIEW_URL_TEMPLATE: empty, or an http(s) address with one `{token}` in it."""
+    if not template:
+        return ""
+    if not template.startswith(("https://", "http://")) or template.count("{token}") != 1:
+        raise SettingsError(
+            "WEBSITE_PREVIEW_URL_TEMPLATE must be an http(s) address with {token} in it once, "
+            f"for example https://site.ge/preview?token={{token}}, not {template[:200]!r}"
+        )
+    return template
+
+
 def messages_per_second(name: str, value: str) -> float:
     """A pace from the environment: 0 for none, else a positive number (0.5 is one message every 2 s)."""
     try:
@@ -175,6 +187,9 @@ class Settings:
     webhook_timeout_seconds: float = 5.0
     webhook_retry_seconds: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
     webhook_allow_private: bool = False
+    # Where a preview link leads: the website's preview page ({token} is replaced); empty: the API's
+    # own /api/v1/preview/{token}.
+    website_preview_url_template: str = ""
 
     @property
     def resolved_database_url(self) -> str:
@@ -217,6 +232,11 @@ class Settings:
     def webhook_private_allowed(self) -> bool:
         """Whether webhooks may go to private, loopback and link-local addresses."""
         return self.webhook_allow_private or self.environment != "production"
+
+    def preview_url(self, token: str) -> str:
+        """The address a preview link leads to: the website's preview page, else the API's own."""
+        template = self.website_preview_url_template or f"{self.public_url}/api/v1/preview/{{token}}"
+        return template.replace("{token}", token)
 
     @property
     def resolved_website_url(self) -> str:
@@ -310,6 +330,9 @@ class Settings:
                 for step in (env.get("WEBHOOK_RETRY_SECONDS") or DEFAULT_WEBHOOK_RETRIES).split(",")
             ),
             webhook_allow_private=env.get("WEBHOOK_ALLOW_PRIVATE", "") in {"1", "true", "yes"},
+            website_preview_url_template=checked_preview_template(
+                env.get("WEBSITE_PREVIEW_URL_TEMPLATE") or ""
+            ),
         )
 
     def served_at(self, host: str, port: int) -> "Settings":

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Stream
 from markupsafe import Markup
 
 from accounts.console_sessions import ConsoleUser
-from content import entries, publishing, revisions
+from content import entries, previews, publishing, revisions
 from content.kinds import DEFAULT_TIMEZONE, KIND_FIELDS, KINDS, MATERIAL_TYPES
 from content.languages import LANGUAGE_NAMES, LANGUAGES
 from content.markup import render_body
@@ -86,6 +86,13 @@ def allowed_actions(user: ConsoleUser, entry: EntryOut | None) -> list[str]:
     if entry is None or (entry.created_by == principal.id and entry.status == "draft"):
         return ["save"]
     return []
+
+
+def may_preview_on_website(user: ConsoleUser, entry: EntryOut | None) -> bool:
+    """Whether the editor shows "preview on the website": the preview-link rules of the API."""
+    if entry is None or entry.status == "archived":
+        return False
+    return user.principal.has_role("editor") or entry.created_by == user.principal.id
 
 
 def local_input(moment: datetime | None, zone: str = DEFAULT_TIMEZONE) -> str:
@@ -435,6 +442,7 @@ def editor_controller(kind: str) -> type[Controller]:
                 images=images.items,
                 assets=library_page.items,
                 actions=allowed_actions(user, entry),
+                may_preview_on_website=may_preview_on_website(user, entry),
                 errors=errors or {},
                 previews=previews or {},
                 notice=notice,
@@ -469,6 +477,20 @@ def editor_controller(kind: str) -> type[Controller]:
             user = await signed_in(request)
             entry = await staff_entry(kind, entry_id, user.interface_lang)
             return await self._save(request, user, entry)
+
+        @post("/{entry_id:uuid}/preview-link")
+        async def website_preview(self, request: AnyRequest, entry_id: FromPath[UUID]) -> Redirect:
+            """Make a preview link (the API's own rules) and open the website's page that shows it."""
+            user = await signed_in(request)
+            try:
+                made = await previews.make_preview_link(kind, entry_id, actor_of(user.principal))
+            except Forbidden as refused:
+                raise PermissionDeniedException(refused.detail) from None
+            except NotFound:
+                raise NotFoundException() from None
+            except Invalid as invalid:
+                raise HTTPException(status_code=409, detail=invalid.detail) from None
+            return Redirect(settings_of(request).preview_url(made.token), status_code=303)
 
         @get("/{entry_id:uuid}/revisions")
         async def revision_list(self, request: AnyRequest, entry_id: FromPath[UUID]) -> Response[str]:

@@ -118,6 +118,10 @@ BASE_BODIES: dict[tuple[str, str], BaseBody] = {
         f"/api/v1/events/{w.ids['event']}/publish",
         {"at": "2030-01-01T00:00:00Z", "embargo_until": "2030-01-02T00:00:00Z"},
     ),
+    ("POST", "/api/v1/events/{ref}/preview-link"): lambda w: (
+        f"/api/v1/events/{w.ids['event']}/preview-link",
+        {"expires_in_days": 7},
+    ),
     ("POST", "/api/v1/topics"): lambda w: (
         "/api/v1/topics",
         {"slug": w.unique("topic"), "name": {"ka": "თემა", "en": "Topic"}},

@@ -103,6 +103,9 @@ EXPECTED: dict[tuple[str, str], str] = {
     # The mail services' webhook checks BOUNCE_WEBHOOK_TOKEN, not a staff token (unset here: 404).
     ("POST", "/api/v1/bounces"): PUBLIC,
     ("GET", "/api/v1/bounces"): "admin",
+    # Whoever holds a preview token; search is the public's.
+    ("GET", "/api/v1/preview/{token:str}"): PUBLIC,
+    ("GET", "/api/v1/search"): PUBLIC,
 }
 for kind in ("news", "events", "announcements", "materials"):
     EXPECTED |= {
@@ -114,6 +117,8 @@ for kind in ("news", "events", "announcements", "materials"):
         ("POST", f"/api/v1/{kind}/{{ref:str}}/publish"): "editor",
         ("POST", f"/api/v1/{kind}/{{ref:str}}/unpublish"): "editor",
         ("GET", f"/api/v1/{kind}/{{ref:str}}/revisions"): "author",
+        ("POST", f"/api/v1/{kind}/{{ref:str}}/preview-link"): "author",
+        ("DELETE", f"/api/v1/{kind}/{{ref:str}}/preview-link"): "author",
     }
 
 # Console routes (HTML, session cookie, CSRF): the minimum role, or PUBLIC for the sign-in pages.
@@ -166,6 +171,7 @@ CONSOLE: dict[tuple[str, str], str] = {
             ("GET", "/{entry_id:uuid}"),
             ("POST", "/{entry_id:uuid}"),
             ("GET", "/{entry_id:uuid}/revisions"),
+            ("POST", "/{entry_id:uuid}/preview-link"),
         )
     },
 }
