@@ -201,7 +201,7 @@ def check_may_edit(entry: dict[str, Any], actor: Actor) -> None:
         return
     if entry["created_by"] != actor.id:
         raise Forbidden("authors may edit only their own entries")
-    if entry["status"] != "draft":
+    if entry["status"] not in ("draft", "in_review"):
         raise Forbidden("authors may edit only drafts; ask an editor to unpublish first")
 
 
@@ -213,6 +213,7 @@ async def update_entry(
     *,
     expected_revision: int | None = None,
     skip_unchanged: bool = False,
+    action: str = "edit",
 ) -> EntryOut:
     """Apply a change to an entry and record which fields it changed.
 
@@ -308,4 +309,8 @@ async def update_entry(
                 await _write_attachments(entry_id, patch.attachment_ids)
         if skip_unchanged and not changed:
             return (await build_entries([entry], None, staff=True))[0]
-        return await record_revision(entry, actor, "edit", changed, values)
+        if changed and entry["status"] == "in_review" and not actor.can_edit_any:
+            # The author takes the entry back to work on it: it leaves the editors' queue.
+            values["status"] = "draft"
+            changed.append("status")
+        return await record_revision(entry, actor, action, changed, values)

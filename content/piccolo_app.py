@@ -7,6 +7,7 @@ from piccolo.conf.apps import AppConfig
 from content.tables import (
     Entry,
     EntryAttachment,
+    EntryComment,
     EntrySlug,
     EntryTopic,
     EntryTranslation,
@@ -26,6 +27,7 @@ APP_CONFIG = AppConfig(
         EntryTopic,
         EntryAttachment,
         Revision,
+        EntryComment,
         MediaAsset,
     ],
     migration_dependencies=[],

@@ -190,6 +190,46 @@ class FieldChange(Struct):
     new: str
 
 
+Note = Annotated[str, Meta(max_length=20_000)]
+
+
+class NoteIn(Struct, forbid_unknown_fields=True):
+    """A workflow step's note: optional on submit, required to request changes."""
+
+    note: Note | None = None
+
+
+class CommentIn(Struct, forbid_unknown_fields=True):
+    """A comment of the review conversation, in Markdown."""
+
+    body: Note
+
+
+class CommentOut(Struct):
+    """One comment: who, when, the text and its sanitised HTML; `action` names the step it came with."""
+
+    id: UUID
+    action: str
+    body: str
+    body_html: str
+    staff_id: UUID | None
+    staff_name: str
+    created_at: datetime
+
+
+class RevisionDetail(Struct):
+    """One revision with the fields it changed against the revision before it."""
+
+    number: int
+    action: str
+    changed: list[str]
+    staff_id: UUID | None
+    staff_name: str
+    created_at: datetime
+    diff: list[FieldChange]
+    entry: dict[str, object]
+
+
 class Actor(Struct, frozen=True):
     """Who asks for a write: their id, name, and whether they may change other people's work."""
 

@@ -114,6 +114,20 @@ class Revision(Table):
     created_at = Timestamptz()
 
 
+class EntryComment(Table):
+    """One message of the review conversation on an entry (a submit or request-changes note is one too)."""
+
+    id = UUID(primary_key=True)
+    entry = ForeignKey(references=Entry, on_delete=OnDelete.cascade)
+    staff_id = UUID(null=True, default=None)
+    staff_name = Varchar(length=200, default="")
+    # "comment", or the workflow step the note came with: "submit", "request_changes".
+    action = Varchar(length=20, default="comment")
+    body = Text(default="")
+    body_html = Text(default="")
+    created_at = Timestamptz()
+
+
 class MediaAsset(Table):
     """A file of the media library, stored under keys made from its sha256, never from its name."""
 

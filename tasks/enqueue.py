@@ -20,6 +20,7 @@ WEEKLY_DIGEST: Final = "weekly_digest"
 DELIVER_WEBHOOK: Final = "deliver_webhook"
 SWEEP_WEBHOOKS: Final = "sweep_webhooks"
 READ_BOUNCE_MAILBOX: Final = "read_bounce_mailbox"
+SEND_REVIEW_MAIL: Final = "send_review_mail"
 
 
 def renditions_job_id(asset_id: UUID) -> str:
@@ -90,3 +91,8 @@ async def enqueue_webhook_delivery(
 async def enqueue_webhook_sweep(queue: ArqRedis) -> None:
     """Queue every webhook delivery owed now (after a ping, a redelivery, or a change of endpoint)."""
     await queue.enqueue_job(SWEEP_WEBHOOKS)
+
+
+async def enqueue_review_mail(queue: ArqRedis, event: str, entry_id: UUID, actor_id: UUID | None) -> None:
+    """Tell the people a review step concerns (tasks/review_mail.py): every step mails once."""
+    await queue.enqueue_job(SEND_REVIEW_MAIL, event, str(entry_id), str(actor_id) if actor_id else None)
