@@ -161,3 +161,10 @@ async def has_second_factor(staff_id: UUID) -> bool:
         .first()
     )
     return bool(row and row["totp_secret"])
+
+
+async def set_review_mails(staff_id: UUID, wanted: bool) -> None:
+    """Whether an editor is mailed when a draft is submitted for review."""
+    await StaffCredential.update({StaffCredential.review_mails: wanted}).where(
+        StaffCredential.staff == staff_id
+    )
