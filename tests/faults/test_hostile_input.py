@@ -118,6 +118,18 @@ BASE_BODIES: dict[tuple[str, str], BaseBody] = {
         f"/api/v1/events/{w.ids['event']}/publish",
         {"at": "2030-01-01T00:00:00Z", "embargo_until": "2030-01-02T00:00:00Z"},
     ),
+    ("POST", "/api/v1/events/{ref}/submit"): lambda w: (
+        f"/api/v1/events/{w.ids['event']}/submit",
+        {"note": "Ready for a look"},
+    ),
+    ("POST", "/api/v1/events/{ref}/request-changes"): lambda w: (
+        f"/api/v1/events/{w.ids['event']}/request-changes",
+        {"note": "Please check the dates"},
+    ),
+    ("POST", "/api/v1/events/{ref}/comments"): lambda w: (
+        f"/api/v1/events/{w.ids['event']}/comments",
+        {"body": "A *comment*"},
+    ),
     ("POST", "/api/v1/topics"): lambda w: (
         "/api/v1/topics",
         {"slug": w.unique("topic"), "name": {"ka": "თემა", "en": "Topic"}},
