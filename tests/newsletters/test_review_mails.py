@@ -87,7 +87,9 @@ async def test_the_review_round_trip_mails_editors_and_author_in_their_languages
     revisions = (await http.get(f"{base}/revisions", headers=author)).json()
     assert [r["action"] for r in revisions] == ["submit", "create"]
 
-    back = await http.post(f"{base}/request-changes", json={"note": "Fix the English title"}, headers=editor_ka)
+    back = await http.post(
+        f"{base}/request-changes", json={"note": "Fix the English title"}, headers=editor_ka
+    )
     assert back.status_code == 200 and back.json()["status"] == "draft"
     await room.run_jobs()
     (to_author,) = inbox.to("author@scmi.test")
@@ -109,7 +111,9 @@ async def test_the_review_round_trip_mails_editors_and_author_in_their_languages
     assert {(row["path"], row["status"]) for row in audited} >= {(f"{base}/comments", 201)}
 
     # The author fixes the English, resubmits; the editor publishes.
-    fixed = await http.patch(base, json={"translations": {"en": {"title": "Commission sits"}}}, headers=author)
+    fixed = await http.patch(
+        base, json={"translations": {"en": {"title": "Commission sits"}}}, headers=author
+    )
     assert fixed.status_code == 200, fixed.text
     assert (await http.post(f"{base}/submit", json={}, headers=author)).status_code == 200
     published = await http.post(f"{base}/publish", json={}, headers=editor_ka)

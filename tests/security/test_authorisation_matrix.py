@@ -160,7 +160,14 @@ CONSOLE: dict[tuple[str, str], str] = {
             ("GET", "/{entry_id:uuid}"),
             ("POST", "/{entry_id:uuid}"),
             ("GET", "/{entry_id:uuid}/revisions"),
+            # The review buttons and the conversation (the buttons check role and ownership inside).
+            ("POST", "/{entry_id:uuid}/review"),
+            ("POST", "/{entry_id:uuid}/comments"),
         )
+    },
+    **{
+        ("POST", f"/console/{kind}/{{entry_id:uuid}}/revisions/{{number:int}}/restore"): "editor"
+        for kind in KINDS
     },
 }
 CONSOLE |= {
