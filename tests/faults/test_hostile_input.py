@@ -130,6 +130,7 @@ BASE_BODIES: dict[tuple[str, str], BaseBody] = {
         f"/api/v1/events/{w.ids['event']}/comments",
         {"body": "A *comment*"},
     ),
+    ("PATCH", "/api/v1/me"): lambda w: ("/api/v1/me", {"review_mails": True}),
     ("POST", "/api/v1/topics"): lambda w: (
         "/api/v1/topics",
         {"slug": w.unique("topic"), "name": {"ka": "თემა", "en": "Topic"}},

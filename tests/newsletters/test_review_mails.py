@@ -6,7 +6,6 @@ from typing import Any
 import httpx
 
 from accounts.invites import invite_staff
-from accounts.sign_in import set_review_mails
 from accounts.staff import issue_token
 from accounts.tables import AuditEvent
 from tests.newsletters.conftest import Inbox, Newsroom
@@ -47,9 +46,14 @@ async def test_the_review_round_trip_mails_editors_and_author_in_their_languages
     other = await _member("other@scmi.test", "author", "ka")
     editor_ka = await _member("editor-ka@scmi.test", "editor", "ka")
     await _member("editor-en@scmi.test", "editor", "en")
-    await _member("editor-off@scmi.test", "editor", "en")
-    off = await invite_staff("editor-off@scmi.test", "editor", lang="en")
-    await set_review_mails(off.staff_id, False)
+    editor_off = await _member("editor-off@scmi.test", "editor", "en")
+    assert (await http.get("/api/v1/me", headers=editor_off)).json()["review_mails"] is True
+    turned_off = await http.patch("/api/v1/me", json={"review_mails": False}, headers=editor_off)
+    assert turned_off.status_code == 200 and turned_off.json()["review_mails"] is False
+    # An admin without console credentials turns them off through the API as well, and back on.
+    for wanted in (False, True):
+        admin = await http.patch("/api/v1/me", json={"review_mails": wanted}, headers=room.admin)
+        assert admin.json()["review_mails"] is wanted
 
     created = await http.post("/api/v1/news", json=BODY, headers=author)
     assert created.status_code == 201, created.text

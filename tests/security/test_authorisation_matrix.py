@@ -30,6 +30,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/topics"): "editor",
     ("PATCH", "/api/v1/topics/{slug:str}"): "editor",
     ("GET", "/api/v1/me"): "author",
+    ("PATCH", "/api/v1/me"): "author",
     ("GET", "/api/v1/staff"): "admin",
     ("POST", "/api/v1/staff"): "admin",
     ("PATCH", "/api/v1/staff/{staff_id:uuid}"): "admin",
