@@ -131,6 +131,10 @@ BASE_BODIES: dict[tuple[str, str], BaseBody] = {
         {"body": "A *comment*"},
     ),
     ("PATCH", "/api/v1/me"): lambda w: ("/api/v1/me", {"review_mails": True}),
+    ("PATCH", "/api/v1/topics/{slug}"): lambda w: (
+        "/api/v1/topics/migration-policy",
+        {"name": {"ka": "მიგრაცია", "en": "Migration"}},
+    ),
     ("POST", "/api/v1/topics"): lambda w: (
         "/api/v1/topics",
         {"slug": w.unique("topic"), "name": {"ka": "თემა", "en": "Topic"}},
