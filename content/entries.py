@@ -233,6 +233,8 @@ async def update_entry(
         }
         if patch.cover_id is not UNSET:
             values["cover_id"] = patch.cover_id
+        if patch.unpublish_at is not UNSET:
+            values["unpublish_at"] = as_utc(patch.unpublish_at)
         await require_assets(
             patch.cover_id if patch.cover_id is not UNSET else None,
             patch.attachment_ids if patch.attachment_ids is not UNSET else [],
@@ -240,7 +242,8 @@ async def update_entry(
         translation_patches = patch.translations if patch.translations is not UNSET else {}
         _check_kind_fields(
             kind,
-            {name: value for name, value in values.items() if name != "cover_id"},  # every kind has a cover
+            # Every kind has a cover and may expire.
+            {name: value for name, value in values.items() if name not in ("cover_id", "unpublish_at")},
             {
                 lang: {"location": text.location} if text is not None else {}
                 for lang, text in translation_patches.items()

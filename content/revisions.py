@@ -82,7 +82,7 @@ async def list_revisions(kind: str, entry_id: UUID) -> list[RevisionOut]:
 _DIFFED_FIELDS = (
     "status", "topics", "cover_id", "attachment_ids", "starts_at", "ends_at", "timezone", "online_url",
     "registration_url", "cancelled", "deadline", "external_url", "material_type", "publish_at",
-    "embargo_until",
+    "embargo_until", "unpublish_at",
 )  # fmt: skip
 _DIFFED_TEXT = ("title", "summary", "body", "location")
 

@@ -73,6 +73,7 @@ class EntryPatch(Struct, forbid_unknown_fields=True):
     deadline: AwareDatetime | None | UnsetType = UNSET
     external_url: Url | None | UnsetType = UNSET
     material_type: MaterialType | None | UnsetType = UNSET
+    unpublish_at: AwareDatetime | None | UnsetType = UNSET
 
 
 class PublishIn(Struct, forbid_unknown_fields=True):
@@ -80,6 +81,7 @@ class PublishIn(Struct, forbid_unknown_fields=True):
 
     at: AwareDatetime | None = None
     embargo_until: AwareDatetime | None = None
+    unpublish_at: AwareDatetime | None = None
 
 
 class TopicIn(Struct, forbid_unknown_fields=True):
@@ -147,6 +149,7 @@ class EntryOut(Struct, omit_defaults=True):
     status: str | UnsetType = UNSET
     publish_at: datetime | None | UnsetType = UNSET
     embargo_until: datetime | None | UnsetType = UNSET
+    unpublish_at: datetime | None | UnsetType = UNSET
     created_at: datetime | UnsetType = UNSET
     created_by: UUID | None | UnsetType = UNSET
     revision: int | UnsetType = UNSET

@@ -40,6 +40,8 @@ class Entry(Table):
     publish_at = Timestamptz(null=True, default=None)
     published_at = Timestamptz(null=True, default=None)
     embargo_until = Timestamptz(null=True, default=None)
+    # When a published entry leaves the public again (the worker's cron unpublishes it).
+    unpublish_at = Timestamptz(null=True, default=None)
     cover_id = UUID(null=True, default=None)
     revision = Integer(default=0)
     # Kind fields: events

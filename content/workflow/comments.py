@@ -13,12 +13,12 @@ MAX_COMMENT = 20_000
 
 
 def _clean(body: str, field: str) -> str:
-    text = body.strip()
-    if not text:
+    # Kept as written (what was typed reads back); only a blank one is refused.
+    if not body.strip():
         raise Invalid(f"the {field} cannot be empty", field=field)
-    if len(text) > MAX_COMMENT:
+    if len(body) > MAX_COMMENT:
         raise Invalid(f"the {field} is longer than {MAX_COMMENT} characters", field=field)
-    return text
+    return body
 
 
 async def add_note(entry_id: UUID, actor: Actor, body: str, action: str = "comment") -> None:
@@ -67,7 +67,7 @@ async def list_comments(kind: str, entry_id: UUID) -> list[CommentOut]:
 
 
 def clean_note(note: str | None, *, required: bool) -> str | None:
-    """A workflow step's note, stripped; None when left out and not required."""
+    """A workflow step's note as written; None when left out (or blank) and not required."""
     if note is None or not note.strip():
         if required:
             raise Invalid("a note saying what to change is required", field="note")

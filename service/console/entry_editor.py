@@ -73,6 +73,7 @@ class Parsed:
     publish_at: datetime | None
     embargo_until: datetime | None
     errors: dict[str, str]
+    unpublish_at: datetime | None = None
 
 
 def allowed_actions(user: ConsoleUser, entry: EntryOut | None) -> list[str]:
@@ -145,6 +146,9 @@ def form_from_entry(entry: EntryOut) -> EditorForm:
     embargo_until = entry.embargo_until if isinstance(entry.embargo_until, datetime) else None
     values["publish_at"] = local_input(publish_at)
     values["embargo_until"] = local_input(embargo_until)
+    values["unpublish_at"] = local_input(
+        entry.unpublish_at if isinstance(entry.unpublish_at, datetime) else None
+    )
     return EditorForm(
         values=values,
         topics=[topic.slug for topic in entry.topics],
@@ -235,7 +239,12 @@ def parse(kind: str, form: EditorForm, action: str, lang: str) -> Parsed:
         errors["embargo_until"] = texts["ed_err_embargo"]
     if action in ("publish", "schedule", "embargo") and kind == "events" and fields.get("starts_at") is None:
         errors.setdefault("starts_at", texts["ed_err_starts"])
-    return Parsed(translations, fields, publish_at, embargo_until, errors)
+    unpublish_at = _time(form, "unpublish_at", TBILISI, errors, texts)
+    if unpublish_at is not None and (
+        unpublish_at <= utcnow() or (action == "schedule" and publish_at and unpublish_at <= publish_at)
+    ):
+        errors["unpublish_at"] = texts["ed_err_unpublish_at"]
+    return Parsed(translations, fields, publish_at, embargo_until, errors, unpublish_at)
 
 
 def _time(
@@ -293,6 +302,8 @@ def entry_patch(parsed: Parsed, form: EditorForm, entry: EntryOut) -> EntryPatch
         "attachment_ids": _uuids(form.attachment_ids),
         **parsed.fields,
     }
+    if "unpublish_at" in form.values:  # only editors' forms carry it: an author's save leaves it be
+        data["unpublish_at"] = parsed.unpublish_at
     return msgspec.convert(data, EntryPatch)
 
 
@@ -327,7 +338,9 @@ def message_for(name: str, texts: dict[str, str], error: Exception | None = None
     return texts["ed_err_invalid"]
 
 
-TIME_FIELDS: Final = frozenset({"starts_at", "ends_at", "deadline", "publish_at", "embargo_until"})
+TIME_FIELDS: Final = frozenset(
+    {"starts_at", "ends_at", "deadline", "publish_at", "embargo_until", "unpublish_at"}
+)
 
 
 def field_label(name: str, lang: str) -> str:
@@ -384,14 +397,16 @@ async def store_cover(request: AnyRequest, upload: UploadFile, staff_id: UUID) -
 
 
 async def _publish(kind: str, entry_id: UUID, action: str, parsed: Parsed, actor: Actor) -> None:
+    expires = parsed.unpublish_at
     if action == "publish":
-        await publishing.publish_entry(kind, entry_id, PublishIn(embargo_until=parsed.embargo_until), actor)
+        data = PublishIn(embargo_until=parsed.embargo_until, unpublish_at=expires)
+        await publishing.publish_entry(kind, entry_id, data, actor)
     elif action == "schedule":
-        await publishing.publish_entry(
-            kind, entry_id, PublishIn(at=parsed.publish_at, embargo_until=parsed.embargo_until), actor
-        )
+        data = PublishIn(at=parsed.publish_at, embargo_until=parsed.embargo_until, unpublish_at=expires)
+        await publishing.publish_entry(kind, entry_id, data, actor)
     elif action == "embargo":
-        await publishing.publish_entry(kind, entry_id, PublishIn(embargo_until=parsed.embargo_until), actor)
+        data = PublishIn(embargo_until=parsed.embargo_until, unpublish_at=expires)
+        await publishing.publish_entry(kind, entry_id, data, actor)
     elif action == "unpublish":
         await publishing.unpublish_entry(kind, entry_id, actor)
     elif action == "archive":

@@ -29,7 +29,7 @@ async def test_submit_request_changes_resubmit_publish(db: Database) -> None:
     assert back.status == "draft"
     notes = await list_comments("news", entry.id)
     assert [(n.action, n.body, n.staff_name) for n in notes] == [
-        ("submit", "please look", "Author"),
+        ("submit", "  please look  ", "Author"),
         ("request_changes", "Fix the **English** title", "Editor"),
     ]
     assert "<strong>English</strong>" in notes[1].body_html

@@ -246,6 +246,9 @@ ALSO_READ: dict[tuple[str, str], Callable[[World], str]] = {
         f"/api/v1/subscribers/{w.ids['subscriber']}/consent"
     ),
     ("POST", "/api/v1/staff/{staff_id}/tokens"): lambda w: f"/api/v1/staff/{w.ids['staff']}/tokens",
+    # A review step's note joins the entry's conversation.
+    ("POST", "/api/v1/events/{ref}/submit"): lambda w: f"/api/v1/events/{w.ids['event']}/comments",
+    ("POST", "/api/v1/events/{ref}/request-changes"): lambda w: f"/api/v1/events/{w.ids['event']}/comments",
 }
 # Entries of every kind share one request schema: events (which alone have `location`) stand for all.
 SAME_AS_EVENTS = re.compile(r"^/api/v1/(news|announcements|materials)(/|$)")
