@@ -1,6 +1,7 @@
 """The console's review buttons, the conversation on the editor page and restore on the revisions page."""
 
 import re
+from datetime import UTC, datetime
 from uuid import UUID
 
 from content.revisions import list_revisions
@@ -88,3 +89,33 @@ async def test_editors_restore_a_revision_from_the_revisions_page(
     assert [r.action for r in history] == ["restore", "edit", "create"]
     missing = await console.submit(f"{page}/revisions", f"{page}/revisions/9/restore", {})
     assert missing.status_code == 404
+
+
+async def test_the_dashboard_shows_what_waits_for_review(console: ConsoleClient, db: Database) -> None:
+    author = await sign_in_as(console, "author")
+    entry_id = await write("news", author.actor, TITLES)
+    page = f"/console/news/{entry_id}"
+    await console.submit(page, f"{page}/review", {"action": "submit", "note": ""})
+    await sign_in_as(console, "editor")
+    dashboard = (await console.get("/console")).text
+    section = dashboard.split('id="section-in_review"', 1)[1].split("</section>", 1)[0]
+    assert "Waiting for review" in section and TITLES["en"] in section
+    listed = await console.get("/console/news", params={"status": "in_review"})
+    assert str(entry_id) in listed.text
+
+
+async def test_an_editor_publishes_with_an_unpublish_time(console: ConsoleClient, db: Database) -> None:
+    editor = await sign_in_as(console, "editor")
+    entry_id = await write("news", editor.actor, TITLES)
+    page = f"/console/news/{entry_id}"
+    fields = {"ka.title": TITLES["ka"], "en.title": TITLES["en"], "action": "publish", "revision": "1"}
+    past = await console.submit(page, page, {**fields, "unpublish_at": "2020-01-01T10:00"})
+    assert past.status_code == 422 and 'href="#unpublish_at"' in past.text
+    assert await _status(entry_id) == "draft"
+    done = await console.submit(page, page, {**fields, "unpublish_at": "2099-01-01T10:00"})
+    assert done.status_code == 303, done.text[:2000]
+    row = await Entry.select(Entry.status, Entry.unpublish_at).where(Entry.id == entry_id).first()
+    assert row is not None and row["status"] == "published"
+    assert row["unpublish_at"].astimezone(UTC) == datetime(2099, 1, 1, 6, 0, tzinfo=UTC)  # 10:00 in Tbilisi
+    served = (await console.get(page)).text
+    assert 'name="unpublish_at" type="datetime-local" value="2099-01-01T10:00"' in served
