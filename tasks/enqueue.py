@@ -1,12 +1,16 @@
 """The typed way to queue a job: the one place that knows each job's name and deterministic id."""
 
+import logging
 from datetime import datetime
 from typing import Final
 from uuid import UUID
 
 from arq.connections import ArqRedis
+from redis.exceptions import RedisError
 
 from newsletters.campaigns.runner import BatchJob
+
+logger = logging.getLogger("scmi.tasks")
 
 # The names the worker registers its jobs under (tasks/worker.py) and the queue carries.
 PUBLISH_DUE: Final = "publish_due"
@@ -95,4 +99,8 @@ async def enqueue_webhook_sweep(queue: ArqRedis) -> None:
 
 async def enqueue_review_mail(queue: ArqRedis, event: str, entry_id: UUID, actor_id: UUID | None) -> None:
     """Tell the people a review step concerns (tasks/review_mail.py): every step mails once."""
-    await queue.enqueue_job(SEND_REVIEW_MAIL, event, str(entry_id), str(actor_id) if actor_id else None)
+    try:
+        await queue.enqueue_job(SEND_REVIEW_MAIL, event, str(entry_id), str(actor_id) if actor_id else None)
+    except (OSError, RedisError):
+        # The step is committed already: a mail Redis could not take must not answer it with a 500.
+        logger.warning("review mail not queued", extra={"event": event, "entry_id": str(entry_id)})

@@ -1,5 +1,7 @@
 """The review state machine in the domain: submit, request changes, the author taking it back, comments."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from content.entries import create_entry, update_entry
@@ -116,3 +118,15 @@ async def test_a_revision_shows_its_diff_and_restore_makes_a_new_revision_equal_
         ("translations.en.title", "A sitting of the State Commission")
     ]
     assert [r.number for r in await list_revisions("news", entry.id)] == [3, 2, 1]
+
+
+async def test_restore_brings_back_an_events_times(db: Database) -> None:
+    data = bilingual()
+    data.starts_at = datetime(2026, 12, 18, 6, 0, tzinfo=UTC)
+    entry = await create_entry("events", data, AUTHOR)
+    await update_entry(
+        "events", entry.id, EntryPatch(starts_at=datetime(2027, 1, 5, 6, 0, tzinfo=UTC)), AUTHOR
+    )
+    restored = await restore_revision("events", entry.id, 1, EDITOR)
+    assert restored.starts_at == datetime(2026, 12, 18, 6, 0, tzinfo=UTC)
+    assert (await get_revision("events", entry.id, 3)).diff[0].field == "starts_at"
