@@ -161,3 +161,25 @@ async def has_second_factor(staff_id: UUID) -> bool:
         .first()
     )
     return bool(row and row["totp_secret"])
+
+
+async def set_review_mails(staff_id: UUID, wanted: bool) -> None:
+    """Whether an editor is mailed when a draft is submitted for review (API-only staff get a row too)."""
+    async with write_transaction(StaffCredential):
+        if await StaffCredential.exists().where(StaffCredential.staff == staff_id):
+            await StaffCredential.update(
+                {StaffCredential.review_mails: wanted, StaffCredential.updated_at: utcnow()}
+            ).where(StaffCredential.staff == staff_id)
+        else:
+            # No password: this row cannot sign anyone in (an empty hash never matches).
+            await StaffCredential(staff=staff_id, review_mails=wanted, updated_at=utcnow()).save()
+
+
+async def review_mails_of(staff_id: UUID) -> bool:
+    """Whether the staff member is mailed about drafts submitted for review (yes unless turned off)."""
+    row = (
+        await StaffCredential.select(StaffCredential.review_mails)
+        .where(StaffCredential.staff == staff_id)
+        .first()
+    )
+    return True if row is None else bool(row["review_mails"])

@@ -1,6 +1,6 @@
 """Piccolo tables of the accounts app."""
 
-from piccolo.columns import JSON, UUID, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -51,6 +51,8 @@ class StaffCredential(Table):
     # The last TOTP time step accepted: a code is good once, however fast it is replayed.
     totp_last_step = Integer(default=0)
     interface_lang = Varchar(length=5, default="ka")
+    # Editors are mailed when a draft is submitted for review, unless they turn it off.
+    review_mails = Boolean(default=True)
     updated_at = Timestamptz()
 
 

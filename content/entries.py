@@ -201,7 +201,7 @@ def check_may_edit(entry: dict[str, Any], actor: Actor) -> None:
         return
     if entry["created_by"] != actor.id:
         raise Forbidden("authors may edit only their own entries")
-    if entry["status"] != "draft":
+    if entry["status"] not in ("draft", "in_review"):
         raise Forbidden("authors may edit only drafts; ask an editor to unpublish first")
 
 
@@ -213,6 +213,7 @@ async def update_entry(
     *,
     expected_revision: int | None = None,
     skip_unchanged: bool = False,
+    action: str = "edit",
 ) -> EntryOut:
     """Apply a change to an entry and record which fields it changed.
 
@@ -232,6 +233,8 @@ async def update_entry(
         }
         if patch.cover_id is not UNSET:
             values["cover_id"] = patch.cover_id
+        if patch.unpublish_at is not UNSET:
+            values["unpublish_at"] = as_utc(patch.unpublish_at)
         await require_assets(
             patch.cover_id if patch.cover_id is not UNSET else None,
             patch.attachment_ids if patch.attachment_ids is not UNSET else [],
@@ -239,7 +242,8 @@ async def update_entry(
         translation_patches = patch.translations if patch.translations is not UNSET else {}
         _check_kind_fields(
             kind,
-            {name: value for name, value in values.items() if name != "cover_id"},  # every kind has a cover
+            # Every kind has a cover and may expire.
+            {name: value for name, value in values.items() if name not in ("cover_id", "unpublish_at")},
             {
                 lang: {"location": text.location} if text is not None else {}
                 for lang, text in translation_patches.items()
@@ -308,4 +312,8 @@ async def update_entry(
                 await _write_attachments(entry_id, patch.attachment_ids)
         if skip_unchanged and not changed:
             return (await build_entries([entry], None, staff=True))[0]
-        return await record_revision(entry, actor, "edit", changed, values)
+        if changed and entry["status"] == "in_review" and not actor.can_edit_any:
+            # The author takes the entry back to work on it: it leaves the editors' queue.
+            values["status"] = "draft"
+            changed.append("status")
+        return await record_revision(entry, actor, action, changed, values)

@@ -7,6 +7,7 @@ from piccolo.conf.apps import AppConfig
 from content.tables import (
     Entry,
     EntryAttachment,
+    EntryComment,
     EntrySlug,
     EntryTopic,
     EntryTranslation,
@@ -27,6 +28,7 @@ APP_CONFIG = AppConfig(
         EntryTopic,
         EntryAttachment,
         Revision,
+        EntryComment,
         MediaAsset,
         PreviewLink,
     ],

@@ -30,6 +30,10 @@ async def publish_entry(kind: str, entry_id: UUID, data: PublishIn, actor: Actor
         values: dict[str, datetime | str | None] = {}
         if data.embargo_until is not None:
             values["embargo_until"] = as_utc(data.embargo_until)
+        if data.unpublish_at is not None:
+            if as_utc(data.unpublish_at) <= max(now, at or now):  # type: ignore[operator]
+                raise Invalid("unpublish_at must come after the entry is published", field="unpublish_at")
+            values["unpublish_at"] = as_utc(data.unpublish_at)
         if at is not None and at > now:
             if entry["status"] == "published":
                 raise Conflict("the entry is already published; unpublish it to schedule it")
@@ -50,7 +54,11 @@ async def unpublish_entry(kind: str, entry_id: UUID, actor: Actor) -> EntryOut:
         entry = await load_entry(kind, entry_id)
         if entry["status"] == "draft":
             raise Conflict("the entry is already a draft")
-        values: dict[str, datetime | str | None] = {"status": "draft", "publish_at": None}
+        values: dict[str, datetime | str | None] = {
+            "status": "draft",
+            "publish_at": None,
+            "unpublish_at": None,
+        }
         return await record_revision(entry, actor, "unpublish", ["status"], values)
 
 
@@ -85,3 +93,26 @@ async def publish_due_entries(now: datetime | None = None) -> list[UUID]:
             await record_revision(entry, None, "publish", ["status"], values)
             published.append(row["id"])
     return published
+
+
+async def unpublish_due_entries(now: datetime | None = None) -> list[UUID]:
+    """Take every published entry whose `unpublish_at` has come back to draft; safe to run twice."""
+    now = now or utcnow()
+    due = await Entry.select(Entry.id, Entry.kind).where(
+        Entry.status.is_in(["published", "scheduled"]) & (Entry.unpublish_at <= now)
+    )
+    expired: list[UUID] = []
+    for row in due:
+        async with write_transaction():
+            entry = await load_entry(row["kind"], row["id"])
+            moment = as_utc(entry["unpublish_at"])
+            if entry["status"] not in ("published", "scheduled") or moment is None or moment > now:
+                continue  # another worker took it, or staff changed it meanwhile
+            values: dict[str, datetime | str | None] = {
+                "status": "draft",
+                "publish_at": None,
+                "unpublish_at": None,
+            }
+            await record_revision(entry, None, "expire", ["status", "unpublish_at"], values)
+            expired.append(row["id"])
+    return expired

@@ -19,7 +19,7 @@ from core.db import as_utc, is_sqlite, utcnow
 from core.errors import Invalid, NotFound
 
 PUBLIC_STATUS = "published"
-STAFF_STATUSES = frozenset({"draft", "scheduled", "published", "archived"})
+STAFF_STATUSES = frozenset({"draft", "in_review", "scheduled", "published", "archived"})
 
 
 def is_public() -> Combinable:
@@ -77,7 +77,9 @@ async def list_entries(
     which is then ordered by last change.
     """
     if status is not None and (not staff or status not in STAFF_STATUSES):
-        raise Invalid("status filters are for staff: draft, scheduled, published or archived", field="status")
+        raise Invalid(
+            "status filters are for staff: draft, in_review, scheduled, published or archived", field="status"
+        )
     published_view = status is None or status == PUBLIC_STATUS
     sort_column = Entry.published_at if published_view else Entry.updated_at
     sort_key = "published_at" if published_view else "updated_at"

@@ -3,7 +3,7 @@
 from typing import Any
 from uuid import UUID
 
-from content.schemas import Actor, EntryOut, FieldChange, RevisionOut, to_builtins
+from content.schemas import Actor, EntryOut, FieldChange, RevisionDetail, RevisionOut, to_builtins
 from content.shaping import build_entries
 from content.tables import Entry, Revision
 from content.webhooks.events import note_entry_change
@@ -82,7 +82,7 @@ async def list_revisions(kind: str, entry_id: UUID) -> list[RevisionOut]:
 _DIFFED_FIELDS = (
     "status", "topics", "cover_id", "attachment_ids", "starts_at", "ends_at", "timezone", "online_url",
     "registration_url", "cancelled", "deadline", "external_url", "material_type", "publish_at",
-    "embargo_until",
+    "embargo_until", "unpublish_at",
 )  # fmt: skip
 _DIFFED_TEXT = ("title", "summary", "body", "location")
 
@@ -118,6 +118,51 @@ async def changes_since(kind: str, entry_id: UUID, number: int) -> list[FieldCha
         for name in names
         if old.get(name) != new.get(name)
     ]
+
+
+async def revision_snapshot(kind: str, entry_id: UUID, number: int) -> dict[str, Any]:
+    """Revision `number` of an entry as stored (its row with the snapshot), or NotFound."""
+    await load_entry(kind, entry_id)
+    row = (
+        await Revision.select(*Revision.all_columns())
+        .where((Revision.entry == entry_id) & (Revision.number == number))
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"the entry has no revision {number}")
+    return row
+
+
+async def get_revision(kind: str, entry_id: UUID, number: int) -> RevisionDetail:
+    """One revision with a field-by-field diff against the one before (against nothing for the first)."""
+    row = await revision_snapshot(kind, entry_id, number)
+    before: dict[str, Any] = {}
+    if number > 1:
+        previous = (
+            await Revision.select(Revision.snapshot)
+            .where((Revision.entry == entry_id) & (Revision.number == number - 1))
+            .output(load_json=True)
+            .first()
+        )
+        before = _flatten(previous["snapshot"]) if previous else {}
+    after = _flatten(row["snapshot"])
+    names = list(dict.fromkeys([*before, *after]))
+    diff = [
+        FieldChange(field=name, old=_as_text(before.get(name)), new=_as_text(after.get(name)))
+        for name in names
+        if before.get(name) != after.get(name) and (before or after.get(name) not in (None, [], ""))
+    ]
+    return RevisionDetail(
+        number=row["number"],
+        action=row["action"],
+        changed=row["changed"],
+        staff_id=row["staff_id"],
+        staff_name=row["staff_name"],
+        created_at=as_utc(row["created_at"]),  # type: ignore[arg-type]
+        diff=diff,
+        entry=row["snapshot"],
+    )
 
 
 def _as_text(value: Any) -> str:

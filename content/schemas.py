@@ -73,6 +73,7 @@ class EntryPatch(Struct, forbid_unknown_fields=True):
     deadline: AwareDatetime | None | UnsetType = UNSET
     external_url: Url | None | UnsetType = UNSET
     material_type: MaterialType | None | UnsetType = UNSET
+    unpublish_at: AwareDatetime | None | UnsetType = UNSET
 
 
 class PublishIn(Struct, forbid_unknown_fields=True):
@@ -80,6 +81,7 @@ class PublishIn(Struct, forbid_unknown_fields=True):
 
     at: AwareDatetime | None = None
     embargo_until: AwareDatetime | None = None
+    unpublish_at: AwareDatetime | None = None
 
 
 class TopicIn(Struct, forbid_unknown_fields=True):
@@ -147,6 +149,7 @@ class EntryOut(Struct, omit_defaults=True):
     status: str | UnsetType = UNSET
     publish_at: datetime | None | UnsetType = UNSET
     embargo_until: datetime | None | UnsetType = UNSET
+    unpublish_at: datetime | None | UnsetType = UNSET
     created_at: datetime | UnsetType = UNSET
     created_by: UUID | None | UnsetType = UNSET
     revision: int | UnsetType = UNSET
@@ -188,6 +191,46 @@ class FieldChange(Struct):
     field: str
     old: str
     new: str
+
+
+Note = Annotated[str, Meta(max_length=20_000)]
+
+
+class NoteIn(Struct, forbid_unknown_fields=True):
+    """A workflow step's note: optional on submit, required to request changes."""
+
+    note: Note | None = None
+
+
+class CommentIn(Struct, forbid_unknown_fields=True):
+    """A comment of the review conversation, in Markdown."""
+
+    body: Note
+
+
+class CommentOut(Struct):
+    """One comment: who, when, the text and its sanitised HTML; `action` names the step it came with."""
+
+    id: UUID
+    action: str
+    body: str
+    body_html: str
+    staff_id: UUID | None
+    staff_name: str
+    created_at: datetime
+
+
+class RevisionDetail(Struct):
+    """One revision with the fields it changed against the revision before it."""
+
+    number: int
+    action: str
+    changed: list[str]
+    staff_id: UUID | None
+    staff_name: str
+    created_at: datetime
+    diff: list[FieldChange]
+    entry: dict[str, object]
 
 
 class Actor(Struct, frozen=True):

@@ -114,6 +114,7 @@ def _shape(
         out.status = entry["status"]
         out.publish_at = as_utc(entry["publish_at"])
         out.embargo_until = as_utc(entry["embargo_until"])
+        out.unpublish_at = as_utc(entry.get("unpublish_at"))
         out.created_at = as_utc(entry["created_at"])  # type: ignore[assignment]
         out.created_by = entry["created_by"]
         out.revision = entry["revision"]

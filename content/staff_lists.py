@@ -15,7 +15,7 @@ from content.tables import Entry, EntryTranslation
 from core.db import as_utc, utcnow
 from core.errors import Invalid
 
-StaffStatus = Literal["draft", "scheduled", "published", "embargoed", "archived"]
+StaffStatus = Literal["draft", "in_review", "scheduled", "published", "embargoed", "archived"]
 STAFF_STATUSES: Final[tuple[StaffStatus, ...]] = get_args(StaffStatus)
 PAGE_SIZE: Final = 25
 

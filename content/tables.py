@@ -40,6 +40,8 @@ class Entry(Table):
     publish_at = Timestamptz(null=True, default=None)
     published_at = Timestamptz(null=True, default=None)
     embargo_until = Timestamptz(null=True, default=None)
+    # When a published entry leaves the public again (the worker's cron unpublishes it).
+    unpublish_at = Timestamptz(null=True, default=None)
     cover_id = UUID(null=True, default=None)
     revision = Integer(default=0)
     # Kind fields: events
@@ -111,6 +113,20 @@ class Revision(Table):
     action = Varchar(length=20)
     changed = JSON(default=[])
     snapshot = JSON(default={})
+    created_at = Timestamptz()
+
+
+class EntryComment(Table):
+    """One message of the review conversation on an entry (a submit or request-changes note is one too)."""
+
+    id = UUID(primary_key=True)
+    entry = ForeignKey(references=Entry, on_delete=OnDelete.cascade)
+    staff_id = UUID(null=True, default=None)
+    staff_name = Varchar(length=200, default="")
+    # "comment", or the workflow step the note came with: "submit", "request_changes".
+    action = Varchar(length=20, default="comment")
+    body = Text(default="")
+    body_html = Text(default="")
     created_at = Timestamptz()
 
 

@@ -63,6 +63,9 @@ async def waiting_for(staff_id: UUID, lang: str = DEFAULT_LANG) -> dict[str, lis
         .where((Entry.created_by == staff_id) & (Entry.status == "draft"))
         .order_by(Entry.updated_at, ascending=False)
     )
+    in_review = (
+        Entry.select(*columns).where(Entry.status == "in_review").order_by(Entry.updated_at, ascending=False)
+    )
     scheduled = (
         Entry.select(*columns)
         .where((Entry.status == "scheduled") & (Entry.publish_at <= now + SOON))
@@ -80,6 +83,7 @@ async def waiting_for(staff_id: UUID, lang: str = DEFAULT_LANG) -> dict[str, lis
     )
     return {
         "my_drafts": await _section(drafts, "updated_at", lang),
+        "in_review": await _section(in_review, "updated_at", lang),
         "scheduled": await _section(scheduled, "publish_at", lang),
         "embargoes": await _section(embargoes, "embargo_until", lang),
         "latest": await _section(latest, "published_at", lang),

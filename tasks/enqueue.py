@@ -1,12 +1,16 @@
 """The typed way to queue a job: the one place that knows each job's name and deterministic id."""
 
+import logging
 from datetime import datetime
 from typing import Final
 from uuid import UUID
 
 from arq.connections import ArqRedis
+from redis.exceptions import RedisError
 
 from newsletters.campaigns.runner import BatchJob
+
+logger = logging.getLogger("scmi.tasks")
 
 # The names the worker registers its jobs under (tasks/worker.py) and the queue carries.
 PUBLISH_DUE: Final = "publish_due"
@@ -20,6 +24,7 @@ WEEKLY_DIGEST: Final = "weekly_digest"
 DELIVER_WEBHOOK: Final = "deliver_webhook"
 SWEEP_WEBHOOKS: Final = "sweep_webhooks"
 READ_BOUNCE_MAILBOX: Final = "read_bounce_mailbox"
+SEND_REVIEW_MAIL: Final = "send_review_mail"
 
 
 def renditions_job_id(asset_id: UUID) -> str:
@@ -90,3 +95,12 @@ async def enqueue_webhook_delivery(
 async def enqueue_webhook_sweep(queue: ArqRedis) -> None:
     """Queue every webhook delivery owed now (after a ping, a redelivery, or a change of endpoint)."""
     await queue.enqueue_job(SWEEP_WEBHOOKS)
+
+
+async def enqueue_review_mail(queue: ArqRedis, event: str, entry_id: UUID, actor_id: UUID | None) -> None:
+    """Tell the people a review step concerns (tasks/review_mail.py): every step mails once."""
+    try:
+        await queue.enqueue_job(SEND_REVIEW_MAIL, event, str(entry_id), str(actor_id) if actor_id else None)
+    except (OSError, RedisError):
+        # The step is committed already: a mail Redis could not take must not answer it with a 500.
+        logger.warning("review mail not queued", extra={"event": event, "entry_id": str(entry_id)})

@@ -23,6 +23,7 @@ from tasks.context import JobSettings, job_context
 from tasks.media import make_renditions
 from tasks.metrics import measured
 from tasks.publishing import publish_due
+from tasks.review_mail import send_review_mail
 from tasks.subscriptions import send_confirmation_mail
 from tasks.webhooks import deliver_webhook, sweep_webhooks
 
@@ -39,6 +40,7 @@ JOBS: Final[dict[str, Callable[..., Coroutine[Any, Any, Any]]]] = {
     enqueue.DELIVER_WEBHOOK: deliver_webhook,
     enqueue.SWEEP_WEBHOOKS: sweep_webhooks,
     enqueue.READ_BOUNCE_MAILBOX: read_bounce_mailbox,
+    enqueue.SEND_REVIEW_MAIL: send_review_mail,
 }
 
 

@@ -27,6 +27,7 @@ from content.media.storage import MediaStorage
 from content.queries import get_entry
 from content.schemas import Actor, EntryIn, EntryOut, EntryPatch, FieldChange, PublishIn, RevisionOut
 from content.topics import list_topics
+from content.workflow import comments, request_changes, restore, submit
 from content.zones import zone_named
 from core.db import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision, TooLarge, Unsupported
@@ -35,7 +36,8 @@ from service.console.rendering import TBILISI, console_page, tbilisi_time
 from service.console.session import form_token, settings_of, signed_in
 from service.console.texts import TEXTS
 from service.files import send_file
-from tasks.enqueue import enqueue_renditions
+from tasks.enqueue import enqueue_renditions, enqueue_review_mail
+from tasks.review_mail import CHANGES_REQUESTED, SUBMITTED
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -43,6 +45,8 @@ AnyRequest = Request[Any, Any, Any]
 EDITOR_BODY_LIMIT: Final = 51 * 1024 * 1024
 PUBLISHING_ACTIONS: Final = ("publish", "schedule", "embargo", "unpublish", "archive")
 ACTIONS: Final = ("preview", "save", *PUBLISHING_ACTIONS)
+REVIEW_ACTIONS: Final = ("submit", "request_changes")
+DONE_NOTICES: Final = (*ACTIONS, *REVIEW_ACTIONS, "comment", "restore")
 TEXT_FIELDS: Final = ("title", "summary", "body", "location")
 LOCAL_TIME_FORMAT: Final = "%Y-%m-%dT%H:%M"
 URL_FIELDS: Final = ("online_url", "registration_url", "external_url")
@@ -69,6 +73,7 @@ class Parsed:
     publish_at: datetime | None
     embargo_until: datetime | None
     errors: dict[str, str]
+    unpublish_at: datetime | None = None
 
 
 def allowed_actions(user: ConsoleUser, entry: EntryOut | None) -> list[str]:
@@ -83,8 +88,20 @@ def allowed_actions(user: ConsoleUser, entry: EntryOut | None) -> list[str]:
         if entry.status != "archived":
             actions.append("archive")
         return actions
-    if entry is None or (entry.created_by == principal.id and entry.status == "draft"):
-        return ["save"]
+    if entry is None or (entry.created_by == principal.id and entry.status in ("draft", "in_review")):
+        return ["save"]  # an author's save of an entry in review takes it back to draft
+    return []
+
+
+def review_actions(user: ConsoleUser, entry: EntryOut | None) -> list[str]:
+    """The review buttons: the author submits their own draft; editors send an entry in review back."""
+    if entry is None:
+        return []
+    principal = user.principal
+    if entry.status == "draft" and entry.created_by == principal.id:
+        return ["submit"]
+    if entry.status == "in_review" and principal.has_role("editor"):
+        return ["request_changes"]
     return []
 
 
@@ -136,6 +153,9 @@ def form_from_entry(entry: EntryOut) -> EditorForm:
     embargo_until = entry.embargo_until if isinstance(entry.embargo_until, datetime) else None
     values["publish_at"] = local_input(publish_at)
     values["embargo_until"] = local_input(embargo_until)
+    values["unpublish_at"] = local_input(
+        entry.unpublish_at if isinstance(entry.unpublish_at, datetime) else None
+    )
     return EditorForm(
         values=values,
         topics=[topic.slug for topic in entry.topics],
@@ -226,7 +246,12 @@ def parse(kind: str, form: EditorForm, action: str, lang: str) -> Parsed:
         errors["embargo_until"] = texts["ed_err_embargo"]
     if action in ("publish", "schedule", "embargo") and kind == "events" and fields.get("starts_at") is None:
         errors.setdefault("starts_at", texts["ed_err_starts"])
-    return Parsed(translations, fields, publish_at, embargo_until, errors)
+    unpublish_at = _time(form, "unpublish_at", TBILISI, errors, texts)
+    if unpublish_at is not None and (
+        unpublish_at <= utcnow() or (action == "schedule" and publish_at and unpublish_at <= publish_at)
+    ):
+        errors["unpublish_at"] = texts["ed_err_unpublish_at"]
+    return Parsed(translations, fields, publish_at, embargo_until, errors, unpublish_at)
 
 
 def _time(
@@ -284,6 +309,8 @@ def entry_patch(parsed: Parsed, form: EditorForm, entry: EntryOut) -> EntryPatch
         "attachment_ids": _uuids(form.attachment_ids),
         **parsed.fields,
     }
+    if "unpublish_at" in form.values:  # only editors' forms carry it: an author's save leaves it be
+        data["unpublish_at"] = parsed.unpublish_at
     return msgspec.convert(data, EntryPatch)
 
 
@@ -318,7 +345,9 @@ def message_for(name: str, texts: dict[str, str], error: Exception | None = None
     return texts["ed_err_invalid"]
 
 
-TIME_FIELDS: Final = frozenset({"starts_at", "ends_at", "deadline", "publish_at", "embargo_until"})
+TIME_FIELDS: Final = frozenset(
+    {"starts_at", "ends_at", "deadline", "publish_at", "embargo_until", "unpublish_at"}
+)
 
 
 def field_label(name: str, lang: str) -> str:
@@ -375,14 +404,16 @@ async def store_cover(request: AnyRequest, upload: UploadFile, staff_id: UUID) -
 
 
 async def _publish(kind: str, entry_id: UUID, action: str, parsed: Parsed, actor: Actor) -> None:
+    expires = parsed.unpublish_at
     if action == "publish":
-        await publishing.publish_entry(kind, entry_id, PublishIn(embargo_until=parsed.embargo_until), actor)
+        data = PublishIn(embargo_until=parsed.embargo_until, unpublish_at=expires)
+        await publishing.publish_entry(kind, entry_id, data, actor)
     elif action == "schedule":
-        await publishing.publish_entry(
-            kind, entry_id, PublishIn(at=parsed.publish_at, embargo_until=parsed.embargo_until), actor
-        )
+        data = PublishIn(at=parsed.publish_at, embargo_until=parsed.embargo_until, unpublish_at=expires)
+        await publishing.publish_entry(kind, entry_id, data, actor)
     elif action == "embargo":
-        await publishing.publish_entry(kind, entry_id, PublishIn(embargo_until=parsed.embargo_until), actor)
+        data = PublishIn(embargo_until=parsed.embargo_until, unpublish_at=expires)
+        await publishing.publish_entry(kind, entry_id, data, actor)
     elif action == "unpublish":
         await publishing.unpublish_entry(kind, entry_id, actor)
     elif action == "archive":
@@ -443,6 +474,9 @@ def editor_controller(kind: str) -> type[Controller]:
                 assets=library_page.items,
                 actions=allowed_actions(user, entry),
                 may_preview_on_website=may_preview_on_website(user, entry),
+                review_actions=review_actions(user, entry),
+                comments=await comments.list_comments(kind, entry.id) if entry else [],
+                comment_html=lambda comment: Markup(comment.body_html),  # noqa: S704  (sanitised on save)
                 errors=errors or {},
                 previews=previews or {},
                 notice=notice,
@@ -469,7 +503,7 @@ def editor_controller(kind: str) -> type[Controller]:
             user = await signed_in(request)
             entry = await staff_entry(kind, entry_id, user.interface_lang)
             done = request.query_params.get("done", "")
-            notice = TEXTS[user.interface_lang].get(f"ed_done_{done}", "") if done in ACTIONS else ""
+            notice = TEXTS[user.interface_lang].get(f"ed_done_{done}", "") if done in DONE_NOTICES else ""
             return await self._page(request, user, entry, form_from_entry(entry), notice=notice)
 
         @post("/{entry_id:uuid}", request_max_body_size=EDITOR_BODY_LIMIT)
@@ -505,7 +539,70 @@ def editor_controller(kind: str) -> type[Controller]:
                 entry=entry,
                 revisions=await revisions.list_revisions(kind, entry_id),
                 field_label=lambda name: field_label(name, user.interface_lang),
+                may_restore=user.principal.has_role("editor"),
             )
+
+        @post("/{entry_id:uuid}/review")
+        async def review(self, request: AnyRequest, entry_id: FromPath[UUID]) -> Response[Any]:
+            user = await signed_in(request)
+            entry = await staff_entry(kind, entry_id, user.interface_lang)
+            data = await request.form()
+            action, note = str(data.get("action", "")), str(data.get("note", ""))
+            if action not in review_actions(user, entry):
+                raise PermissionDeniedException("your role does not allow this action")
+            actor = actor_of(user.principal)
+            queue = request.app.state.queue
+            try:
+                if action == "submit":
+                    await submit.submit_entry(kind, entry_id, actor, note)
+                    await enqueue_review_mail(queue, SUBMITTED, entry_id, actor.id)
+                else:
+                    await request_changes.request_changes(kind, entry_id, actor, note)
+                    await enqueue_review_mail(queue, CHANGES_REQUESTED, entry_id, actor.id)
+            except (Invalid, Conflict) as error:
+                texts = TEXTS[user.interface_lang]
+                form = form_from_entry(entry)
+                form.values["note"] = note
+                invalid = isinstance(error, Invalid)
+                return await self._page(
+                    request,
+                    user,
+                    entry,
+                    form,
+                    status_code=422 if invalid else 409,
+                    errors={"note": texts["ed_err_note"]} if invalid else {"action": texts["ed_err_state"]},
+                )
+            except Forbidden:
+                raise PermissionDeniedException("your role does not allow this action") from None
+            return Redirect(f"/console/{kind}/{entry_id}?done={action}", status_code=303)
+
+        @post("/{entry_id:uuid}/comments")
+        async def comment(self, request: AnyRequest, entry_id: FromPath[UUID]) -> Response[Any]:
+            user = await signed_in(request)
+            entry = await staff_entry(kind, entry_id, user.interface_lang)
+            body = str((await request.form()).get("body", ""))
+            try:
+                await comments.add_comment(kind, entry_id, actor_of(user.principal), body)
+            except Invalid:
+                form = form_from_entry(entry)
+                form.values["body"] = body
+                errors = {"body": TEXTS[user.interface_lang]["ed_err_comment"]}
+                return await self._page(request, user, entry, form, status_code=422, errors=errors)
+            return Redirect(f"/console/{kind}/{entry_id}?done=comment#comments-title", status_code=303)
+
+        @post("/{entry_id:uuid}/revisions/{number:int}/restore")
+        async def restore(
+            self, request: AnyRequest, entry_id: FromPath[UUID], number: FromPath[int]
+        ) -> Response[Any]:
+            user = await signed_in(request)
+            if not user.principal.has_role("editor"):
+                raise PermissionDeniedException("only editors and admins restore a revision")
+            await staff_entry(kind, entry_id, user.interface_lang)
+            try:
+                await restore.restore_revision(kind, entry_id, number, actor_of(user.principal))
+            except NotFound:
+                raise NotFoundException from None
+            return Redirect(f"/console/{kind}/{entry_id}?done=restore", status_code=303)
 
         async def _save(
             self, request: AnyRequest, user: ConsoleUser, entry: EntryOut | None

@@ -13,11 +13,25 @@ from accounts.roles import Principal
 from content import entries, publishing, queries, revisions
 from content.kinds import KINDS
 from content.languages import Lang, negotiate_language
-from content.schemas import EntryIn, EntryOut, EntryPage, EntryPatch, PublishIn, RevisionOut
+from content.schemas import (
+    CommentIn,
+    CommentOut,
+    EntryIn,
+    EntryOut,
+    EntryPage,
+    EntryPatch,
+    NoteIn,
+    PublishIn,
+    RevisionDetail,
+    RevisionOut,
+)
+from content.workflow import comments, request_changes, restore, submit
 from core.errors import Invalid, NotFound, StaleRevision
 from service.answers import AnswerCache, public_answer
 from service.auth import actor_of, requires
 from service.cached_reads import CACHED_READ, Answer, Reader, as_response
+from tasks.enqueue import enqueue_review_mail
+from tasks.review_mail import CHANGES_REQUESTED, SUBMITTED
 
 DEFAULT_LIMIT: Final = 20
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size, 1..100")]
@@ -255,6 +269,74 @@ def entry_controller(kind: str) -> type[Controller]:
         @get("/{ref:str}/revisions", guards=[requires("author")], summary="Who changed what, when")
         async def list_revisions(self, ref: FromPath[str]) -> list[RevisionOut]:
             return await revisions.list_revisions(kind, _entry_id(ref))
+
+        @get(
+            "/{ref:str}/revisions/{number:int}",
+            guards=[requires("author")],
+            summary="One revision with its field diff against the one before",
+        )
+        async def get_revision(self, ref: FromPath[str], number: FromPath[int]) -> RevisionDetail:
+            return await revisions.get_revision(kind, _entry_id(ref), number)
+
+        @post(
+            "/{ref:str}/revisions/{number:int}/restore",
+            guards=[requires("editor")],
+            status_code=200,
+            summary="A new revision equal to revision n",
+        )
+        async def restore_revision(
+            self, request: Request[Principal, Any, Any], ref: FromPath[str], number: FromPath[int]
+        ) -> EntryOut:
+            return await restore.restore_revision(kind, _entry_id(ref), number, actor_of(request.user))
+
+        @post(
+            "/{ref:str}/submit",
+            guards=[requires("author")],
+            status_code=200,
+            summary="Submit one's own draft for review; editors are told by mail",
+        )
+        async def submit_entry(
+            self,
+            request: Request[Principal, Any, Any],
+            ref: FromPath[str],
+            data: Annotated[NoteIn | None, Body()] = None,
+        ) -> EntryOut:
+            actor = actor_of(request.user)
+            entry_id = _entry_id(ref)
+            shown = await submit.submit_entry(kind, entry_id, actor, (data or NoteIn()).note)
+            await enqueue_review_mail(request.app.state.queue, SUBMITTED, entry_id, actor.id)
+            return shown
+
+        @post(
+            "/{ref:str}/request-changes",
+            guards=[requires("editor")],
+            status_code=200,
+            summary="Send an entry in review back to draft with a required note; the author is told",
+        )
+        async def request_changes(
+            self,
+            request: Request[Principal, Any, Any],
+            ref: FromPath[str],
+            data: Annotated[NoteIn | None, Body()] = None,
+        ) -> EntryOut:
+            actor = actor_of(request.user)
+            entry_id = _entry_id(ref)
+            shown = await request_changes.request_changes(kind, entry_id, actor, (data or NoteIn()).note)
+            await enqueue_review_mail(request.app.state.queue, CHANGES_REQUESTED, entry_id, actor.id)
+            return shown
+
+        @get("/{ref:str}/comments", guards=[requires("author")], summary="The review conversation")
+        async def list_comments(self, ref: FromPath[str]) -> list[CommentOut]:
+            return await comments.list_comments(kind, _entry_id(ref))
+
+        @post("/{ref:str}/comments", guards=[requires("author")], summary="Add to the review conversation")
+        async def add_comment(
+            self,
+            request: Request[Principal, Any, Any],
+            ref: FromPath[str],
+            data: Annotated[CommentIn, Body()],
+        ) -> CommentOut:
+            return await comments.add_comment(kind, _entry_id(ref), actor_of(request.user), data.body)
 
     EntryController.__name__ = f"{kind.title()}Controller"
     EntryController.__qualname__ = EntryController.__name__

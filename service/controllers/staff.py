@@ -9,6 +9,7 @@ from litestar.params import Body, FromPath, QueryParameter
 
 from accounts import audit, staff
 from accounts.roles import Principal, Role
+from accounts.sign_in import review_mails_of, set_review_mails
 from service.auth import requires
 
 
@@ -34,12 +35,19 @@ class TokenIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Me(msgspec.Struct):
-    """The staff member the token belongs to."""
+    """The staff member the token belongs to, with their review-mail setting."""
 
     id: UUID
     email: str
     name: str
     role: str
+    review_mails: bool
+
+
+class MePatch(msgspec.Struct, forbid_unknown_fields=True):
+    """A change to one's own settings: `review_mails` false stops the mails about drafts in review."""
+
+    review_mails: bool
 
 
 class StaffController(Controller):
@@ -76,6 +84,11 @@ class StaffController(Controller):
         await staff.revoke_token(token_id, staff_id)
 
 
+async def _me(user: Principal) -> Me:
+    wanted = await review_mails_of(user.id)
+    return Me(id=user.id, email=user.email, name=user.name, role=user.role, review_mails=wanted)
+
+
 class MeController(Controller):
     """`/api/v1/me`: who a token belongs to."""
 
@@ -84,8 +97,12 @@ class MeController(Controller):
 
     @get("/", guards=[requires("author")], summary="The staff member this token belongs to")
     async def me(self, request: Request[Principal, Any, Any]) -> Me:
-        user = request.user
-        return Me(id=user.id, email=user.email, name=user.name, role=user.role)
+        return await _me(request.user)
+
+    @patch("/", guards=[requires("author")], summary="Change one's own settings (review mails)")
+    async def change_me(self, request: Request[Principal, Any, Any], data: Annotated[MePatch, Body()]) -> Me:
+        await set_review_mails(request.user.id, data.review_mails)
+        return await _me(request.user)
 
 
 class AuditController(Controller):

@@ -122,6 +122,19 @@ BASE_BODIES: dict[tuple[str, str], BaseBody] = {
         f"/api/v1/events/{w.ids['event']}/preview-link",
         {"expires_in_days": 7},
     ),
+    ("POST", "/api/v1/events/{ref}/submit"): lambda w: (
+        f"/api/v1/events/{w.ids['event']}/submit",
+        {"note": "Ready for a look"},
+    ),
+    ("POST", "/api/v1/events/{ref}/request-changes"): lambda w: (
+        f"/api/v1/events/{w.ids['event']}/request-changes",
+        {"note": "Please check the dates"},
+    ),
+    ("POST", "/api/v1/events/{ref}/comments"): lambda w: (
+        f"/api/v1/events/{w.ids['event']}/comments",
+        {"body": "A *comment*"},
+    ),
+    ("PATCH", "/api/v1/me"): lambda w: ("/api/v1/me", {"review_mails": True}),
     ("POST", "/api/v1/topics"): lambda w: (
         "/api/v1/topics",
         {"slug": w.unique("topic"), "name": {"ka": "თემა", "en": "Topic"}},
@@ -237,6 +250,9 @@ ALSO_READ: dict[tuple[str, str], Callable[[World], str]] = {
         f"/api/v1/subscribers/{w.ids['subscriber']}/consent"
     ),
     ("POST", "/api/v1/staff/{staff_id}/tokens"): lambda w: f"/api/v1/staff/{w.ids['staff']}/tokens",
+    # A review step's note joins the entry's conversation.
+    ("POST", "/api/v1/events/{ref}/submit"): lambda w: f"/api/v1/events/{w.ids['event']}/comments",
+    ("POST", "/api/v1/events/{ref}/request-changes"): lambda w: f"/api/v1/events/{w.ids['event']}/comments",
 }
 # Entries of every kind share one request schema: events (which alone have `location`) stand for all.
 SAME_AS_EVENTS = re.compile(r"^/api/v1/(news|announcements|materials)(/|$)")

@@ -31,6 +31,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/topics"): "editor",
     ("PATCH", "/api/v1/topics/{slug:str}"): "editor",
     ("GET", "/api/v1/me"): "author",
+    ("PATCH", "/api/v1/me"): "author",
     ("GET", "/api/v1/staff"): "admin",
     ("POST", "/api/v1/staff"): "admin",
     ("PATCH", "/api/v1/staff/{staff_id:uuid}"): "admin",
@@ -119,6 +120,13 @@ for kind in ("news", "events", "announcements", "materials"):
         ("GET", f"/api/v1/{kind}/{{ref:str}}/revisions"): "author",
         ("POST", f"/api/v1/{kind}/{{ref:str}}/preview-link"): "author",
         ("DELETE", f"/api/v1/{kind}/{{ref:str}}/preview-link"): "author",
+        # The editorial workflow: authors submit and take part in the conversation; editors decide.
+        ("GET", f"/api/v1/{kind}/{{ref:str}}/revisions/{{number:int}}"): "author",
+        ("POST", f"/api/v1/{kind}/{{ref:str}}/revisions/{{number:int}}/restore"): "editor",
+        ("POST", f"/api/v1/{kind}/{{ref:str}}/submit"): "author",
+        ("POST", f"/api/v1/{kind}/{{ref:str}}/request-changes"): "editor",
+        ("GET", f"/api/v1/{kind}/{{ref:str}}/comments"): "author",
+        ("POST", f"/api/v1/{kind}/{{ref:str}}/comments"): "author",
     }
 
 # Console routes (HTML, session cookie, CSRF): the minimum role, or PUBLIC for the sign-in pages.
@@ -172,7 +180,14 @@ CONSOLE: dict[tuple[str, str], str] = {
             ("POST", "/{entry_id:uuid}"),
             ("GET", "/{entry_id:uuid}/revisions"),
             ("POST", "/{entry_id:uuid}/preview-link"),
+            # The review buttons and the conversation (the buttons check role and ownership inside).
+            ("POST", "/{entry_id:uuid}/review"),
+            ("POST", "/{entry_id:uuid}/comments"),
         )
+    },
+    **{
+        ("POST", f"/console/{kind}/{{entry_id:uuid}}/revisions/{{number:int}}/restore"): "editor"
+        for kind in KINDS
     },
 }
 CONSOLE |= {
@@ -217,7 +232,8 @@ def test_every_route_is_in_the_table(settings: Settings) -> None:
 
 
 def concrete(path: str) -> str:
-    return re.sub(r"{[^}]+}", lambda _: str(uuid.uuid4()), path)
+    # An int parameter (a revision number) takes a number, every other one an id that names nothing.
+    return re.sub(r"{[^}]+}", lambda m: "1" if m.group(0).endswith(":int}") else str(uuid.uuid4()), path)
 
 
 async def test_guards_of_every_route(client: httpx.AsyncClient, staff: Staff) -> None:

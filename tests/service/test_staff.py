@@ -44,6 +44,7 @@ async def test_admin_adds_staff_and_the_token_works_once_shown(
         "email": "nino@scmi.test",
         "name": "ნინო",
         "role": "editor",
+        "review_mails": True,  # editors are mailed about drafts in review until they turn it off
     }
     listed = (await client.get("/api/v1/staff", headers=staff.headers("admin"))).json()
     assert "token" not in str(listed)

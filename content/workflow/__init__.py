@@ -1,0 +1,1 @@
+"""The editorial workflow: review before publishing, the review conversation, restoring revisions."""
