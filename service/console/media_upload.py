@@ -64,7 +64,8 @@ def _reason(error: DomainError) -> str:
     return "type"
 
 
-def _refused() -> PermissionDeniedException:
+def csrf_refused() -> PermissionDeniedException:
+    """The refusal of a form whose token is missing or wrong (checked here, not by the middleware)."""
     # The message names CSRF so the console's refusal page says the form expired.
     return PermissionDeniedException("CSRF token verification failed")
 
@@ -91,7 +92,7 @@ class _Receiver:
         if self.part != FILE_FIELD:
             return
         if not self.trusted:
-            raise _refused()  # no file is read before the form's token has been checked
+            raise csrf_refused()  # no file is read before the form's token has been checked
         self.current = Outcome(filename=segment.filename or "")
         if len(self.outcomes) >= MAX_FILES:
             self.current.reason = "too_many"
@@ -101,7 +102,7 @@ class _Receiver:
     def data(self, chunk: bytes) -> None:
         if self.part == TOKEN_FIELD:
             if len(self.token) + len(chunk) > 1024:
-                raise _refused()
+                raise csrf_refused()
             self.token += chunk
         elif self.part == FILE_FIELD and self.intake is not None and self.current is not None:
             try:
@@ -115,7 +116,7 @@ class _Receiver:
         if self.part == TOKEN_FIELD:
             cookie = self.request.cookies.get(CSRF_COOKIE, "")
             if not token_matches(self.token.decode("latin-1"), cookie, self.settings.secret_key):
-                raise _refused()
+                raise csrf_refused()
             self.trusted = True
         elif self.part == FILE_FIELD and self.current is not None:
             await self._finish_file(self.current)

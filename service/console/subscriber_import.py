@@ -5,16 +5,14 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Final
 
 from litestar import Request
-from litestar.exceptions import PermissionDeniedException
 from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 
 from core.errors import TooLarge
-from service.console.media_upload import NotAnUpload, token_matches
+from service.console.media_upload import TOKEN_FIELD, NotAnUpload, csrf_refused, token_matches
 from service.console.session import CSRF_COOKIE, settings_of
 
 MAX_IMPORT_BYTES: Final = 256 * 1024 * 1024  # as the API's import
 SPOOL_IN_MEMORY: Final = 4 * 1024 * 1024
-TOKEN_FIELD: Final = "_csrf_token"  # noqa: S105  (the form field's name, not a secret)
 TEXT_FIELDS: Final = ("basis",)
 FILE_FIELD: Final = "file"
 TEXT_LIMIT: Final = 16 * 1024  # bytes: 2,000 Georgian letters take three each
@@ -28,11 +26,6 @@ class ImportForm:
     file: IO[bytes] | None = None
     filename: str = ""
     size: int = 0
-
-
-def _refused() -> PermissionDeniedException:
-    # The message names CSRF so the console's refusal page says the form expired.
-    return PermissionDeniedException("CSRF token verification failed")
 
 
 async def receive_import(request: Request[Any, Any, Any]) -> ImportForm:
@@ -66,7 +59,7 @@ async def receive_import(request: Request[Any, Any, Any]) -> ImportForm:
                         value = bytearray()
                         if part == FILE_FIELD:
                             if not trusted:
-                                raise _refused()
+                                raise csrf_refused()
                             if form.file is None:
                                 form.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115  (the caller closes it)
                                 form.filename = event.filename or ""
@@ -76,7 +69,7 @@ async def receive_import(request: Request[Any, Any, Any]) -> ImportForm:
                         if part == TOKEN_FIELD:
                             cookie = request.cookies.get(CSRF_COOKIE, "")
                             if not token_matches(value.decode("latin-1"), cookie, secret):
-                                raise _refused()
+                                raise csrf_refused()
                             trusted = True
                         elif part in TEXT_FIELDS:
                             form.fields[part] = value.decode("utf-8", errors="replace").strip()
@@ -86,7 +79,7 @@ async def receive_import(request: Request[Any, Any, Any]) -> ImportForm:
                         form.size += len(event)
                     elif part:
                         if len(value) + len(event) > TEXT_LIMIT:
-                            raise _refused() if part == TOKEN_FIELD else TooLarge("too long", field=part)
+                            raise csrf_refused() if part == TOKEN_FIELD else TooLarge("too long", field=part)
                         value += event
     except MultipartError:
         if form.file is not None:
@@ -99,7 +92,7 @@ async def receive_import(request: Request[Any, Any, Any]) -> ImportForm:
     if not trusted:
         if form.file is not None:
             form.file.close()
-        raise _refused()
+        raise csrf_refused()
     if form.file is not None:
         form.file.seek(0)
     return form
