@@ -22,7 +22,6 @@ from core.csv_cells import safe_row
 from core.errors import Conflict, Invalid, NotFound, TooLarge
 from newsletters import consent, lists, subscribers
 from newsletters.consent import Origin
-from newsletters.exporting import export_csv
 from newsletters.importing import ImportReport, import_csv
 from newsletters.subscriber_schemas import ListIn, ListNames, ListPatch, Names, SubscriberIn, SubscriberPatch
 from service.client_address import peer_address
@@ -31,6 +30,7 @@ from service.console.rendering import console_page
 from service.console.session import CSRF_COOKIE, form_token, settings_of, signed_in
 from service.console.subscriber_import import MAX_IMPORT_BYTES, receive_import
 from service.console.texts import TEXTS
+from service.controllers.subscribers import export_stream
 
 AnyRequest = Request[Any, Any, Any]
 SLUG: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -542,13 +542,5 @@ class SubscriberPagesController(Controller):
     @get("/export")
     async def export(self, request: AnyRequest) -> Stream:
         await _admin(request)
-        include_left = request.query_params.get("include_left") == "yes"
-        return Stream(
-            export_csv(include_left=include_left),
-            media_type="text/csv",
-            headers={
-                "Content-Disposition": 'attachment; filename="subscribers.csv"',
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        # nosniff comes with every answer (service.security_headers).
+        return export_stream(include_left=request.query_params.get("include_left") == "yes")
