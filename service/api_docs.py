@@ -1,6 +1,7 @@
 """The API documentation at /schema: Swagger UI served by the service itself, for offline networks."""
 
 import hashlib
+from html import escape
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Final
@@ -46,20 +47,16 @@ class LocalSwaggerUI(OpenAPIRenderPlugin):
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_escape(title)}</title>
+<title>{escape(title)}</title>
 <link rel="stylesheet" href="{STYLESHEET}">
 <script src="{BUNDLE}" defer></script>
 <script src="{STARTER}" defer></script>
 </head>
 <body>
-<main id="swagger-ui" data-url="{_escape(document)}"><noscript>The API documentation needs JavaScript;
-the document itself is at <a href="{_escape(document)}">{_escape(document)}</a>.</noscript></main>
+<main id="swagger-ui" data-url="{escape(document)}"><noscript>The API documentation needs JavaScript;
+the document itself is at <a href="{escape(document)}">{escape(document)}</a>.</noscript></main>
 </body>
 </html>""".encode()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 @get(f"{ASSETS_PATH}/{{name:str}}", include_in_schema=False, sync_to_thread=False)
