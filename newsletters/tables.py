@@ -147,7 +147,7 @@ class Bounce(Table):
 
     id = UUID(primary_key=True)
     kind = Varchar(length=20)  # hard, soft, complaint
-    source = Varchar(length=30)  # mailbox, webhook
+    source = Varchar(length=30)  # mailbox, webhook, ses, mailgun
     # The address the report names (cleared when its subscriber is erased).
     email = Varchar(length=320, default="")
     subscriber = UUID(null=True, default=None)

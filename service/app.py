@@ -17,6 +17,7 @@ from content.media.enclosures import cover_lookup
 from content.media.storage import open_storage
 from content.syndication import content_version, next_embargo_lift
 from core.db import on_committed_write
+from newsletters.bounces.sns import Certificates
 from newsletters.public_archive import newest_send, newsletter_lookup
 from service.answers import AnswerCache
 from service.api_docs import LocalSwaggerUI, docs_asset
@@ -33,6 +34,7 @@ from service.controllers.lists import ListController
 from service.controllers.media import MediaController
 from service.controllers.newsletter_archive import ArchiveController
 from service.controllers.previews import PREVIEW_LINK_CONTROLLERS, preview
+from service.controllers.provider_hooks import provider_hook
 from service.controllers.reading_pages import ReadingPagesController
 from service.controllers.search import search
 from service.controllers.signup_pages import SignUpPagesController
@@ -145,6 +147,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             CampaignController,
             BounceWebhookController,
             CampaignBouncesController,
+            provider_hook,
             ArchiveController,
             ReadingPagesController,
             sitemap,
@@ -155,7 +158,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             console_router(settings),
         ],
         lifespan=[lifespan],
-        state=State({"settings": settings}),
+        # SNS signing certificates, fetched once per process (POST /hooks/ses).
+        state=State({"settings": settings, "sns_certificates": Certificates(settings.sns_trust)}),
         middleware=[
             RequestIdMiddleware,
             RequestMetrics,

@@ -13,6 +13,7 @@ from content.kinds import KINDS
 from content.media.limits import MediaLimits
 from content.media.storage import StorageConfig
 from newsletters.bounces.mailbox import parse_mailbox_url
+from newsletters.bounces.sns import SnsTrust
 from service.client_address import Networks, parse_networks
 
 DEFAULT_SECRET_KEY: Final = "insecure-development-key-change-me"  # noqa: S105 (refused in production)
@@ -20,7 +21,7 @@ MIN_PRODUCTION_KEY_LENGTH: Final = 32
 # Settings that hold a secret: each may instead be read from the file `NAME_FILE` names (Docker secrets).
 SECRET_SETTINGS: Final = (
     "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SMTP_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
-    "METRICS_TOKEN", "BOUNCE_MAILBOX_URL", "BOUNCE_WEBHOOK_TOKEN",
+    "METRICS_TOKEN", "BOUNCE_MAILBOX_URL", "BOUNCE_WEBHOOK_TOKEN", "BOUNCE_MAILGUN_SIGNING_KEY",
 )  # fmt: skip
 
 
@@ -179,6 +180,13 @@ class Settings:
     bounce_mailbox_url: str = ""
     bounce_webhook_token: str = ""
     bounce_soft_limit: int = 3
+    # Provider webhooks (POST /hooks/{provider}): the SNS topics whose SES notifications we take, and
+    # Mailgun's webhook signing key; each provider is off (404) until set.
+    bounce_sns_topic_arns: tuple[str, ...] = field(default_factory=tuple)
+    bounce_mailgun_signing_key: str = ""
+    # Where SNS signing certificates and subscription links may come from: not read from the
+    # environment, so production always insists on https to Amazon's SNS hosts (tests inject theirs).
+    sns_trust: SnsTrust = field(default_factory=SnsTrust)
     console_idle_minutes: int = 60  # a console session left alone this long ends
     console_session_hours: int = 12  # and every session ends this long after sign-in
     # Webhooks: how long the website's endpoint has to answer; waits before each retry (then failed);
@@ -320,6 +328,10 @@ class Settings:
             bounce_mailbox_url=checked_mailbox_url(env.get("BOUNCE_MAILBOX_URL") or ""),
             bounce_webhook_token=env.get("BOUNCE_WEBHOOK_TOKEN") or "",
             bounce_soft_limit=positive("BOUNCE_SOFT_LIMIT", env.get("BOUNCE_SOFT_LIMIT") or "3"),
+            bounce_sns_topic_arns=tuple(
+                arn.strip() for arn in env.get("BOUNCE_SNS_TOPIC_ARNS", "").split(",") if arn.strip()
+            ),
+            bounce_mailgun_signing_key=(env.get("BOUNCE_MAILGUN_SIGNING_KEY") or "").strip(),
             console_idle_minutes=int(env.get("CONSOLE_IDLE_MINUTES") or defaults.console_idle_minutes),
             console_session_hours=int(env.get("CONSOLE_SESSION_HOURS") or defaults.console_session_hours),
             webhook_timeout_seconds=float(

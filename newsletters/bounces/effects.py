@@ -42,7 +42,7 @@ class Incoming:
     """One bounce or complaint, from the mailbox or a webhook, before it is matched."""
 
     kind: Kind
-    source: str  # mailbox, webhook
+    source: str  # mailbox, webhook (the generic one), ses, mailgun
     email: str = ""
     verp: Verp | None = None
     message_ids: tuple[str, ...] = ()
@@ -135,7 +135,7 @@ async def match(incoming: Incoming, secret_key: str) -> Match:
         )
         if latest is not None:
             return latest
-        if incoming.source == "webhook":
+        if incoming.source != "mailbox":  # a webhook proved who posted it
             return Match(subscriber=person["id"], email=address)
         break
     return Match(email=incoming.email or next(iter(incoming.recipients), ""))
