@@ -104,6 +104,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     # The mail services' webhook checks BOUNCE_WEBHOOK_TOKEN, not a staff token (unset here: 404).
     ("POST", "/api/v1/bounces"): PUBLIC,
     ("GET", "/api/v1/bounces"): "admin",
+    # The mail services' own webhooks check the provider's signature (unconfigured here: 404).
+    ("POST", "/hooks/{provider:str}"): PUBLIC,
     # Whoever holds a preview token; search is the public's.
     ("GET", "/api/v1/preview/{token:str}"): PUBLIC,
     ("GET", "/api/v1/search"): PUBLIC,

@@ -166,8 +166,9 @@ WRITING_GETS: set[tuple[str, str]] = set()
 
 
 # Writes that anyone may reach but only a secret lets through: a mail service posts bounces in bursts
-# with BOUNCE_WEBHOOK_TOKEN (tests/newsletters/bounces/test_webhook.py: 401 and nothing changed without it).
-TOKEN_CHECKED_WRITES = {("POST", "/api/v1/bounces")}
+# with BOUNCE_WEBHOOK_TOKEN (tests/newsletters/bounces/test_webhook.py: 401 and nothing changed without
+# it), or signed by Amazon SNS or Mailgun (test_ses_hook.py, test_mailgun_hook.py).
+TOKEN_CHECKED_WRITES = {("POST", "/api/v1/bounces"), ("POST", "/hooks/{provider:str}")}
 
 
 def public_writes() -> list[tuple[str, str]]:

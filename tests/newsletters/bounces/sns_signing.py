@@ -34,7 +34,9 @@ def make_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def certificate(key: rsa.RSAPrivateKey, name: str, *, ip: str | None = None, days: int = 2) -> x509.Certificate:
+def certificate(
+    key: rsa.RSAPrivateKey, name: str, *, ip: str | None = None, days: int = 2
+) -> x509.Certificate:
     """A self-signed certificate for `key` (with `ip` as its subject alternative name for TLS)."""
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.datetime.now(datetime.UTC)
@@ -94,7 +96,7 @@ def signed(message: dict[str, Any], key: rsa.RSAPrivateKey, version: str = "2") 
     else:
         names = ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"]
     text = "".join(f"{name}\n{message[name]}\n" for name in names if name in message)
-    algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()  # noqa: S303
+    algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()
     signature = key.sign(text.encode(), padding.PKCS1v15(), algorithm)
     return {**message, "SignatureVersion": version, "Signature": base64.b64encode(signature).decode()}
 

@@ -180,7 +180,9 @@ AWAY_FROM_AMAZON = [
 
 async def test_a_certificate_away_from_amazon_is_never_fetched(amazon_only: Newsroom, sns: FakeSns) -> None:
     for url in AWAY_FROM_AMAZON:
-        message = notification(sns, ses_complaint("angry@partner.example"), SigningCertURL=url.format(port=sns.port))
+        message = notification(
+            sns, ses_complaint("angry@partner.example"), SigningCertURL=url.format(port=sns.port)
+        )
         answer = await post(amazon_only, signed(message, sns.key))
         assert answer.status_code == 401, (url, answer.text)
     assert sns.requests == []
@@ -207,7 +209,9 @@ async def test_the_hook_is_off_until_configured(settings: Settings, db: Database
 def test_ses_notifications_name_the_delivery_by_return_path() -> None:
     key, delivery = "secret-key-of-the-test", uuid4()
     sender = return_path(key, "bounces.newsroom.test", "d", delivery)
-    body = ses_bounce("gone@partner.example", source=sender, commonHeaders={"messageId": "<abc@newsroom.test>"})
+    body = ses_bounce(
+        "gone@partner.example", source=sender, commonHeaders={"messageId": "<abc@newsroom.test>"}
+    )
     (found,) = ses.incomings(json.dumps(body), "sns-id", key)
     assert found.verp is not None and (found.verp.kind, found.verp.id) == ("d", delivery)
     assert found.message_ids == ("<abc@newsroom.test>",)
