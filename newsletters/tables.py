@@ -158,3 +158,12 @@ class Bounce(Table):
     reason = Text(default="")
     effect = Varchar(length=20, default="")  # bounced, complained, counted, none (unknown address)
     created_at = Timestamptz()
+
+
+class KeptMessage(Table, tablename="bounce_mailbox_kept"):
+    """A message of a POP3 bounce mailbox that could not be read, left there for people: not fetched again."""
+
+    id = UUID(primary_key=True)
+    mailbox = Varchar(length=64)  # a digest of the mailbox's host, port and user
+    uidl = Varchar(length=100)  # the message's POP3 unique id (1 to 70 characters)
+    kept_at = Timestamptz()

@@ -32,6 +32,7 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)   # Playwright drives Debian's build (none can be fetched)
 command -v wrk >/dev/null || missing+=(wrk)        # the load test and the benchmarks
 { [ -x /usr/sbin/dovecot ] && command -v doveadm >/dev/null; } || missing+=(dovecot-imapd)  # bounce mailbox tests
+[ -x /usr/lib/dovecot/pop3 ] || missing+=(dovecot-pop3d)                                     # and over POP3
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     echo "tests: installing ${missing[*]}"

@@ -6,7 +6,7 @@ from datetime import datetime
 from email import message_from_bytes
 from typing import Final
 
-from newsletters.bounces import effects, mailbox
+from newsletters.bounces import effects, kept, mailbox
 from newsletters.bounces.effects import Incoming, Rules
 from newsletters.bounces.reports import read_report, report_id_of
 from newsletters.bounces.verp import find_verp
@@ -54,10 +54,12 @@ async def read_mailbox(
 
     A message is moved only after its effect is committed; should the database fail, what was done
     is filed and the rest waits in the inbox for the next run. A report read again (moved, then
-    the move lost) is recognised by its Message-ID and only filed.
+    the move lost) is recognised by its Message-ID and only filed. A POP3 mailbox keeps what we
+    cannot read where it is, and later runs skip it.
     """
     box = mailbox.parse_mailbox_url(url)
-    messages = await mailbox.fetch(box, limit, max_bytes)
+    pop3 = box.protocol == "pop3"
+    messages, present = await mailbox.fetch(box, limit, max_bytes, await kept.kept_in(box) if pop3 else ())
     result = IntakeReport(read=len(messages))
     moves: list[tuple[str, str]] = []
     try:
@@ -78,6 +80,9 @@ async def read_mailbox(
             moves.append((uid, mailbox.PROCESSED))
     finally:
         await mailbox.file(box, moves)
+        if pop3:
+            left = [uid for uid, folder in moves if folder == mailbox.UNRECOGNISED]
+            await kept.remember(box, left, present or ())
     return result
 
 

@@ -20,6 +20,7 @@ def test_each_secret_setting_can_come_from_a_file(tmp_path: Path) -> None:
         "METRICS_TOKEN": "scrape-token",
         "BOUNCE_MAILBOX_URL": "imaps://bounces:imap-pass@imap.example.org:993/INBOX",
         "BOUNCE_WEBHOOK_TOKEN": "webhook-token",
+        "BOUNCE_MAILGUN_SIGNING_KEY": "mailgun-signing-key",
     }
     assert set(values) == set(SECRET_SETTINGS)
     env = {}
@@ -37,6 +38,7 @@ def test_each_secret_setting_can_come_from_a_file(tmp_path: Path) -> None:
     assert settings.metrics_token == values["METRICS_TOKEN"]
     assert settings.bounce_mailbox_url == values["BOUNCE_MAILBOX_URL"]
     assert settings.bounce_webhook_token == values["BOUNCE_WEBHOOK_TOKEN"]
+    assert settings.bounce_mailgun_signing_key == values["BOUNCE_MAILGUN_SIGNING_KEY"]
     settings.check_production()  # the key from the file is a real one
 
 

@@ -19,13 +19,14 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from tests.private_servers import free_port, smtp_server, wait_for_port
 
 DOVECOT = "/usr/sbin/dovecot"
+POP3 = "/usr/lib/dovecot/pop3"
 USER, PASSWORD = "bounces", "mailbox-secret"
 
 CONFIG = """
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-protocols = imap
+protocols = {protocols}
 listen = 127.0.0.1
 disable_plaintext_auth = no
 auth_mechanisms = plain login
@@ -54,7 +55,13 @@ service imap-login {{
 }}
 service pop3-login {{
   inet_listener pop3 {{
-    port = 0
+    address = 127.0.0.1
+    port = {pop3_port}
+  }}
+  inet_listener pop3s {{
+    address = 127.0.0.1
+    port = {pop3s_port}
+    ssl = yes
   }}
 }}
 service submission-login {{
@@ -73,11 +80,18 @@ class Dovecot:
     port: int
     process: subprocess.Popen[bytes] | None = None
     tls: bool = False
+    pop3_port: int = 0  # with POP3: its port (POP3S when `pop3_tls`)
+    pop3_tls: bool = False
 
     @property
     def url(self) -> str:
         scheme = "imaps" if self.tls else "imap"
         return f"{scheme}://{USER}:{PASSWORD}@127.0.0.1:{self.port}/INBOX"
+
+    @property
+    def pop3_url(self) -> str:
+        scheme = "pop3s" if self.pop3_tls else "pop3"
+        return f"{scheme}://{USER}:{PASSWORD}@127.0.0.1:{self.pop3_port}"
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -86,6 +100,8 @@ class Dovecot:
             stderr=subprocess.DEVNULL,
         )
         wait_for_port(self.port)
+        if self.pop3_port:
+            wait_for_port(self.pop3_port)
 
     def stop(self) -> None:
         if self.process is not None:
@@ -127,10 +143,13 @@ class Dovecot:
 
 
 @contextlib.contextmanager
-def running_dovecot(*, tls: bool = False) -> Iterator[Dovecot]:
+def running_dovecot(*, tls: bool = False, pop3: str = "") -> Iterator[Dovecot]:
     """A dovecot IMAP server on a free loopback port with an empty mailbox for user `bounces`; with
-    `tls`, IMAPS only, under a self-signed certificate for 127.0.0.1 (`root/cert.pem`)."""
+    `tls`, IMAPS only, under a self-signed certificate for 127.0.0.1 (`root/cert.pem`). `pop3`
+    ("plain" or "tls") also serves the mailbox over POP3 (POP3S) beside plain IMAP."""
     assert Path(DOVECOT).exists(), "the bounce tests need dovecot-imapd (tests/system_tools.sh installs it)"
+    if pop3:
+        assert Path(POP3).exists(), "the POP3 tests need dovecot-pop3d (tests/system_tools.sh installs it)"
     # Not under tmp_path: the mail processes run as an unprivileged user, who must reach the maildir.
     root = Path(tempfile.mkdtemp(prefix="scmi-dovecot-"))
     root.chmod(0o755)
@@ -144,22 +163,35 @@ def running_dovecot(*, tls: bool = False) -> Iterator[Dovecot]:
         shutil.chown(root / "mail", mail_user, mail_group)
     (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
     port = free_port()
-    if tls:
+    if tls or pop3 == "tls":
         subprocess.run(
             ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
              "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(root / "key.pem"),
              "-out", str(root / "cert.pem")],
             check=True, capture_output=True,
         )  # fmt: skip
-        settings = f"ssl = required\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem\n"
-        ports = {"imap_port": 0, "imaps_port": port}
+        # POP3S beside plain IMAP (the test's own way in): TLS offered, not required.
+        required = "required" if tls else "yes"
+        settings = f"ssl = {required}\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem\n"
     else:
-        settings, ports = "ssl = no\n", {"imap_port": port, "imaps_port": 0}
+        settings = "ssl = no\n"
+    ports = {"imap_port": 0, "imaps_port": port} if tls else {"imap_port": port, "imaps_port": 0}
+    pop3_port = free_port() if pop3 else 0
+    ports |= {
+        "pop3_port": pop3_port if pop3 == "plain" else 0,
+        "pop3s_port": pop3_port if pop3 == "tls" else 0,
+    }
     config = CONFIG.format(
-        root=root, tls=settings, internal=internal, mail_user=mail_user, mail_group=mail_group, **ports
+        root=root,
+        tls=settings,
+        internal=internal,
+        mail_user=mail_user,
+        mail_group=mail_group,
+        protocols="imap pop3" if pop3 else "imap",
+        **ports,
     )
     (root / "dovecot.conf").write_text(config)
-    server = Dovecot(root=root, port=port, tls=tls)
+    server = Dovecot(root=root, port=port, tls=tls, pop3_port=pop3_port, pop3_tls=pop3 == "tls")
     server.start()
     try:
         yield server
@@ -172,6 +204,20 @@ def running_dovecot(*, tls: bool = False) -> Iterator[Dovecot]:
 def dovecot() -> Iterator[Dovecot]:
     """A dovecot IMAP server (plain IMAP on loopback) with an empty mailbox for user `bounces`."""
     with running_dovecot() as server:
+        yield server
+
+
+@pytest.fixture
+def dovecot_pop3() -> Iterator[Dovecot]:
+    """The same mailbox over plain POP3 too (`pop3_url`)."""
+    with running_dovecot(pop3="plain") as server:
+        yield server
+
+
+@pytest.fixture
+def dovecot_pop3s() -> Iterator[Dovecot]:
+    """The same mailbox over POP3S, under a self-signed certificate (`root/cert.pem`)."""
+    with running_dovecot(pop3="tls") as server:
         yield server
 
 

@@ -136,7 +136,7 @@ def test_mailbox_urls() -> None:
     )  # fmt: skip
     assert parse_mailbox_url("imap://u:p@localhost").port == 143
     assert parse_mailbox_url("imap://u:p@localhost").folder == "INBOX"
-    for wrong in ("pop3://u:p@host", "imaps://host:993", "https://u:p@host"):
+    for wrong in ("pop://u:p@host", "imaps://host:993", "https://u:p@host"):
         with pytest.raises(ValueError, match="BOUNCE_MAILBOX_URL"):
             parse_mailbox_url(wrong)
 
