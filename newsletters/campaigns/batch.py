@@ -55,11 +55,13 @@ async def sending_row(campaign_id: UUID, round_: int) -> tuple[dict[str, Any] | 
     return row, "sending"
 
 
-def batch_size(config: SendingConfig, per_second: float, seconds: float) -> int:
-    """Rows to claim: no more than the pace lets go in the batch's `seconds`, and at least one."""
+def batch_size(config: SendingConfig, per_second: float, seconds: float, most: int | None = None) -> int:
+    """Rows to claim: no more than the pace lets go in the batch's `seconds`, nor than `most` (what this
+    connection sends in a few seconds), and at least one."""
+    size = config.batch_size if most is None else max(1, min(config.batch_size, most))
     if math.isinf(per_second):
-        return config.batch_size
-    return max(1, min(config.batch_size, math.floor(per_second * seconds)))
+        return size
+    return max(1, min(size, math.floor(per_second * seconds)))
 
 
 async def claim(campaign_id: UUID, config: SendingConfig, size: int) -> list[ledger.Claimed]:
@@ -202,8 +204,10 @@ async def send_batch(
     config: SendingConfig,
     transport: MailTransport,
     limiter: RateLimiter | None = None,
+    most: int | None = None,
 ) -> BatchResult:
-    """Claim one batch of a sending campaign and send it over `transport` (left open for the next batch).
+    """Claim one batch of a sending campaign (at most `most` rows when given) and send it over
+    `transport` (left open for the next batch).
 
     A job of an older round (the campaign was paused and resumed since) does nothing.
     """
@@ -217,7 +221,7 @@ async def send_batch(
     seconds = lease - min(config.timeout, lease / 2)
     stop_at = time.monotonic() + seconds
     limiter = limiter or NoLimit()
-    claimed = await claim(campaign_id, config, batch_size(config, limiter.per_second, seconds))
+    claimed = await claim(campaign_id, config, batch_size(config, limiter.per_second, seconds, most))
     result.claimed = len(claimed)
     marks = Marks(campaign_id)
     # From here on every claimed row is either handled or given back, even when the job is

@@ -1,8 +1,10 @@
 """The chain decisions of the campaign runner, on the suite's real Redis and the real ledger."""
 
-from dataclasses import dataclass, field
+import asyncio
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -158,3 +160,35 @@ async def test_the_reconciler_starts_due_campaigns_restarts_dead_chains_and_fini
     statuses = {row["id"]: row["status"] for row in await Campaign.select(Campaign.id, Campaign.status)}
     assert statuses == {sending_id: "sending", due.id: "sending", done.id: "sent"}
     assert not any(job.campaign_id == done.id for job, _ in queued.jobs)
+
+
+@dataclass
+class SlowRelay:
+    """An SMTP server that answers each message after 100 ms, noting which connection brought it."""
+
+    by_connection: dict[int, int] = field(default_factory=dict)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(0.1)
+        self.by_connection[id(session)] = self.by_connection.get(id(session), 0) + 1
+        return "250 OK"
+
+
+async def test_through_a_slow_relay_every_connection_has_rows_to_the_end(db: Database, redis: Redis) -> None:
+    """A slot claims what its connection sends in a couple of seconds, not a whole CAMPAIGN_BATCH_SIZE:
+    one fast claim of 200 rows would leave the other connections nothing to send."""
+    people = [f"p{n}@example.org" for n in range(80)]
+    campaign_id = await sending_campaign(*people)
+    relay = SlowRelay()
+    config = replace(CONFIG, connections=4, batch_size=200)
+    with smtp_server(relay) as url:
+        route = mail_route(url, Path("unused-outbox"))
+        jobs = [BatchJob(campaign_id, 1, slot, "start") for slot in range(4)]
+        reports = await asyncio.gather(
+            *(runner.run_slot(job, config, route, NoLimit(), redis, Queued()) for job in jobs)
+        )
+    assert sum(report.sent for report in reports) == 80
+    assert (await states.get_campaign(campaign_id)).status == "sent"
+    assert len(relay.by_connection) == 4
+    assert all(report.sent >= runner.FIRST_CLAIM for report in reports), [r.sent for r in reports]
+    assert max(relay.by_connection.values()) <= 40, relay.by_connection  # no connection did half alone
