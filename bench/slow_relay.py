@@ -31,7 +31,7 @@ from bench.table import Figure
 from newsletters.campaign_schemas import Counts
 from newsletters.campaigns import states
 from newsletters.lists import create_list
-from newsletters.subscriber_schemas import ListIn, Names
+from newsletters.subscriber_schemas import ListIn, ListNames
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
 
 DELAY = 0.1  # seconds the relay takes to answer each message
@@ -120,7 +120,7 @@ async def measure(quick: bool, *, verbose: bool, count: int = 0) -> list[Figure]
         bind_engine(engine)
         await prepare_engine(engine)
         await migrate(quiet=True)
-        await create_list(ListIn(slug="partners", name=Names(ka="პარტნიორები", en="Partners")))
+        await create_list(ListIn(slug="partners", name=ListNames(ka="პარტნიორები", en="Partners")))
         await campaigns.add_subscribers(count)
         with tempfile.TemporaryDirectory() as folder:
             for number in range(rounds):

@@ -346,7 +346,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "cp_failed": "ვერ გაიგზავნა",
         "cp_bounced": "დაბრუნებული",
         "cp_skipped": "გამოტოვებული",
-        "cp_complained": "საჩივრები",
+        "cp_complained": "სპამად მონიშვნა",
         "cp_template": "შაბლონი",
         "cp_subject_ka": "თემა ქართულად",
         "cp_subject_en": "თემა ინგლისურად",
@@ -409,6 +409,13 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "cp_sent_at": "დასრულდა",
         "cp_rate_label": "სიჩქარე",
         "cp_rate": "{rate} წერილი წუთში",
+        "cp_complaint_rate_label": "სპამად მონიშვნის წილი",
+        "cp_complaint_rate": "გაგზავნილის {percent} %",
+        "cp_complaints_flagged": "სპამად მონიშვნის წილი 0,1 %-ს აღემატება.",
+        "cp_complaints_flagged_hint": (
+            "ფოსტის სერვისები 0,3 %-ზე ზღუდავენ გამგზავნს: გადახედეთ, ვინ არის სიებში და ელოდება თუ არა ამ წერილს."
+        ),
+        "cp_flagged": "გაფრთხილება",
         "cp_time_left": "დარჩენილი დრო",
         "cp_minutes": "დაახლოებით {minutes} წთ",
         "cp_unknown": "ჯერ უცნობია",
@@ -981,6 +988,13 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "cp_sent_at": "Finished",
         "cp_rate_label": "Rate",
         "cp_rate": "{rate} messages a minute",
+        "cp_complaint_rate_label": "Complaint rate",
+        "cp_complaint_rate": "{percent} % of the mail sent",
+        "cp_complaints_flagged": "The complaint rate is above 0.1 %.",
+        "cp_complaints_flagged_hint": (
+            "Mail services throttle a sender at 0.3 %: check who is on the lists and whether they expect this mail."
+        ),
+        "cp_flagged": "flagged",
         "cp_time_left": "Time left",
         "cp_minutes": "about {minutes} min",
         "cp_unknown": "not known yet",
