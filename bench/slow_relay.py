@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bench import campaigns
 from bench.servers import free_port
+from bench.slow_sink import DELAY
 from bench.table import Figure
 from newsletters.campaign_schemas import Counts
 from newsletters.campaigns import states
@@ -34,17 +34,8 @@ from newsletters.lists import create_list
 from newsletters.subscriber_schemas import ListIn, ListNames
 from service.database import bind_engine, close_engine, engine_from_url, migrate, prepare_engine
 
-DELAY = 0.1  # seconds the relay takes to answer each message
 CONNECTIONS = 8
 CEILING = CONNECTIONS / DELAY  # messages a second the relay allows over 8 connections
-
-
-class SlowSink:
-    """An aiosmtpd handler that takes every message and answers after DELAY (each connection apart)."""
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        await asyncio.sleep(DELAY)
-        return "250 OK"
 
 
 def start_slow_sink(port: int) -> subprocess.Popen[bytes]:
@@ -57,19 +48,21 @@ def start_slow_sink(port: int) -> subprocess.Popen[bytes]:
             "-l",
             f"127.0.0.1:{port}",
             "-c",
-            "bench.slow_relay.SlowSink",
+            "bench.slow_sink.SlowSink",
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
-    for _ in range(100):
+    deadline = time.monotonic() + 30  # a busy machine takes a while to start an interpreter
+    while time.monotonic() < deadline and sink.poll() is None:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return sink
         except OSError:
             time.sleep(0.05)
     sink.kill()
-    raise RuntimeError("the slow SMTP sink did not start")
+    _, errors = sink.communicate()
+    raise RuntimeError(f"the slow SMTP sink did not start: {errors.decode()[-2000:]}")
 
 
 def run_child(*args: str) -> dict[str, Any]:

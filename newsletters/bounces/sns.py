@@ -29,7 +29,8 @@ AMAZON_SNS_HOST: Final = re.compile(r"sns\.[a-z0-9-]+\.amazonaws\.com")
 MAX_CERTIFICATE_BYTES: Final = 64 * 1024
 CERTIFICATE_SECONDS: Final = 24 * 3600.0  # SNS rotates its certificates rarely; a day's memory is plenty
 CACHED_CERTIFICATES: Final = 16
-# SNS retries a notification for at most an hour under its default policy; older ones are not believed.
+# SNS retries a notification for about an hour under its default policy (longer when a topic is set
+# up so); a message more than a day old is not believed.
 MAX_AGE: Final = timedelta(hours=24)
 TIMEOUT: Final = 10.0
 
@@ -105,7 +106,7 @@ class Certificates:
 
     async def get(self, url: str) -> x509.Certificate:
         """The certificate at `url` (an allowed one), from memory when fetched in the last day."""
-        if not self.trust.allows(url):
+        if not self.trust.allows(url) or not urlparse(url).path.endswith(".pem"):
             raise SignatureRefused("the signing certificate must come from Amazon SNS over https")
         now = time.monotonic()
         found = self.kept.get(url)
