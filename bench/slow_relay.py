@@ -22,9 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
 from bench import campaigns
+from bench.postgres import fresh_database
 from bench.servers import free_port
 from bench.slow_sink import DELAY
 from bench.table import Figure
@@ -100,38 +99,33 @@ async def one_round(url: str, port: int, count: int, folder: Path) -> dict[str, 
 async def measure(quick: bool, *, verbose: bool, count: int = 0) -> list[Figure]:
     count = count or (800 if quick else 4_000)
     rounds = 1 if quick else 2
-    admin_url = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    name = f"scmi_bench_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url.rpartition("/")[0] + f"/{name}"
-    port = free_port()
-    sink = start_slow_sink(port)
-    engine = engine_from_url(url)
-    results = []
-    try:
-        bind_engine(engine)
-        await prepare_engine(engine)
-        await migrate(quiet=True)
-        await create_list(ListIn(slug="partners", name=ListNames(ka="პარტნიორები", en="Partners")))
-        await campaigns.add_subscribers(count)
-        with tempfile.TemporaryDirectory() as folder:
-            for number in range(rounds):
-                result = await one_round(url, port, count, Path(folder))
-                results.append(result)
-                if verbose:
-                    print(
-                        f"  round {number + 1}: {count} recipients through a 100 ms relay, "
-                        f"engine {result['engine_rate']:,.1f} msg/s, bare {result['bare_rate']:,.1f} msg/s; "
-                        f"worker peak RSS {result['peak_mb']:.0f} MB",
-                        flush=True,
-                    )
-    finally:
-        sink.terminate()
-        sink.wait()
-        await close_engine(engine)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with fresh_database() as url:  # dropped, connections closed, at the end
+        port = free_port()
+        sink = start_slow_sink(port)
+        engine = engine_from_url(url)
+        results = []
+        try:
+            bind_engine(engine)
+            await prepare_engine(engine)
+            await migrate(quiet=True)
+            await create_list(ListIn(slug="partners", name=ListNames(ka="პარტნიორები", en="Partners")))
+            await campaigns.add_subscribers(count)
+            with tempfile.TemporaryDirectory() as folder:
+                for number in range(rounds):
+                    result = await one_round(url, port, count, Path(folder))
+                    results.append(result)
+                    if verbose:
+                        print(
+                            f"  round {number + 1}: {count} recipients through a 100 ms relay, "
+                            f"engine {result['engine_rate']:,.1f} msg/s, "
+                            f"bare {result['bare_rate']:,.1f} msg/s; "
+                            f"worker peak RSS {result['peak_mb']:.0f} MB",
+                            flush=True,
+                        )
+        finally:
+            sink.terminate()
+            sink.wait()
+            await close_engine(engine)
     engine_rate = statistics.median(r["engine_rate"] for r in results)
     bare_rate = statistics.median(r["bare_rate"] for r in results)
     rates = ", ".join(f"{r['engine_rate']:,.1f}/{r['bare_rate']:,.1f}" for r in results)
