@@ -11,6 +11,8 @@ from newsletters.tables import (
     Delivery,
     MailingList,
     Membership,
+    PressGrant,
+    PressOpening,
     Subscriber,
     Template,
 )
@@ -19,7 +21,7 @@ APP_CONFIG = AppConfig(
     app_name="newsletters",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     # Children before parents: tests empty the tables in this order.
-    table_classes=[Bounce, MailingList, Subscriber, Membership, ConsentEvent, Delivery, Campaign, Template],
+    table_classes=[PressOpening, PressGrant, Bounce, MailingList, Subscriber, Membership, ConsentEvent, Delivery, Campaign, Template],
     migration_dependencies=[],
     commands=[],
 )

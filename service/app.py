@@ -32,6 +32,8 @@ from service.controllers.feeds import FeedController, feed_index
 from service.controllers.lists import ListController
 from service.controllers.media import MediaController
 from service.controllers.newsletter_archive import ArchiveController
+from service.controllers.press_access import PRESS_ACCESS_CONTROLLERS
+from service.controllers.press_pages import press_page
 from service.controllers.previews import PREVIEW_LINK_CONTROLLERS, preview
 from service.controllers.reading_pages import ReadingPagesController
 from service.controllers.search import search
@@ -127,6 +129,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             *ENTRY_CONTROLLERS,
             *PREVIEW_LINK_CONTROLLERS,
             preview,
+            *PRESS_ACCESS_CONTROLLERS,
+            press_page,
             search,
             TopicController,
             WebhookController,

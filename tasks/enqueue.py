@@ -25,6 +25,7 @@ DELIVER_WEBHOOK: Final = "deliver_webhook"
 SWEEP_WEBHOOKS: Final = "sweep_webhooks"
 READ_BOUNCE_MAILBOX: Final = "read_bounce_mailbox"
 SEND_REVIEW_MAIL: Final = "send_review_mail"
+SEND_PRESS_ACCESS_MAIL: Final = "send_press_access_mail"
 
 
 def renditions_job_id(asset_id: UUID) -> str:
@@ -104,3 +105,9 @@ async def enqueue_review_mail(queue: ArqRedis, event: str, entry_id: UUID, actor
     except (OSError, RedisError):
         # The step is committed already: a mail Redis could not take must not answer it with a 500.
         logger.warning("review mail not queued", extra={"event": event, "entry_id": str(entry_id)})
+
+
+async def enqueue_press_mails(queue: ArqRedis, grant_ids: list[UUID]) -> None:
+    """Mail each new press grant its personal link (one job per grant, its id the grant's)."""
+    for grant_id in grant_ids:
+        await queue.enqueue_job(SEND_PRESS_ACCESS_MAIL, str(grant_id), _job_id=f"press-mail:{grant_id}")

@@ -22,6 +22,7 @@ from tasks.campaigns import (
 from tasks.context import JobSettings, job_context
 from tasks.media import make_renditions
 from tasks.metrics import measured
+from tasks.press_mail import send_press_access_mail
 from tasks.publishing import publish_due
 from tasks.review_mail import send_review_mail
 from tasks.subscriptions import send_confirmation_mail
@@ -41,6 +42,7 @@ JOBS: Final[dict[str, Callable[..., Coroutine[Any, Any, Any]]]] = {
     enqueue.SWEEP_WEBHOOKS: sweep_webhooks,
     enqueue.READ_BOUNCE_MAILBOX: read_bounce_mailbox,
     enqueue.SEND_REVIEW_MAIL: send_review_mail,
+    enqueue.SEND_PRESS_ACCESS_MAIL: send_press_access_mail,
 }
 
 

@@ -1,0 +1,18 @@
+"""The job that mails one journalist their personal link to an embargoed entry."""
+
+from uuid import UUID
+
+from newsletters.press.mail import send_press_mail
+from tasks.context import JobContext
+
+
+async def send_press_access_mail(ctx: JobContext, grant_id: str) -> bool:
+    """Mail one press grant its link (once: a mailed or revoked grant is left alone)."""
+    settings = ctx["settings"]
+    transport = ctx["mail"].transport()
+    try:
+        return await send_press_mail(
+            UUID(grant_id), public_url=settings.public_url, mail_from=settings.mail_from, transport=transport
+        )
+    finally:
+        await transport.close()
