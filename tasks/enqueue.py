@@ -109,5 +109,9 @@ async def enqueue_review_mail(queue: ArqRedis, event: str, entry_id: UUID, actor
 
 async def enqueue_press_mails(queue: ArqRedis, grant_ids: list[UUID]) -> None:
     """Mail each new press grant its personal link (one job per grant, its id the grant's)."""
-    for grant_id in grant_ids:
-        await queue.enqueue_job(SEND_PRESS_ACCESS_MAIL, str(grant_id), _job_id=f"press-mail:{grant_id}")
+    try:
+        for grant_id in grant_ids:
+            await queue.enqueue_job(SEND_PRESS_ACCESS_MAIL, str(grant_id), _job_id=f"press-mail:{grant_id}")
+    except (OSError, RedisError):
+        # The grants are committed and stay owed (mailed_at is empty): logged, not answered with a 500.
+        logger.warning("press mails not queued", extra={"grants": len(grant_ids)})

@@ -1,12 +1,10 @@
 """Press access over the API: give an embargoed entry to journalists early, see who opened it, revoke."""
 
-import logging
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import Body, FromPath
-from redis.exceptions import RedisError
 
 from accounts.roles import Principal
 from content import queries
@@ -18,7 +16,6 @@ from service.auth import actor_of, requires
 from service.settings import Settings
 from tasks.enqueue import enqueue_press_mails
 
-logger = logging.getLogger("scmi.press")
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -27,14 +24,6 @@ def _entry_id(ref: str) -> UUID:
     if entry_id is None:
         raise NotFound(f"{ref!r} is not an entry id")
     return entry_id
-
-
-async def queue_press_mails(request: Request[Any, Any, Any], grant_ids: list[UUID]) -> None:
-    """Queue the new grants' mails; the grants are committed, so a Redis failure is logged, not a 500."""
-    try:
-        await enqueue_press_mails(request.app.state.queue, grant_ids)
-    except (OSError, RedisError):
-        logger.warning("press mails not queued", extra={"grants": len(grant_ids)})
 
 
 def press_access_controller(kind: str) -> type[Controller]:
@@ -61,7 +50,7 @@ def press_access_controller(kind: str) -> type[Controller]:
             listing, new = await access.grant_access(
                 kind, _entry_id(ref), data, actor_of(request.user), secret_key=settings.secret_key
             )
-            await queue_press_mails(request, new)
+            await enqueue_press_mails(request.app.state.queue, new)
             return Response(listing, status_code=202, headers=NO_STORE)
 
         @get(
