@@ -20,7 +20,11 @@ MAX_TOKEN_LENGTH: Final = 100
 
 
 class Withdrawn(DomainError):
-    """The link was real, but staff revoked it."""
+    """The link was real, but staff revoked it; `lang` is the journalist's, for the page that says so."""
+
+    def __init__(self, detail: str, *, lang: str) -> None:
+        super().__init__(detail)
+        self.lang = lang
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +96,7 @@ async def open_press_link(token: str) -> Embargoed | Lifted:
     if grant is None:
         raise NotFound("no such press link")
     if grant["revoked_at"] is not None:
-        raise Withdrawn("this press link was withdrawn")
+        raise Withdrawn("this press link was withdrawn", lang=grant["lang"])
     entry = await Entry.select(*Entry.all_columns()).where(Entry.id == grant["entry"]).first()
     if entry is None:
         raise NotFound("the entry of this press link is no longer there")

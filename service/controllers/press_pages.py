@@ -51,8 +51,8 @@ async def press_page(
     settings: Settings = request.app.state.settings
     try:
         found = await open_press_link(token)
-    except Withdrawn:
-        return _refusal(page_language(request), 410)
+    except Withdrawn as withdrawn:
+        return _refusal(lang if lang in LANGUAGES else withdrawn.lang, 410)
     except NotFound:
         return _refusal(page_language(request), 404)
     site = feed_site(settings)
