@@ -21,7 +21,18 @@ APP_CONFIG = AppConfig(
     app_name="newsletters",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     # Children before parents: tests empty the tables in this order.
-    table_classes=[PressOpening, PressGrant, Bounce, MailingList, Subscriber, Membership, ConsentEvent, Delivery, Campaign, Template],
+    table_classes=[
+        PressOpening,
+        PressGrant,
+        Bounce,
+        MailingList,
+        Subscriber,
+        Membership,
+        ConsentEvent,
+        Delivery,
+        Campaign,
+        Template,
+    ],
     migration_dependencies=[],
     commands=[],
 )

@@ -58,7 +58,8 @@ async def grant_access(
     if not data.lists and not data.emails:
         raise Invalid("name at least one list or one address", field="lists")
     addresses = [
-        normalise_address(address, field=f"emails[{position}]") for position, address in enumerate(data.emails)
+        normalise_address(address, field=f"emails[{position}]")
+        for position, address in enumerate(data.emails)
     ]
     if data.lists:
         await list_ids(data.lists, public_only=False)
@@ -155,7 +156,9 @@ async def revoke_access(kind: str, entry_id: UUID, grant_id: UUID, actor: Actor)
             raise NotFound("this entry has no such press access")
         if row["revoked_at"] is None:
             row["revoked_at"] = utcnow()
-            await PressGrant.update({PressGrant.revoked_at: row["revoked_at"]}).where(PressGrant.id == grant_id)
+            await PressGrant.update({PressGrant.revoked_at: row["revoked_at"]}).where(
+                PressGrant.id == grant_id
+            )
     opened = await PressOpening.select(PressOpening.opened_at).where(PressOpening.press_grant == grant_id)
     return _grant_out(row, sorted(as_utc(item["opened_at"]) for item in opened))  # type: ignore[misc]
 

@@ -1,5 +1,6 @@
 """The shapes of press access: who is given an embargoed entry early, and who opened it when."""
 
+import builtins
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -30,7 +31,7 @@ class PressGrantOut(Struct):
     granted_at: datetime
     mailed_at: datetime | None
     revoked_at: datetime | None
-    openings: list[datetime]
+    openings: builtins.list[datetime]  # `list` is a field name here
 
 
 class PressAccessOut(Struct):

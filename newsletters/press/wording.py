@@ -25,7 +25,7 @@ def _en(moment: datetime) -> str:
 
 
 def embargo_line(until: datetime, lang: str) -> str:
-    """"Embargoed until 18 December 2026, 10:00 Tbilisi time (18 December 2026, 06:00 UTC)"."""
+    """ "Embargoed until 18 December 2026, 10:00 Tbilisi time (18 December 2026, 06:00 UTC)"."""
     local, utc = until.astimezone(TBILISI), until.astimezone(UTC)
     if lang == "en":
         return f"Embargoed until {_en(local)} Tbilisi time ({_en(utc)} UTC)"

@@ -31,8 +31,8 @@ from content.workflow import comments, request_changes, restore, submit
 from content.zones import zone_named
 from core.db import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision, TooLarge, Unsupported
-from service.auth import actor_of
 from newsletters.press import access as press_access
+from service.auth import actor_of
 from service.console.press_access import PressForm, grant_from_form, press_section, read_press_form
 from service.console.rendering import TBILISI, console_page, tbilisi_time
 from service.console.session import form_token, settings_of, signed_in
@@ -612,9 +612,19 @@ def editor_controller(kind: str) -> type[Controller]:
                 texts=TEXTS[user.interface_lang],
             )
             if errors:
-                status = 409 if errors.get("press_emails") == TEXTS[user.interface_lang]["ed_err_press_embargo"] else 422
+                status = (
+                    409
+                    if errors.get("press_emails") == TEXTS[user.interface_lang]["ed_err_press_embargo"]
+                    else 422
+                )
                 return await self._page(
-                    request, user, entry, form_from_entry(entry), status_code=status, errors=errors, press_form=chosen
+                    request,
+                    user,
+                    entry,
+                    form_from_entry(entry),
+                    status_code=status,
+                    errors=errors,
+                    press_form=chosen,
                 )
             await enqueue_press_mails(request.app.state.queue, new)
             return Redirect(f"/console/{kind}/{entry_id}?done=press_grant#press-title", status_code=303)

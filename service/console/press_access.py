@@ -105,4 +105,3 @@ async def grant_from_form(
     except (Invalid, Conflict, msgspec.ValidationError) as error:
         return [], refusal(error, form, texts)
     return new, {}
-

@@ -44,7 +44,10 @@ def press_access_controller(kind: str) -> type[Controller]:
             "Only an entry under an embargo that has not lifted (else 409).",
         )
         async def grant(
-            self, request: Request[Principal, Any, Any], ref: FromPath[str], data: Annotated[PressAccessIn, Body()]
+            self,
+            request: Request[Principal, Any, Any],
+            ref: FromPath[str],
+            data: Annotated[PressAccessIn, Body()],
         ) -> Response[PressAccessOut]:
             settings: Settings = request.app.state.settings
             listing, new = await access.grant_access(
@@ -57,7 +60,9 @@ def press_access_controller(kind: str) -> type[Controller]:
             "/{ref:str}/embargo-access",
             summary="Who was given the entry early, and who opened it when",
         )
-        async def listing(self, request: Request[Principal, Any, Any], ref: FromPath[str]) -> Response[PressAccessOut]:
+        async def listing(
+            self, request: Request[Principal, Any, Any], ref: FromPath[str]
+        ) -> Response[PressAccessOut]:
             found = await access.list_access(kind, _entry_id(ref), actor_of(request.user))
             return Response(found, headers=NO_STORE)
 

@@ -71,5 +71,8 @@ async def press_page(
         headers=PRESS_HEADERS,
         noindex=True,
         embargo=embargo_line(found.until, entry.lang),
-        **{name: context[name] for name in ("entry", "title", "kind_name", "others", "body", "event", "deadline")},
+        **{
+            name: context[name]
+            for name in ("entry", "title", "kind_name", "others", "body", "event", "deadline")
+        },
     )

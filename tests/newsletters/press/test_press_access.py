@@ -118,7 +118,10 @@ async def test_the_press_reads_embargoed_material_early_and_the_public_only_afte
     by_address = {item["email"]: item for item in answer["items"]}
     assert set(by_address) == {"nino@example.ge", "jane@example.org", "desk@outlet.example"}
     assert by_address["nino@example.ge"]["lang"] == "ka" and by_address["nino@example.ge"]["list"] == "press"
-    assert by_address["desk@outlet.example"]["lang"] == "en" and by_address["desk@outlet.example"]["list"] is None
+    assert (
+        by_address["desk@outlet.example"]["lang"] == "en"
+        and by_address["desk@outlet.example"]["list"] is None
+    )
     assert all(item["mailed_at"] is None and item["openings"] == [] for item in answer["items"])
     # Granting again adds nobody and mails nobody twice.
     again = await http.post(base, json={"lists": ["press"]}, headers=editor)
@@ -134,7 +137,9 @@ async def test_the_press_reads_embargoed_material_early_and_the_public_only_afte
     assert "ემბარგო მოქმედებს 2036 წლის 18 დეკემბრის 10:00-მდე თბილისის დროით" in text_of(to_nino)
     assert "2036 წლის 18 დეკემბრის 06:00 UTC" in text_of(to_nino)
     assert to_jane["Subject"] == f"Embargoed: {TITLE_EN}"
-    assert "Embargoed until 18 December 2036, 10:00 Tbilisi time (18 December 2036, 06:00 UTC)" in text_of(to_jane)
+    assert "Embargoed until 18 December 2036, 10:00 Tbilisi time (18 December 2036, 06:00 UTC)" in text_of(
+        to_jane
+    )
     tokens = {token_in(to_nino), token_in(to_jane), token_in(to_desk)}
     assert len(tokens) == 3
     # Only hashes are stored.
@@ -146,7 +151,9 @@ async def test_the_press_reads_embargoed_material_early_and_the_public_only_afte
     assert page.status_code == 200, page.text
     assert page.headers["cache-control"] == "no-store" and page.headers["x-robots-tag"] == "noindex"
     assert page.headers["referrer-policy"] == "no-referrer"
-    assert '<html lang="ka">' in page.text and TITLE_KA in page.text and "<strong>ტექსტი</strong>" in page.text
+    assert (
+        '<html lang="ka">' in page.text and TITLE_KA in page.text and "<strong>ტექსტი</strong>" in page.text
+    )
     assert "ემბარგო მოქმედებს 2036 წლის 18 დეკემბრის 10:00-მდე თბილისის დროით" in page.text
     assert '<meta name="robots" content="noindex">' in page.text
     english = await http.get(f"/press/{nino}", params={"lang": "en"})
@@ -171,11 +178,15 @@ async def test_the_press_reads_embargoed_material_early_and_the_public_only_afte
     assert after.headers["location"] == f"https://newsroom.test/ka/materials/{slug_ka}"
     jane_after = await http.get(f"/press/{token_in(to_jane)}")
     assert jane_after.status_code == 302 and "/en/materials/" in jane_after.headers["location"]
-    assert (await http.get(after.headers["location"].removeprefix("https://newsroom.test"))).status_code == 200
+    assert (
+        await http.get(after.headers["location"].removeprefix("https://newsroom.test"))
+    ).status_code == 200
     assert "/api/v1/materials?lang=en" in await public_everywhere(http, TITLE_EN)
 
 
-async def test_revoked_forged_and_another_entrys_links(newsroom_smtp: Newsroom, smtp: tuple[Inbox, str]) -> None:
+async def test_revoked_forged_and_another_entrys_links(
+    newsroom_smtp: Newsroom, smtp: tuple[Inbox, str]
+) -> None:
     inbox, _ = smtp
     room, http = newsroom_smtp, newsroom_smtp.client
     editor = await editor_headers()
@@ -186,7 +197,9 @@ async def test_revoked_forged_and_another_entrys_links(newsroom_smtp: Newsroom, 
         f"/api/v1/materials/{first}/embargo-access", json={"emails": ["a@example.org"]}, headers=editor
     )
     two = await http.post(
-        f"/api/v1/news/{second}/embargo-access", json={"emails": ["a@example.org"], "lang": "en"}, headers=editor
+        f"/api/v1/news/{second}/embargo-access",
+        json={"emails": ["a@example.org"], "lang": "en"},
+        headers=editor,
     )
     assert one.status_code == two.status_code == 202
     await room.run_jobs()
@@ -258,7 +271,9 @@ async def test_refusals(newsroom_smtp: Newsroom) -> None:
     assert problem(await http.post(base, json={}, headers=editor), 422)["errors"][0]["field"] == "lists"
     unknown = problem(await http.post(base, json={"lists": ["press", "nope"]}, headers=editor), 422)
     assert unknown["errors"][0]["field"] == "lists[1]"
-    bad = problem(await http.post(base, json={"emails": ["a@example.org", "not an address"]}, headers=editor), 422)
+    bad = problem(
+        await http.post(base, json={"emails": ["a@example.org", "not an address"]}, headers=editor), 422
+    )
     assert bad["errors"][0]["field"] == "emails[1]"
     for hostile in (
         {"emails": "a@example.org"},
@@ -270,8 +285,16 @@ async def test_refusals(newsroom_smtp: Newsroom) -> None:
     ):
         assert (await http.post(base, json=hostile, headers=editor)).status_code in (400, 422), hostile
     assert (await http.post(base, content=b"{not json", headers=editor)).status_code == 400
-    problem(await http.post("/api/v1/materials/not-an-id/embargo-access", json={"lists": ["press"]}, headers=editor), 404)
-    problem(await http.post(f"/api/v1/news/{entry_id}/embargo-access", json={"lists": ["press"]}, headers=editor), 404)
+    problem(
+        await http.post(
+            "/api/v1/materials/not-an-id/embargo-access", json={"lists": ["press"]}, headers=editor
+        ),
+        404,
+    )
+    problem(
+        await http.post(f"/api/v1/news/{entry_id}/embargo-access", json={"lists": ["press"]}, headers=editor),
+        404,
+    )
     # Nothing half-written by any refusal above.
     assert await PressGrant.count() == 0
 
@@ -291,9 +314,14 @@ async def test_erasing_a_journalist_forgets_their_press_access(newsroom: Newsroo
     editor = await editor_headers()
     await person(room, "gone@example.org", "en", ["press"])
     entry_id = await embargoed_entry(room)
-    granted = await http.post(f"/api/v1/materials/{entry_id}/embargo-access", json={"lists": ["press"]}, headers=editor)
+    granted = await http.post(
+        f"/api/v1/materials/{entry_id}/embargo-access", json={"lists": ["press"]}, headers=editor
+    )
     assert granted.json()["granted"] == 1
     subscriber = await room.find("gone@example.org")
-    assert (await http.delete(f"/api/v1/subscribers/{subscriber['id']}", headers=room.admin)).status_code in (200, 204)
+    assert (await http.delete(f"/api/v1/subscribers/{subscriber['id']}", headers=room.admin)).status_code in (
+        200,
+        204,
+    )
     listing = await http.get(f"/api/v1/materials/{entry_id}/embargo-access", headers=editor)
     assert listing.json()["items"] == []

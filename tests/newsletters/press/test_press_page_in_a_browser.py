@@ -52,7 +52,9 @@ async def test_the_press_page_in_both_languages_and_withdrawn(
         assert made.status_code == 201, made.text
         entry_id = made.json()["id"]
         lift = {"embargo_until": "2036-12-18T10:00:00+04:00"}
-        assert (await client.post(f"/api/v1/materials/{entry_id}/publish", json=lift, headers=admin)).status_code == 200
+        assert (
+            await client.post(f"/api/v1/materials/{entry_id}/publish", json=lift, headers=admin)
+        ).status_code == 200
         base = f"/api/v1/materials/{entry_id}/embargo-access"
         granted = await client.post(base, json={"emails": ["reporter@example.org"]}, headers=admin)
         assert granted.status_code == 202, granted.text
@@ -68,7 +70,10 @@ async def test_the_press_page_in_both_languages_and_withdrawn(
             await page.get_by_role("link", name="Read in English").click()
             await page.wait_for_load_state()
             await accessible(page, page.url, "en", 200)
-            assert "Embargoed until 18 December 2036, 10:00 Tbilisi time" in await page.locator(".embargo").inner_text()
+            assert (
+                "Embargoed until 18 December 2036, 10:00 Tbilisi time"
+                in await page.locator(".embargo").inner_text()
+            )
 
             grant_id = granted.json()["items"][0]["id"]
             assert (await client.delete(f"{base}/{grant_id}", headers=admin)).status_code == 200

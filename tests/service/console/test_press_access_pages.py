@@ -55,7 +55,9 @@ async def test_editors_give_withdraw_and_see_openings(
     assert await PressGrant.count() == 0
 
     given = await console.submit(
-        page, action, {"press_lists": "press", "press_emails": "Desk@Outlet.example, jane@example.org", "press_lang": "en"}
+        page,
+        action,
+        {"press_lists": "press", "press_emails": "Desk@Outlet.example, jane@example.org", "press_lang": "en"},
     )
     assert given.status_code == 303 and given.headers["location"] == f"{page}?done=press_grant#press-title"
     rows = {row["email"]: row for row in await PressGrant.select()}
@@ -75,14 +77,18 @@ async def test_editors_give_withdraw_and_see_openings(
 
     revoke = f"{page}/press-access/{grant_id}/revoke"
     withdrawn = await console.submit(page, revoke, {})
-    assert withdrawn.status_code == 303 and withdrawn.headers["location"].endswith("?done=press_revoke#press-title")
+    assert withdrawn.status_code == 303 and withdrawn.headers["location"].endswith(
+        "?done=press_revoke#press-title"
+    )
     assert "withdrawn" in (await console.get(page)).text
     assert (await console.get(f"/press/{token}")).status_code == 410
     missing = await console.submit(page, f"{page}/press-access/{entry_id}/revoke", {})
     assert missing.status_code == 404
 
 
-async def test_the_section_in_georgian_and_for_authors(console: ConsoleClient, db: Database, settings: Settings) -> None:
+async def test_the_section_in_georgian_and_for_authors(
+    console: ConsoleClient, db: Database, settings: Settings
+) -> None:
     editor = await sign_in_as(console, "editor", lang="ka", name="Eka")
     entry_id = await write("news", editor.actor, TITLES)
     await publish_entry("news", entry_id, PublishIn(embargo_until=LIFT), editor.actor)
