@@ -38,7 +38,7 @@ from service.controllers.previews import PREVIEW_LINK_CONTROLLERS, preview
 from service.controllers.reading_pages import ReadingPagesController
 from service.controllers.search import search
 from service.controllers.signup_pages import SignUpPagesController
-from service.controllers.sitemap import sitemap
+from service.controllers.sitemap import child_sitemap, sitemap
 from service.controllers.staff import AuditController, MeController, StaffController
 from service.controllers.subscribers import SubscriberController
 from service.controllers.subscriptions import SubscriptionApiController, SubscriptionPagesController
@@ -152,6 +152,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             ArchiveController,
             ReadingPagesController,
             sitemap,
+            child_sitemap,
             healthz,
             readyz,
             metrics,

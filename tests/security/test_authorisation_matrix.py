@@ -77,6 +77,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/newsletters/{lang:str}/{slug:str}/mail"): PUBLIC,
     ("GET", "/{lang:str}/{kind:str}/{slug:str}"): PUBLIC,
     ("GET", "/sitemap.xml"): PUBLIC,
+    ("GET", "/sitemaps/{name:str}"): PUBLIC,
     ("GET", "/api/v1/templates"): "editor",
     ("POST", "/api/v1/templates"): "editor",
     ("GET", "/api/v1/templates/{ref:str}"): "editor",
