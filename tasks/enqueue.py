@@ -26,6 +26,7 @@ SWEEP_WEBHOOKS: Final = "sweep_webhooks"
 READ_BOUNCE_MAILBOX: Final = "read_bounce_mailbox"
 SEND_REVIEW_MAIL: Final = "send_review_mail"
 SEND_PRESS_ACCESS_MAIL: Final = "send_press_access_mail"
+SWEEP_PRESS_MAILS: Final = "sweep_press_mails"
 
 
 def renditions_job_id(asset_id: UUID) -> str:
@@ -107,11 +108,12 @@ async def enqueue_review_mail(queue: ArqRedis, event: str, entry_id: UUID, actor
         logger.warning("review mail not queued", extra={"event": event, "entry_id": str(entry_id)})
 
 
-async def enqueue_press_mails(queue: ArqRedis, grant_ids: list[UUID]) -> None:
-    """Mail each new press grant its personal link (one job per grant, its id the grant's)."""
+async def enqueue_press_mails(queue: ArqRedis, grant_ids: list[UUID], attempts: int = 0) -> None:
+    """Mail each press grant its personal link: one job per grant and try (a job's id names both)."""
     try:
         for grant_id in grant_ids:
-            await queue.enqueue_job(SEND_PRESS_ACCESS_MAIL, str(grant_id), _job_id=f"press-mail:{grant_id}")
+            job_id = f"{SEND_PRESS_ACCESS_MAIL}:{grant_id}:{attempts}"
+            await queue.enqueue_job(SEND_PRESS_ACCESS_MAIL, str(grant_id), _job_id=job_id)
     except (OSError, RedisError):
         # The grants are committed and stay owed (mailed_at is empty): logged, not answered with a 500.
         logger.warning("press mails not queued", extra={"grants": len(grant_ids)})

@@ -2,8 +2,9 @@
 
 from uuid import UUID
 
-from newsletters.press.mail import send_press_mail
+from newsletters.press.mail import owed_press_mails, send_press_mail
 from tasks.context import JobContext
+from tasks.enqueue import enqueue_press_mails
 
 
 async def send_press_access_mail(ctx: JobContext, grant_id: str) -> bool:
@@ -16,3 +17,11 @@ async def send_press_access_mail(ctx: JobContext, grant_id: str) -> bool:
         )
     finally:
         await transport.close()
+
+
+async def sweep_press_mails(ctx: JobContext) -> int:
+    """Queue again the press mails owed (a job Redis lost, an SMTP server that failed); returns how many."""
+    owed = await owed_press_mails()
+    for grant_id, attempts in owed:
+        await enqueue_press_mails(ctx["redis"], [grant_id], attempts)
+    return len(owed)

@@ -20,11 +20,15 @@ COMMON = [
         granted_by UUID NULL DEFAULT NULL,
         granted_at TIMESTAMPTZ NOT NULL,
         mailed_at TIMESTAMPTZ NULL DEFAULT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        attempted_at TIMESTAMPTZ NULL DEFAULT NULL,
         revoked_at TIMESTAMPTZ NULL DEFAULT NULL
     )""",
     # An entry's grants (staff's listing, one address once) and a subscriber's (erasure).
     "CREATE INDEX press_grant_entry ON press_grant (entry, email)",
     "CREATE INDEX press_grant_subscriber ON press_grant (subscriber)",
+    # The worker's sweep of mails still owed.
+    "CREATE INDEX press_grant_owed ON press_grant (mailed_at, revoked_at, attempted_at)",
     """CREATE TABLE press_opening (
         id UUID PRIMARY KEY NOT NULL,
         press_grant UUID NOT NULL REFERENCES press_grant (id) ON DELETE CASCADE,

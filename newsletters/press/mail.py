@@ -1,5 +1,6 @@
 """The mail that carries a journalist's personal link, in their language, sent once per grant."""
 
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Final
 from uuid import UUID
@@ -13,6 +14,11 @@ from newsletters.press.access import embargo_end
 from newsletters.press.links import new_token, token_hash
 from newsletters.press.wording import embargo_line
 from newsletters.tables import PressGrant
+
+# Tries at one mail before the sweep gives up (the staff listing shows it still unmailed), and the
+# wait before it tries again: a queued job runs in seconds, so a grant this old and unmailed was lost.
+MAX_ATTEMPTS: Final = 5
+RETRY_AFTER: Final = timedelta(minutes=2)
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "ka": {
@@ -84,7 +90,13 @@ async def send_press_mail(
     lang = grant["lang"]
     token = new_token()
     async with write_transaction(PressGrant):
-        await PressGrant.update({PressGrant.token_hash: token_hash(token)}).where(PressGrant.id == grant_id)
+        await PressGrant.update(
+            {
+                PressGrant.token_hash: token_hash(token),
+                PressGrant.attempts: PressGrant.attempts + 1,
+                PressGrant.attempted_at: utcnow(),
+            }
+        ).where(PressGrant.id == grant_id)
     message = press_message(
         lang=lang,
         to=grant["email"],
@@ -97,3 +109,30 @@ async def send_press_mail(
     async with write_transaction(PressGrant):
         await PressGrant.update({PressGrant.mailed_at: utcnow()}).where(PressGrant.id == grant_id)
     return True
+
+
+async def owed_press_mails(now: datetime | None = None) -> list[tuple[UUID, int]]:
+    """Grants whose mail is owed and not under way: never mailed, not revoked, their entry still under
+    embargo, untried or last tried `RETRY_AFTER` ago, fewer than `MAX_ATTEMPTS` tries; with their tries."""
+    now = now or utcnow()
+    stale = now - RETRY_AFTER
+    rows = await PressGrant.select(PressGrant.id, PressGrant.entry, PressGrant.attempts).where(
+        PressGrant.mailed_at.is_null()
+        & PressGrant.revoked_at.is_null()
+        & (PressGrant.attempts < MAX_ATTEMPTS)
+        & (PressGrant.granted_at <= stale)
+        & (PressGrant.attempted_at.is_null() | (PressGrant.attempted_at <= stale))
+    )
+    if not rows:
+        return []
+    entries = {
+        row["id"]: row
+        for row in await Entry.select(*Entry.all_columns()).where(
+            Entry.id.is_in(list({r["entry"] for r in rows}))
+        )
+    }
+    return [
+        (row["id"], row["attempts"])
+        for row in rows
+        if row["entry"] in entries and embargo_end(entries[row["entry"]], now) is not None
+    ]
