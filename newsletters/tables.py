@@ -175,7 +175,7 @@ class PressGrant(Table, tablename="press_grant"):
     granted_by = UUID(null=True, default=None)
     granted_at = Timestamptz()
     mailed_at = Timestamptz(null=True, default=None)
-    # Tries at mailing it; the worker's sweep tries again (up to MAX_ATTEMPTS) what Redis lost or SMTP refused.
+    # Tries at mailing it: the worker's sweep tries again (up to 5) what Redis lost or SMTP refused.
     attempts = Integer(default=0)
     attempted_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
