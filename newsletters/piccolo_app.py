@@ -12,6 +12,8 @@ from newsletters.tables import (
     KeptMessage,
     MailingList,
     Membership,
+    PressGrant,
+    PressOpening,
     Subscriber,
     Template,
 )
@@ -21,6 +23,8 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     # Children before parents: tests empty the tables in this order.
     table_classes=[
+        PressOpening,
+        PressGrant,
         Bounce,
         KeptMessage,
         MailingList,

@@ -13,6 +13,7 @@ from newsletters.addresses import address_key, normalise_address
 from newsletters.bounces import effects as bounce_effects
 from newsletters.campaigns import ledger
 from newsletters.consent import Origin
+from newsletters.press import access as press_access
 from newsletters.subscriber_schemas import SubscriberIn, SubscriberOut, SubscriberPage, SubscriberPatch
 from newsletters.subscriptions import SUPPRESSED
 from newsletters.tables import MailingList, Membership, Subscriber
@@ -217,6 +218,7 @@ async def erase_subscriber(subscriber_id: UUID, *, origin: Origin) -> None:
         await consent.forget_personal_data(subscriber_id)
         await ledger.forget(subscriber_id)
         await bounce_effects.forget(subscriber_id)
+        await press_access.forget(subscriber_id)
         await consent.record(
             subscriber_id,
             "erase",

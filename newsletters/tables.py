@@ -167,3 +167,32 @@ class KeptMessage(Table, tablename="bounce_mailbox_kept"):
     mailbox = Varchar(length=64)  # a digest of the mailbox's host, port and user
     uidl = Varchar(length=100)  # the message's POP3 unique id (1 to 70 characters)
     kept_at = Timestamptz()
+
+
+class PressGrant(Table, tablename="press_grant"):
+    """One journalist's early access to one embargoed entry; only the personal link's sha256 is kept."""
+
+    id = UUID(primary_key=True)
+    entry = UUID()
+    email = Varchar(length=320)
+    lang = Varchar(length=2, default="ka")
+    # The subscriber and list the address came from (none for an address typed in by staff).
+    subscriber = UUID(null=True, default=None)
+    list_slug = Varchar(length=100, default="")
+    # Set when the mail is built: the token itself lives only in the journalist's mail.
+    token_hash = Varchar(length=64, null=True, default=None, unique=True)
+    granted_by = UUID(null=True, default=None)
+    granted_at = Timestamptz()
+    mailed_at = Timestamptz(null=True, default=None)
+    # Tries at mailing it: the worker's sweep tries again (up to 5) what Redis lost or SMTP refused.
+    attempts = Integer(default=0)
+    attempted_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class PressOpening(Table, tablename="press_opening"):
+    """One opening of a personal press link (a mail scanner's included: it cannot be told apart)."""
+
+    id = UUID(primary_key=True)
+    press_grant = ForeignKey(references=PressGrant, on_delete=OnDelete.cascade)
+    opened_at = Timestamptz()

@@ -33,12 +33,14 @@ from service.controllers.feeds import FeedController, feed_index
 from service.controllers.lists import ListController
 from service.controllers.media import MediaController
 from service.controllers.newsletter_archive import ArchiveController
+from service.controllers.press_access import PRESS_ACCESS_CONTROLLERS
+from service.controllers.press_pages import press_page
 from service.controllers.previews import PREVIEW_LINK_CONTROLLERS, preview
 from service.controllers.provider_hooks import provider_hook
 from service.controllers.reading_pages import ReadingPagesController
 from service.controllers.search import search
 from service.controllers.signup_pages import SignUpPagesController
-from service.controllers.sitemap import sitemap
+from service.controllers.sitemap import child_sitemap, sitemap
 from service.controllers.staff import AuditController, MeController, StaffController
 from service.controllers.subscribers import SubscriberController
 from service.controllers.subscriptions import SubscriptionApiController, SubscriptionPagesController
@@ -129,6 +131,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             *ENTRY_CONTROLLERS,
             *PREVIEW_LINK_CONTROLLERS,
             preview,
+            *PRESS_ACCESS_CONTROLLERS,
+            press_page,
             search,
             TopicController,
             WebhookController,
@@ -151,6 +155,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             ArchiveController,
             ReadingPagesController,
             sitemap,
+            child_sitemap,
             healthz,
             readyz,
             metrics,

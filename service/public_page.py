@@ -25,6 +25,7 @@ READING_STYLE: Final = (
     "gap:.3rem 1rem;background:#f6f7f9;padding:.8rem;border-radius:6px}dl.facts dt{font-weight:600}"
     "dl.facts dd{margin:0}.foot p{color:#4a5563;font-size:.95rem}.lang-link{margin:0 0 1rem}"
     "ul.archive{padding-left:1.2rem}ul.archive li{margin:.4rem 0}"
+    ".embargo{border:3px solid #b45309;background:#fff7ed;padding:.8rem 1rem;border-radius:6px;margin:1rem 0}"
     "iframe.mail{display:block;width:100%;height:1800px;border:1px solid #d0d5dc;border-radius:6px}"
 )
 CSS: Final = STYLE + READING_STYLE

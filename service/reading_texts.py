@@ -41,6 +41,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "error_body": "გვერდის ჩვენება ვერ მოხერხდა. სცადეთ მოგვიანებით.",
         "unavailable_body": "სერვისი დროებით მიუწვდომელია. სცადეთ რამდენიმე წუთში.",
         "file": "ფაილი",
+        "press_note": "მასალა გაზიარებულია პირადად თქვენთვის, გამოქვეყნებამდე. გთხოვთ, ემბარგოს მოხსნამდე"
+        " არ გამოაქვეყნოთ ის ან მისი ნაწილი და არ გადაუგზავნოთ ეს ბმული სხვას.",
+        "press_withdrawn_title": "ბმული გაუქმებულია",
+        "press_withdrawn_body": "ამ მასალაზე წვდომა გაუქმდა. თუ ეს შეცდომაა, დაუკავშირდით სამდივნოს.",
     },
     "en": {
         "site": SECRETARIAT["en"],
@@ -72,6 +76,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "error_body": "The page could not be shown. Please try again later.",
         "unavailable_body": "The service is unavailable for a moment. Please try again in a few minutes.",
         "file": "File",
+        "press_note": "Shared with you personally, ahead of publication. Please do not publish it, or any"
+        " part of it, before the embargo lifts, and do not forward this link.",
+        "press_withdrawn_title": "This link was withdrawn",
+        "press_withdrawn_body": "Access to this material was withdrawn. If you think this is a mistake,"
+        " please contact the Secretariat.",
     },
 }
 # One kind's name, as a reader sees it above an entry (the glossary's words).

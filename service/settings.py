@@ -198,6 +198,9 @@ class Settings:
     # Where a preview link leads: the website's preview page ({token} is replaced); empty: the API's
     # own /api/v1/preview/{token}.
     website_preview_url_template: str = ""
+    # Addresses one sitemap file holds before /sitemap.xml becomes an index (the protocol's 50,000;
+    # tests make it small).
+    sitemap_max_urls: int = 50_000
 
     @property
     def resolved_database_url(self) -> str:

@@ -25,6 +25,8 @@ DELIVER_WEBHOOK: Final = "deliver_webhook"
 SWEEP_WEBHOOKS: Final = "sweep_webhooks"
 READ_BOUNCE_MAILBOX: Final = "read_bounce_mailbox"
 SEND_REVIEW_MAIL: Final = "send_review_mail"
+SEND_PRESS_ACCESS_MAIL: Final = "send_press_access_mail"
+SWEEP_PRESS_MAILS: Final = "sweep_press_mails"
 
 
 def renditions_job_id(asset_id: UUID) -> str:
@@ -104,3 +106,14 @@ async def enqueue_review_mail(queue: ArqRedis, event: str, entry_id: UUID, actor
     except (OSError, RedisError):
         # The step is committed already: a mail Redis could not take must not answer it with a 500.
         logger.warning("review mail not queued", extra={"event": event, "entry_id": str(entry_id)})
+
+
+async def enqueue_press_mails(queue: ArqRedis, grant_ids: list[UUID], attempts: int = 0) -> None:
+    """Mail each press grant its personal link: one job per grant and try (a job's id names both)."""
+    try:
+        for grant_id in grant_ids:
+            job_id = f"{SEND_PRESS_ACCESS_MAIL}:{grant_id}:{attempts}"
+            await queue.enqueue_job(SEND_PRESS_ACCESS_MAIL, str(grant_id), _job_id=job_id)
+    except (OSError, RedisError):
+        # The grants are committed and stay owed (mailed_at is empty): logged, not answered with a 500.
+        logger.warning("press mails not queued", extra={"grants": len(grant_ids)})

@@ -22,6 +22,7 @@ from tasks.campaigns import (
 from tasks.context import JobSettings, job_context
 from tasks.media import make_renditions
 from tasks.metrics import measured
+from tasks.press_mail import send_press_access_mail, sweep_press_mails
 from tasks.publishing import publish_due
 from tasks.review_mail import send_review_mail
 from tasks.subscriptions import send_confirmation_mail
@@ -41,6 +42,8 @@ JOBS: Final[dict[str, Callable[..., Coroutine[Any, Any, Any]]]] = {
     enqueue.SWEEP_WEBHOOKS: sweep_webhooks,
     enqueue.READ_BOUNCE_MAILBOX: read_bounce_mailbox,
     enqueue.SEND_REVIEW_MAIL: send_review_mail,
+    enqueue.SEND_PRESS_ACCESS_MAIL: send_press_access_mail,
+    enqueue.SWEEP_PRESS_MAILS: sweep_press_mails,
 }
 
 
@@ -90,6 +93,14 @@ def cron_jobs(reconcile_seconds: int = 30) -> list[CronJob]:
             second=50,
             run_at_startup=True,
             timeout=240,
+        ),
+        # Every minute: press mails a lost job or a failing SMTP server left owed go out again.
+        cron(
+            _measured(enqueue.SWEEP_PRESS_MAILS),
+            name="cron:sweep_press_mails",
+            second=20,
+            run_at_startup=True,
+            timeout=60,
         ),
         # Mondays 06:00 UTC (10:00 in Tbilisi): a draft digest of the week, when DIGEST_LISTS is set.
         cron(

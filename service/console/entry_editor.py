@@ -31,12 +31,14 @@ from content.workflow import comments, request_changes, restore, submit
 from content.zones import zone_named
 from core.db import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision, TooLarge, Unsupported
+from newsletters.press import access as press_access
 from service.auth import actor_of
+from service.console.press_access import PressForm, grant_from_form, press_section, read_press_form
 from service.console.rendering import TBILISI, console_page, tbilisi_time
 from service.console.session import form_token, settings_of, signed_in
 from service.console.texts import TEXTS
 from service.files import send_file
-from tasks.enqueue import enqueue_renditions, enqueue_review_mail
+from tasks.enqueue import enqueue_press_mails, enqueue_renditions, enqueue_review_mail
 from tasks.review_mail import CHANGES_REQUESTED, SUBMITTED
 
 AnyRequest = Request[Any, Any, Any]
@@ -46,7 +48,7 @@ EDITOR_BODY_LIMIT: Final = 51 * 1024 * 1024
 PUBLISHING_ACTIONS: Final = ("publish", "schedule", "embargo", "unpublish", "archive")
 ACTIONS: Final = ("preview", "save", *PUBLISHING_ACTIONS)
 REVIEW_ACTIONS: Final = ("submit", "request_changes")
-DONE_NOTICES: Final = (*ACTIONS, *REVIEW_ACTIONS, "comment", "restore")
+DONE_NOTICES: Final = (*ACTIONS, *REVIEW_ACTIONS, "comment", "restore", "press_grant", "press_revoke")
 TEXT_FIELDS: Final = ("title", "summary", "body", "location")
 LOCAL_TIME_FORMAT: Final = "%Y-%m-%dT%H:%M"
 URL_FIELDS: Final = ("online_url", "registration_url", "external_url")
@@ -447,6 +449,7 @@ def editor_controller(kind: str) -> type[Controller]:
             previews: dict[str, Markup] | None = None,
             notice: str = "",
             conflict: tuple[list[FieldChange], list[RevisionOut], int] | None = None,
+            press_form: PressForm | None = None,
         ) -> Response[str]:
             lang = user.interface_lang
             slugs: dict[str, str] = {}
@@ -476,6 +479,8 @@ def editor_controller(kind: str) -> type[Controller]:
                 may_preview_on_website=may_preview_on_website(user, entry),
                 review_actions=review_actions(user, entry),
                 comments=await comments.list_comments(kind, entry.id) if entry else [],
+                press=await press_section(user, entry, utcnow()),
+                press_form=press_form or PressForm(),
                 comment_html=lambda comment: Markup(comment.body_html),  # noqa: S704  (sanitised on save)
                 errors=errors or {},
                 previews=previews or {},
@@ -589,6 +594,55 @@ def editor_controller(kind: str) -> type[Controller]:
                 errors = {"body": TEXTS[user.interface_lang]["ed_err_comment"]}
                 return await self._page(request, user, entry, form, status_code=422, errors=errors)
             return Redirect(f"/console/{kind}/{entry_id}?done=comment#comments-title", status_code=303)
+
+        @post("/{entry_id:uuid}/press-access")
+        async def press_grant(self, request: AnyRequest, entry_id: FromPath[UUID]) -> Response[Any]:
+            """Give the embargoed entry to lists and addresses (the API's rules); the worker mails them."""
+            user = await signed_in(request)
+            if not user.principal.has_role("editor"):
+                raise PermissionDeniedException("only editors and admins give the press early access")
+            entry = await staff_entry(kind, entry_id, user.interface_lang)
+            chosen = read_press_form(await request.form())
+            new, errors = await grant_from_form(
+                kind,
+                entry,
+                chosen,
+                user,
+                secret_key=settings_of(request).secret_key,
+                texts=TEXTS[user.interface_lang],
+            )
+            if errors:
+                status = (
+                    409
+                    if errors.get("press_emails") == TEXTS[user.interface_lang]["ed_err_press_embargo"]
+                    else 422
+                )
+                return await self._page(
+                    request,
+                    user,
+                    entry,
+                    form_from_entry(entry),
+                    status_code=status,
+                    errors=errors,
+                    press_form=chosen,
+                )
+            await enqueue_press_mails(request.app.state.queue, new)
+            return Redirect(f"/console/{kind}/{entry_id}?done=press_grant#press-title", status_code=303)
+
+        @post("/{entry_id:uuid}/press-access/{grant_id:uuid}/revoke")
+        async def press_revoke(
+            self, request: AnyRequest, entry_id: FromPath[UUID], grant_id: FromPath[UUID]
+        ) -> Response[Any]:
+            """Withdraw one journalist's access: their link answers 410 from now on."""
+            user = await signed_in(request)
+            if not user.principal.has_role("editor"):
+                raise PermissionDeniedException("only editors and admins withdraw press access")
+            await staff_entry(kind, entry_id, user.interface_lang)
+            try:
+                await press_access.revoke_access(kind, entry_id, grant_id, actor_of(user.principal))
+            except NotFound:
+                raise NotFoundException from None
+            return Redirect(f"/console/{kind}/{entry_id}?done=press_revoke#press-title", status_code=303)
 
         @post("/{entry_id:uuid}/revisions/{number:int}/restore")
         async def restore(

@@ -77,6 +77,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/newsletters/{lang:str}/{slug:str}/mail"): PUBLIC,
     ("GET", "/{lang:str}/{kind:str}/{slug:str}"): PUBLIC,
     ("GET", "/sitemap.xml"): PUBLIC,
+    ("GET", "/sitemaps/{name:str}"): PUBLIC,
     ("GET", "/api/v1/templates"): "editor",
     ("POST", "/api/v1/templates"): "editor",
     ("GET", "/api/v1/templates/{ref:str}"): "editor",
@@ -109,6 +110,8 @@ EXPECTED: dict[tuple[str, str], str] = {
     # Whoever holds a preview token; search is the public's.
     ("GET", "/api/v1/preview/{token:str}"): PUBLIC,
     ("GET", "/api/v1/search"): PUBLIC,
+    # Whoever holds a journalist's personal link (an unknown one is a 404 page).
+    ("GET", "/press/{token:str}"): PUBLIC,
 }
 for kind in ("news", "events", "announcements", "materials"):
     EXPECTED |= {
@@ -129,6 +132,10 @@ for kind in ("news", "events", "announcements", "materials"):
         ("POST", f"/api/v1/{kind}/{{ref:str}}/request-changes"): "editor",
         ("GET", f"/api/v1/{kind}/{{ref:str}}/comments"): "author",
         ("POST", f"/api/v1/{kind}/{{ref:str}}/comments"): "author",
+        # Embargoed material for the press: editors give it, see who opened it, withdraw it.
+        ("POST", f"/api/v1/{kind}/{{ref:str}}/embargo-access"): "editor",
+        ("GET", f"/api/v1/{kind}/{{ref:str}}/embargo-access"): "editor",
+        ("DELETE", f"/api/v1/{kind}/{{ref:str}}/embargo-access/{{grant_id:uuid}}"): "editor",
     }
 
 # Console routes (HTML, session cookie, CSRF): the minimum role, or PUBLIC for the sign-in pages.
@@ -190,6 +197,15 @@ CONSOLE: dict[tuple[str, str], str] = {
     **{
         ("POST", f"/console/{kind}/{{entry_id:uuid}}/revisions/{{number:int}}/restore"): "editor"
         for kind in KINDS
+    },
+    # The editor's press access section (service/console/press_access.py): editors and admins, as the API.
+    **{
+        (method, f"/console/{kind}{path}"): "editor"
+        for kind in KINDS
+        for method, path in (
+            ("POST", "/{entry_id:uuid}/press-access"),
+            ("POST", "/{entry_id:uuid}/press-access/{grant_id:uuid}/revoke"),
+        )
     },
 }
 CONSOLE |= {
