@@ -19,7 +19,9 @@ async def _check_current(staff_id: UUID, current_password: str) -> StaffCredenti
     return credential
 
 
-async def change_password(staff_id: UUID, current_password: str, new_password: str, *, session_id: UUID) -> int:
+async def change_password(
+    staff_id: UUID, current_password: str, new_password: str, *, session_id: UUID
+) -> int:
     """Replace the password (same rules as the welcome page) and end every other session; how many ended."""
     await _check_current(staff_id, current_password)
     person = await Staff.select(Staff.email, Staff.name).where(Staff.id == staff_id).first()

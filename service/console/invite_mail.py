@@ -47,7 +47,9 @@ async def mail_invitation(settings: Settings, to: str, lang: str, link: str) -> 
     try:
         await transport.open()
         try:
-            await send_message(transport, invitation_message(to=to, lang=lang, link=link, mail_from=settings.mail_from))
+            await send_message(
+                transport, invitation_message(to=to, lang=lang, link=link, mail_from=settings.mail_from)
+            )
         finally:
             await transport.close()
     except (SendFailed, OSError, TimeoutError):

@@ -103,7 +103,9 @@ class MyAccountController(Controller):
                 errors["current_password"] = texts["me_current_wrong"]
         if errors:
             return await self._page(request, user, status_code=422, errors=errors)
-        await audit_access(request, "password.changed", staff_id=user.principal.id, email=user.principal.email)
+        await audit_access(
+            request, "password.changed", staff_id=user.principal.id, email=user.principal.email
+        )
         return Redirect("/console/account/?done=password", status_code=303)
 
     @post("/recovery-codes", status_code=200)
@@ -123,7 +125,9 @@ class MyAccountController(Controller):
             request, "recovery_codes.renewed", staff_id=user.principal.id, email=user.principal.email
         )
         # Shown on this answer only, as at set-up: they are stored hashed.
-        return console_page("recovery.html", user.interface_lang, user=user, csrf_token=form_token(request), codes=codes)
+        return console_page(
+            "recovery.html", user.interface_lang, user=user, csrf_token=form_token(request), codes=codes
+        )
 
     @post("/sessions/{session_id:uuid}/end", status_code=303)
     async def end_session(self, request: AnyRequest, session_id: FromPath[UUID]) -> Response[Any]:

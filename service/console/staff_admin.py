@@ -227,7 +227,11 @@ class StaffPagesController(Controller):
         except NotFound:
             raise NotFoundException from None
         await audit_access(
-            request, "token.revoked", staff_id=user.principal.id, email=user.principal.email, target=str(staff_id)
+            request,
+            "token.revoked",
+            staff_id=user.principal.id,
+            email=user.principal.email,
+            target=str(staff_id),
         )
         return Redirect(f"/console/staff/{staff_id}?done=token", status_code=303)
 

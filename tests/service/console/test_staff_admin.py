@@ -124,7 +124,9 @@ async def test_change_role_and_never_ones_own(console: ConsoleClient, db: Databa
     refused = await console.submit(page, f"{own}/role", {"role": "author"})
     assert refused.status_code == 409
     assert (await get_staff(admin.id)).role == "admin"
-    missing = await console.submit(page, "/console/staff/00000000-0000-4000-8000-000000000000/role", {"role": "author"})
+    missing = await console.submit(
+        page, "/console/staff/00000000-0000-4000-8000-000000000000/role", {"role": "author"}
+    )
     assert missing.status_code == 404
 
 
