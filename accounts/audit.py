@@ -78,7 +78,7 @@ async def list_audit(
     since: datetime | None = None,
     before: datetime | None = None,
 ) -> AuditPage:
-    """The audit log, newest first: of one staff member, whose path or step contains `what`, in a time range."""
+    """The audit log, newest first: of one staff member, whose path or step has `what`, in a time range."""
     query = AuditEvent.select(*AuditEvent.all_columns())
     if staff_id is not None:
         query = query.where(AuditEvent.staff_id == staff_id)

@@ -1,4 +1,4 @@
-"""A staff member's own account: a new password and new recovery codes, each proved by the current password."""
+"""A staff member's own account: a new password and new recovery codes, each proved by the password."""
 
 from uuid import UUID
 

@@ -60,6 +60,7 @@ class AuditLogController(Controller):
             errors["to"] = texts["au_range_bad"]
         page = None
         cursor = params.get("cursor") or None
+        first_day, last_day = days.get("from"), days.get("to")
         if not errors:
             try:
                 page = await audit.list_audit(
@@ -67,9 +68,9 @@ class AuditLogController(Controller):
                     cursor=cursor,
                     staff_id=who,
                     what=chosen["what"],
-                    since=_start_of(days["from"]) if days.get("from") else None,
+                    since=_start_of(first_day) if first_day else None,
                     # "to" is the last day shown, whole.
-                    before=_start_of(days["to"] + timedelta(days=1)) if days.get("to") else None,
+                    before=_start_of(last_day + timedelta(days=1)) if last_day else None,
                 )
             except Invalid:  # a cursor this page did not give
                 errors["what"] = texts["au_cursor_bad"]

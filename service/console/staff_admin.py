@@ -157,7 +157,7 @@ class StaffPagesController(Controller):
         user = await _admin(request)
         texts = TEXTS[user.interface_lang]
         done = request.query_params.get("done", "")
-        notice = texts[f"st_done_{done}"] if f"st_done_{done}" in texts else ""
+        notice = texts.get(f"st_done_{done}", "")
         return await self._person(request, user, staff_id, notice=notice)
 
     async def _change(

@@ -9,10 +9,10 @@ import pyotp
 
 from accounts.console_sessions import start_session
 from accounts.invites import accept_invite, invite_staff
+from accounts.second_factor import new_secret
 from accounts.sign_in import SignInRefused, check_password, check_second_factor, enable_second_factor
 from accounts.staff import authenticate, issue_token
 from accounts.tables import ApiToken, ConsoleSession, StaffCredential
-from accounts.second_factor import new_secret
 from service.console.session import SESSION_COOKIE
 from tests.conftest import Database
 from tests.service.console.conftest import PASSWORD, ConsoleClient
