@@ -1,6 +1,7 @@
 """`/console/account`: every signed-in person's own settings: language, password, second factor and
 recovery codes, sessions, API tokens and (for editors) the review mails."""
 
+import re
 from typing import Any, Final
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from service.console.texts import TEXTS
 
 AnyRequest = Request[Any, Any, Any]
 LABEL_LIMIT: Final = 200
+CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 NOTICES: Final = ("lang", "password", "session", "others", "token_revoked", "review_mails")
 
 
@@ -155,7 +157,7 @@ class MyAccountController(Controller):
         user = await signed_in(request)
         texts = TEXTS[user.interface_lang]
         label = (await _form(request)).get("label", "").strip()
-        if not label or len(label) > LABEL_LIMIT:
+        if not label or len(label) > LABEL_LIMIT or CONTROL.search(label):
             errors = {"label": texts["me_label_bad"].format(count=LABEL_LIMIT)}
             return await self._page(request, user, status_code=422, errors=errors)
         made = await staff.issue_token(user.principal.id, label)

@@ -1,6 +1,7 @@
 """The console's staff pages (admin only, as the API): the list, invitations, roles, deactivation, and a
 person's API tokens and console sessions to revoke."""
 
+import re
 from typing import Any, Final
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from service.console.texts import TEXTS
 
 AnyRequest = Request[Any, Any, Any]
 LIMITS: Final = {"email": 320, "name": 200}
+CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 
 async def _admin(request: AnyRequest) -> ConsoleUser:
@@ -56,6 +58,8 @@ def _invite_errors(form: dict[str, str], texts: dict[str, str]) -> dict[str, str
         errors["email"] = texts["st_too_long"].format(count=LIMITS["email"])
     if len(form.get("name", "")) > LIMITS["name"]:
         errors["name"] = texts["st_too_long"].format(count=LIMITS["name"])
+    elif CONTROL.search(form.get("name", "")):
+        errors["name"] = texts["st_control"]
     if form.get("role") not in ROLES:
         errors["role"] = texts["st_role_bad"]
     if form.get("lang") not in LANGUAGES:

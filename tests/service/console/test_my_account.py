@@ -195,7 +195,7 @@ async def test_my_sessions_end_one_or_all_others(console: ConsoleClient, db: Dat
 
 async def test_my_tokens_are_shown_once_and_revoked(console: ConsoleClient, db: Database) -> None:
     staff_id = await _person(console)
-    for label in ("", "   ", "L" * 201):
+    for label in ("", "   ", "L" * 201, "nul\x00", "two\r\nlines"):
         bad = await console.submit("/console/account/", "/console/account/tokens", {"label": label})
         assert bad.status_code == 422 and '<a href="#label">' in bad.text
     made = await console.submit("/console/account/", "/console/account/tokens", {"label": "website <script>"})

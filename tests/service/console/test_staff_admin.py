@@ -93,6 +93,7 @@ async def test_invite_refuses_bad_input_with_the_error_summary(console: ConsoleC
         ({"email": "a@example.org", "role": "author", "lang": "fr"}, "lang"),
         ({"email": "a@example.org", "role": "author", "lang": "ka", "name": "N" * 201}, "name"),
         ({"email": "a" * 330 + "@example.org", "role": "author", "lang": "ka"}, "email"),
+        ({"email": "a@example.org", "role": "author", "lang": "ka", "name": "Eka\x00"}, "name"),
     ]
     for fields, field in cases:
         answer = await console.submit("/console/staff/", "/console/staff/", fields)

@@ -33,7 +33,9 @@ async def live(db: Database, tmp_path: Path) -> AsyncIterator[str]:
 
 
 async def _audit_steps(page: Page) -> list[str]:
-    return [text.strip() for text in await page.locator("table.audit tbody td:nth-child(3)").all_inner_texts()]
+    return [
+        text.strip() for text in await page.locator("table.audit tbody td:nth-child(3)").all_inner_texts()
+    ]
 
 
 async def test_invite_sign_up_revoke_and_the_audit_log(live: str, db: Database) -> None:
