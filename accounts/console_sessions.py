@@ -2,7 +2,7 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Final, Literal
 from uuid import UUID
 
@@ -10,6 +10,7 @@ from accounts.roles import Principal
 from accounts.staff import hash_token
 from accounts.tables import ConsoleSession, StaffCredential
 from core.db import as_utc, utcnow, write_transaction
+from core.errors import NotFound
 
 Stage = Literal["second_factor", "signed_in"]
 SESSION_PREFIX: Final = "scmis_"
@@ -135,3 +136,75 @@ async def end_every_session(staff_id: UUID) -> int:
             (ConsoleSession.staff == staff_id) & ConsoleSession.ended_at.is_null()
         )
     return int(open_sessions)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOut:
+    """An open console session as its owner and admins see it: when, from where, with what."""
+
+    id: UUID
+    created_at: datetime
+    last_seen_at: datetime
+    ip: str
+    user_agent: str
+
+
+async def open_sessions(staff_id: UUID, limits: SessionLimits) -> list[SessionOut]:
+    """A staff member's sessions that still open the console, latest activity first."""
+    now = utcnow()
+    rows = (
+        await ConsoleSession.select(
+            ConsoleSession.id,
+            ConsoleSession.created_at,
+            ConsoleSession.last_seen_at,
+            ConsoleSession.ip,
+            ConsoleSession.user_agent,
+        )
+        .where(
+            (ConsoleSession.staff == staff_id)
+            & ConsoleSession.ended_at.is_null()
+            & (ConsoleSession.stage == "signed_in")
+            & (ConsoleSession.created_at > now - limits.absolute)
+            & (ConsoleSession.last_seen_at > now - limits.idle)
+        )
+        .order_by(ConsoleSession.last_seen_at, ascending=False)
+    )
+    return [
+        SessionOut(
+            id=row["id"],
+            created_at=as_utc(row["created_at"]),  # type: ignore[arg-type]
+            last_seen_at=as_utc(row["last_seen_at"]),  # type: ignore[arg-type]
+            ip=row["ip"],
+            user_agent=row["user_agent"],
+        )
+        for row in rows
+    ]
+
+
+async def end_session_of(staff_id: UUID, session_id: UUID) -> None:
+    """End one of a staff member's sessions (NotFound when it is not theirs or already over)."""
+    ended = (
+        await ConsoleSession.update({ConsoleSession.ended_at: utcnow()})
+        .where(
+            (ConsoleSession.id == session_id)
+            & (ConsoleSession.staff == staff_id)
+            & ConsoleSession.ended_at.is_null()
+        )
+        .returning(ConsoleSession.id)
+    )
+    if not ended:
+        raise NotFound("no such open session")
+
+
+async def end_other_sessions(staff_id: UUID, keep: UUID) -> int:
+    """Sign a staff member out of every browser but this one; the number of sessions ended."""
+    ended = (
+        await ConsoleSession.update({ConsoleSession.ended_at: utcnow()})
+        .where(
+            (ConsoleSession.staff == staff_id)
+            & (ConsoleSession.id != keep)
+            & ConsoleSession.ended_at.is_null()
+        )
+        .returning(ConsoleSession.id)
+    )
+    return len(ended)

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from accounts.roles import ROLES, Principal, Role
-from accounts.tables import ApiToken, Staff
+from accounts.tables import ApiToken, ConsoleSession, Staff
 from core.db import as_utc, utcnow, write_transaction
 from core.errors import Conflict, Invalid, NotFound
 
@@ -184,3 +184,45 @@ async def authenticate(token: str) -> Principal | None:
         role=row["staff.role"],
         token_id=row["id"],
     )
+
+
+async def get_staff(staff_id: UUID) -> StaffOut:
+    """One staff member (NotFound when there is none with that id)."""
+    row = await Staff.objects().where(Staff.id == staff_id).first()
+    if row is None:
+        raise NotFound("no such staff member")
+    return _staff_out(row)
+
+
+async def set_role(staff_id: UUID, role: str, *, by: UUID) -> StaffOut:
+    """Give a staff member another role; nobody changes their own (an admin cannot lock themselves out)."""
+    if role not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}", field="role")
+    if staff_id == by:
+        raise Conflict("you cannot change your own role", field="role")
+    async with write_transaction(Staff):
+        staff = await Staff.objects().where(Staff.id == staff_id).first()
+        if staff is None:
+            raise NotFound("no such staff member")
+        staff.role = role
+        await staff.save()
+    return _staff_out(staff)
+
+
+async def set_disabled(staff_id: UUID, disabled: bool, *, by: UUID) -> StaffOut:
+    """Deactivate a staff member (every console session ends now, tokens stop working) or restore them."""
+    if staff_id == by:
+        raise Conflict("you cannot deactivate yourself", field="status")
+    async with write_transaction(Staff):
+        staff = await Staff.objects().where(Staff.id == staff_id).first()
+        if staff is None:
+            raise NotFound("no such staff member")
+        now = utcnow()
+        staff.disabled_at = now if disabled else None
+        await staff.save()
+        if disabled:
+            # Ended, not merely refused: restoring the person later does not revive old browsers.
+            await ConsoleSession.update({ConsoleSession.ended_at: now}).where(
+                (ConsoleSession.staff == staff_id) & ConsoleSession.ended_at.is_null()
+            )
+    return _staff_out(staff)

@@ -9,14 +9,17 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.response import Redirect
 
+from service.console.audit_log import AuditLogController
 from service.console.campaigns import CampaignPagesController, progress_script
 from service.console.dashboard import DashboardController
 from service.console.entry_editor import EDITOR_CONTROLLERS, ThumbnailController
 from service.console.entry_lists import ENTRY_LIST_CONTROLLERS
 from service.console.media_library import MediaLibraryController
+from service.console.my_account import MyAccountController
 from service.console.rendering import console_page
 from service.console.session import CSRF_COOKIE, SignInNeeded, page_language, secure_cookies
 from service.console.sign_in import SignInController
+from service.console.staff_admin import StaffPagesController
 from service.console.subscriber_pages import ListPagesController, SubscriberPagesController
 from service.console.texts import TEXTS
 from service.console.topics import TopicPagesController
@@ -82,6 +85,9 @@ def console_router(settings: Settings) -> Router:
             progress_script,
             ListPagesController,
             SubscriberPagesController,
+            StaffPagesController,
+            AuditLogController,
+            MyAccountController,
         ],
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={

@@ -95,9 +95,16 @@ def form_token(request: Request[Any, Any, Any]) -> str:
 
 
 async def audit_access(
-    request: Request[Any, Any, Any], event: str, *, staff_id: Any = None, email: str = "", status: int = 200
+    request: Request[Any, Any, Any],
+    event: str,
+    *,
+    staff_id: Any = None,
+    email: str = "",
+    status: int = 200,
+    target: str = "",
 ) -> None:
-    """Record a sign-in, a failure or a session end in the audit log, with where it came from."""
+    """Record a console step (a sign-in, a failure, an admin's change) in the audit log, with where it
+    came from and, for a change made to someone, whom it was made to (`target`)."""
     await record_write(
         staff_id=staff_id,
         staff_email=email[:320],
@@ -109,6 +116,7 @@ async def audit_access(
             "event": event,
             "ip": peer_address(request),
             "user_agent": request.headers.get("user-agent", "")[:300],
+            **({"target": target[:320]} if target else {}),
         },
     )
 

@@ -230,6 +230,29 @@ CONSOLE |= {
     ("POST", "/console/subscribers/import/refusals"): "admin",
     ("GET", "/console/subscribers/export"): "admin",
 }
+# Staff and the audit log (service/console/staff_admin.py, audit_log.py): admin only, as the API's.
+CONSOLE |= {
+    ("GET", "/console/staff"): "admin",
+    ("POST", "/console/staff"): "admin",
+    ("GET", "/console/staff/{staff_id:uuid}"): "admin",
+    ("POST", "/console/staff/{staff_id:uuid}/role"): "admin",
+    ("POST", "/console/staff/{staff_id:uuid}/status"): "admin",
+    ("POST", "/console/staff/{staff_id:uuid}/tokens/{token_id:uuid}/revoke"): "admin",
+    ("POST", "/console/staff/{staff_id:uuid}/sessions/{session_id:uuid}/end"): "admin",
+    ("GET", "/console/audit"): "admin",
+}
+# My account (service/console/my_account.py): everyone signed in, each on their own things.
+CONSOLE |= {
+    ("GET", "/console/account"): "author",
+    ("POST", "/console/account/language"): "author",
+    ("POST", "/console/account/password"): "author",
+    ("POST", "/console/account/recovery-codes"): "author",
+    ("POST", "/console/account/sessions/{session_id:uuid}/end"): "author",
+    ("POST", "/console/account/sessions/end-others"): "author",
+    ("POST", "/console/account/tokens"): "author",
+    ("POST", "/console/account/tokens/{token_id:uuid}/revoke"): "author",
+    ("POST", "/console/account/review-mails"): "author",
+}
 
 
 def app_routes(app: Litestar) -> set[tuple[str, str]]:

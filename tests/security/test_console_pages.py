@@ -10,6 +10,7 @@ import httpx
 import pytest
 from litestar.routes import HTTPRoute
 
+from accounts.invites import invite_staff
 from content.kinds import KINDS
 from content.schemas import TopicIn
 from content.topics import create_topic
@@ -112,6 +113,8 @@ async def test_every_console_form_answers_hostile_input_cleanly(
     await create_topic(TopicIn(slug="borders", name={"ka": "საზღვრები", "en": "Borders"}))
     pages = [p for p in console_get_paths(settings) if "welcome" not in p]
     pages += [f"/console/news/{entry}", "/console/news/new", "/console/topics/borders"]
+    colleague = await invite_staff("colleague@scmi.test", "author", "Colleague")
+    pages += [f"/console/staff/{colleague.staff_id}"]  # their role and status forms (admins only)
     tried: set[str] = set()
     for page in pages:
         served = await console.get(page)
