@@ -169,6 +169,15 @@ CONSOLE: dict[tuple[str, str], str] = {
     ("POST", "/console/campaigns/{campaign_id:uuid}/test"): "editor",
     ("POST", "/console/campaigns/{campaign_id:uuid}/send"): "editor",
     ("POST", "/console/campaigns/{campaign_id:uuid}/status"): "editor",
+    ("POST", "/console/campaigns/digest"): "editor",
+    # The template pages (service/console/template_pages.py): editors and admins, as the API's templates.
+    ("GET", "/console/templates"): "editor",
+    ("GET", "/console/templates/new"): "editor",
+    ("POST", "/console/templates/new"): "editor",
+    ("GET", "/console/templates/{slug:str}"): "editor",
+    ("POST", "/console/templates/{slug:str}"): "editor",
+    ("GET", "/console/templates/{slug:str}/preview/{lang:str}"): "editor",
+    ("GET", "/console/templates/{slug:str}/preview/{lang:str}/mail"): "editor",
     # The entry editor of each kind (service/console/entry_editor.py): authors write their own drafts.
     **{
         (method, f"/console/{kind}{path}"): "author"

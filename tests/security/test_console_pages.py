@@ -112,6 +112,7 @@ async def test_every_console_form_answers_hostile_input_cleanly(
     await create_topic(TopicIn(slug="borders", name={"ka": "საზღვრები", "en": "Borders"}))
     pages = [p for p in console_get_paths(settings) if "welcome" not in p]
     pages += [f"/console/news/{entry}", "/console/news/new", "/console/topics/borders"]
+    pages += ["/console/templates/newsletter"]
     tried: set[str] = set()
     for page in pages:
         served = await console.get(page)
