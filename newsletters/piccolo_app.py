@@ -9,6 +9,7 @@ from newsletters.tables import (
     Campaign,
     ConsentEvent,
     Delivery,
+    ImportRun,
     MailingList,
     Membership,
     Subscriber,
@@ -19,7 +20,17 @@ APP_CONFIG = AppConfig(
     app_name="newsletters",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     # Children before parents: tests empty the tables in this order.
-    table_classes=[Bounce, MailingList, Subscriber, Membership, ConsentEvent, Delivery, Campaign, Template],
+    table_classes=[
+        Bounce,
+        ImportRun,
+        MailingList,
+        Subscriber,
+        Membership,
+        ConsentEvent,
+        Delivery,
+        Campaign,
+        Template,
+    ],
     migration_dependencies=[],
     commands=[],
 )

@@ -20,6 +20,7 @@ from tasks.campaigns import (
     weekly_digest,
 )
 from tasks.context import JobSettings, job_context
+from tasks.imports import import_subscribers
 from tasks.media import make_renditions
 from tasks.metrics import measured
 from tasks.publishing import publish_due
@@ -41,6 +42,7 @@ JOBS: Final[dict[str, Callable[..., Coroutine[Any, Any, Any]]]] = {
     enqueue.SWEEP_WEBHOOKS: sweep_webhooks,
     enqueue.READ_BOUNCE_MAILBOX: read_bounce_mailbox,
     enqueue.SEND_REVIEW_MAIL: send_review_mail,
+    enqueue.IMPORT_SUBSCRIBERS: import_subscribers,
 }
 
 
@@ -49,7 +51,11 @@ def _measured(name: str) -> Callable[..., Coroutine[Any, Any, Any]]:
     return measured(JOBS[name], name)
 
 
-FUNCTIONS: Final[list[Function]] = [func(_measured(name), name=name) for name in JOBS]
+# Jobs that may take longer than the worker's five minutes: a large import reads 256 MB of CSV.
+TIMEOUTS: Final[dict[str, int]] = {enqueue.IMPORT_SUBSCRIBERS: 3600}
+FUNCTIONS: Final[list[Function]] = [
+    func(_measured(name), name=name, timeout=TIMEOUTS.get(name)) for name in JOBS
+]
 
 
 def cron_jobs(reconcile_seconds: int = 30) -> list[CronJob]:
