@@ -219,6 +219,7 @@ CONSOLE |= {
     ("GET", "/console/subscribers/import"): "admin",
     ("POST", "/console/subscribers/import"): "admin",
     ("POST", "/console/subscribers/import/refusals"): "admin",
+    ("GET", "/console/subscribers/import/{run_id:uuid}"): "admin",
     ("GET", "/console/subscribers/export"): "admin",
 }
 
