@@ -3,8 +3,8 @@ the demo loaded and a real SMTP server: from the invitation to the demo campaign
 addresses, its progress and archive copy, and a subscriber's consent history, with no command line after
 the invite."""
 
+import asyncio
 import os
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,7 +41,11 @@ async def live(
         "SMTP_URL": smtp[1],
         "PUBLIC_URL": url,
     }
-    subprocess.run([SCMI, "demo", "--if-empty"], env=env, check=True, capture_output=True, timeout=300)
+    demo = await asyncio.create_subprocess_exec(
+        SCMI, "demo", "--if-empty", env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
+    _, problems = await asyncio.wait_for(demo.communicate(), timeout=300)
+    assert demo.returncode == 0, problems.decode()
     async with scmi_run(env, port, tmp_path / "server.log"):
         yield url, env
 
