@@ -78,7 +78,7 @@ async def queue_import(
 ) -> UUID:
     """Keep the file for the worker and record the import as queued; its id names both."""
     basis = basis.strip()
-    if len(basis) < 3:
+    if len(basis) < 3 or "\x00" in basis:  # PostgreSQL's text holds no NUL
         raise Invalid("an import needs the legal basis of the addresses in it", field="basis")
     binary.seek(0)
     total = count_rows(binary)
