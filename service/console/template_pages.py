@@ -50,12 +50,10 @@ def _form_of(template: TemplateOut) -> dict[str, str]:
 
 async def _posted(request: AnyRequest) -> dict[str, str]:
     form = await request.form()
-    values = {name: str(form.get(name, "")) for name in FIELDS}
-    # The MJML is kept as typed (its line numbers are what the errors name), but for the CRLF line ends
-    # every browser sends a textarea with; the rest is trimmed.
-    values = {name: value.strip() for name, value in values.items() if name != "mjml"} | {
-        "mjml": values["mjml"].replace("\r\n", "\n")
-    }
+    values = {name: str(form.get(name, "")).strip() for name in FIELDS if name != "mjml"}
+    # The MJML is kept as typed (its line numbers are what the errors name), but for the CRLF line
+    # ends every browser sends a textarea with.
+    values["mjml"] = str(form.get("mjml", "")).replace("\r\n", "\n")
     return values
 
 
