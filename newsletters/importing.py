@@ -2,9 +2,10 @@
 
 import asyncio
 import csv
+import inspect
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 from uuid import UUID, uuid4
@@ -79,7 +80,7 @@ async def import_csv(
     secret_key: str,
     basis: str,
     origin: Origin,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], Awaitable[None] | None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
     """Import subscribers from CSV text with a header row; the same file twice adds nothing twice."""
@@ -122,7 +123,9 @@ async def import_csv(
             elif valid:
                 storing.append(asyncio.create_task(_store(valid, known_lists, basis.strip(), origin, report)))
             if on_progress is not None:
-                on_progress(report.rows)
+                reported = on_progress(report.rows)  # the rows read so far; a coroutine is awaited
+                if inspect.isawaitable(reported):
+                    await reported
         while storing:
             await storing.pop(0)
     finally:

@@ -1,5 +1,6 @@
 """Rendering an edition: a campaign in one language, once, with personal parts left as placeholders."""
 
+import html as html_escaping
 import re
 import secrets
 import textwrap
@@ -202,3 +203,18 @@ def preview(template_source: str, lang: str) -> tuple[str, str]:
     personal = sample_personal(lang)
     html = render_mjml(compile_template(template_source).render(template_context(content, personal)))
     return html, render_text(content, personal)
+
+
+def sample_mail_html(template_source: str, lang: str) -> str:
+    """A template's HTML part as a sample reader is mailed it: one edition rendered, their slots filled."""
+    edition = render_edition(template_source, sample_content(lang))
+    values = sample_personal(lang)
+    # The slots are filled and escaped as a mail's are, so the preview is the mail, not a look-alike.
+    return (
+        edition.placeholders.pattern()
+        .sub(
+            lambda match: html_escaping.escape(values.get(match.group(2).decode(), "")).encode(),
+            edition.html.encode(),
+        )
+        .decode()
+    )

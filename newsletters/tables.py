@@ -196,3 +196,23 @@ class PressOpening(Table, tablename="press_opening"):
     id = UUID(primary_key=True)
     press_grant = ForeignKey(references=PressGrant, on_delete=OnDelete.cascade)
     opened_at = Timestamptz()
+
+
+class ImportRun(Table, tablename="subscriber_import"):
+    """A CSV import run by the worker: who asked, on what basis, how far it got, and its report."""
+
+    id = UUID(primary_key=True)
+    status = Varchar(length=20)  # queued, running, done, failed
+    filename = Varchar(length=300, default="")
+    basis = Text()
+    source = Varchar(length=30, default="")
+    ip = Varchar(length=64, default="")
+    user_agent = Text(default="")
+    staff_id = UUID(null=True, default=None)
+    total = Integer(default=0)  # data rows in the file
+    done = Integer(default=0)  # rows read so far
+    report = JSON(default={})
+    error = Text(default="")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)

@@ -6,7 +6,13 @@ from uuid import UUID
 from core.db import utcnow, write_transaction
 from core.errors import Conflict, Invalid, NotFound
 from newsletters.campaign_schemas import PreviewOut, TemplateIn, TemplateOut
-from newsletters.rendering import preview, sample_content, sample_personal, template_context
+from newsletters.rendering import (
+    preview,
+    sample_content,
+    sample_mail_html,
+    sample_personal,
+    template_context,
+)
 from newsletters.tables import Template
 from newsletters.templates import default_templates, validate_template
 
@@ -120,3 +126,10 @@ async def preview_template(ref: str, lang: str) -> PreviewOut:
         raise Invalid("lang is ka or en", field="lang")
     html, text = preview((await template_row(ref))["mjml"], lang)
     return PreviewOut(lang=lang, html=html, text=text)
+
+
+async def template_mail_html(ref: str, lang: str) -> str:
+    """A saved template's HTML part in `lang` exactly as a sample reader would be mailed it."""
+    if lang not in LANGS:
+        raise Invalid("lang is ka or en", field="lang")
+    return sample_mail_html((await template_row(ref))["mjml"], lang)

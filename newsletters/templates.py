@@ -1,6 +1,7 @@
 """Newsletter templates: MJML with sandboxed Jinja placeholders, validated before they are saved."""
 
 import re
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -36,6 +37,23 @@ environment: Final = ImmutableSandboxedEnvironment(
 )
 
 
+class TemplateInvalid(Invalid):
+    """A template refused; `line` is the line of its source at fault, when one is known."""
+
+    def __init__(self, detail: str, *, line: int | None = None) -> None:
+        super().__init__(f"line {line}: {detail}" if line else detail, field="mjml")
+        self.line = line
+
+
+# Placeholders a template may use, each with what it gives (the console shows this list beside the editor).
+PLACEHOLDERS: Final = (
+    "lang", "subject", "intro", "intro_html", "preheader", "greeting", "subscriber_name", "entries",
+    "entry.title", "entry.summary", "entry.url", "entry.kind", "entry.image_url", "entry.image_alt",
+    "entry.image_width", "entry.image_height", "logo_url", "archive_url", "labels",
+    "unsubscribe_url", "preferences_url",
+)  # fmt: skip
+
+
 def render_mjml(source: str) -> str:
     """MJML to HTML, with no remote font links."""
     return mjml.mjml2html(source, fonts={}, disable_comments=True)
@@ -50,7 +68,7 @@ def check_tags(source: str) -> None:
     for match in _TAG.finditer(source):
         tag = match.group(1).lower()
         if tag not in MJML_TAGS:
-            raise Invalid(f"line {_line_of(source, match.start())}: unknown MJML tag <{tag}>", field="mjml")
+            raise TemplateInvalid(f"unknown MJML tag <{tag}>", line=_line_of(source, match.start()))
 
 
 def compile_template(source: str) -> jinja2.Template:
@@ -58,7 +76,15 @@ def compile_template(source: str) -> jinja2.Template:
     try:
         return environment.from_string(source)
     except jinja2.TemplateSyntaxError as error:
-        raise Invalid(f"line {error.lineno}: {error.message}", field="mjml") from None
+        raise TemplateInvalid(error.message or "not a valid template", line=error.lineno) from None
+
+
+def _failing_line(error: BaseException) -> int | None:
+    """The template line a rendering error came from (Jinja puts the template's frames in the traceback)."""
+    lines = [
+        frame.lineno for frame in traceback.extract_tb(error.__traceback__) if frame.filename == "<template>"
+    ]
+    return lines[-1] if lines else None
 
 
 def validate_template(source: str, sample_context: dict[str, Any]) -> str:
@@ -78,11 +104,11 @@ def validate_template(source: str, sample_context: dict[str, Any]) -> str:
     try:
         filled = template.render(sample_context)
     except jinja2.UndefinedError as error:
-        raise Invalid(f"unknown placeholder: {error.message}", field="mjml") from None
+        raise TemplateInvalid(f"unknown placeholder: {error.message}", line=_failing_line(error)) from None
     except jinja2.exceptions.SecurityError as error:
-        raise Invalid(f"not allowed in a template: {error}", field="mjml") from None
+        raise TemplateInvalid(f"not allowed in a template: {error}", line=_failing_line(error)) from None
     except jinja2.TemplateError as error:
-        raise Invalid(f"the template does not render: {error}", field="mjml") from None
+        raise TemplateInvalid(f"the template does not render: {error}", line=_failing_line(error)) from None
     try:
         return render_mjml(filled)
     except ValueError as error:

@@ -213,6 +213,11 @@ class Settings:
         return self.data_dir / "outbox"
 
     @property
+    def imports_dir(self) -> Path:
+        """Where an uploaded subscriber CSV waits for the worker (deleted once imported)."""
+        return self.data_dir / "imports"
+
+    @property
     def embedded_queue(self) -> bool:
         """Whether jobs run on the in-process Redis stand-in (no REDIS_URL)."""
         return not self.redis_url

@@ -27,6 +27,7 @@ READ_BOUNCE_MAILBOX: Final = "read_bounce_mailbox"
 SEND_REVIEW_MAIL: Final = "send_review_mail"
 SEND_PRESS_ACCESS_MAIL: Final = "send_press_access_mail"
 SWEEP_PRESS_MAILS: Final = "sweep_press_mails"
+IMPORT_SUBSCRIBERS: Final = "import_subscribers"
 
 
 def renditions_job_id(asset_id: UUID) -> str:
@@ -44,6 +45,11 @@ def campaign_batch_job_id(job: BatchJob) -> str:
 async def enqueue_renditions(queue: ArqRedis, asset_id: UUID) -> None:
     """Make an image's renditions (once per asset while the job's result is kept)."""
     await queue.enqueue_job(MAKE_RENDITIONS, str(asset_id), _job_id=renditions_job_id(asset_id))
+
+
+async def enqueue_import(queue: ArqRedis, run_id: UUID) -> None:
+    """Import a subscriber CSV kept for the worker (once per import: its id is the job's)."""
+    await queue.enqueue_job(IMPORT_SUBSCRIBERS, str(run_id), _job_id=f"import:{run_id}")
 
 
 async def enqueue_confirmation_mail(queue: ArqRedis, subscriber_id: UUID) -> None:

@@ -20,6 +20,7 @@ from tasks.campaigns import (
     weekly_digest,
 )
 from tasks.context import JobSettings, job_context
+from tasks.imports import import_subscribers
 from tasks.media import make_renditions
 from tasks.metrics import measured
 from tasks.press_mail import send_press_access_mail, sweep_press_mails
@@ -44,6 +45,7 @@ JOBS: Final[dict[str, Callable[..., Coroutine[Any, Any, Any]]]] = {
     enqueue.SEND_REVIEW_MAIL: send_review_mail,
     enqueue.SEND_PRESS_ACCESS_MAIL: send_press_access_mail,
     enqueue.SWEEP_PRESS_MAILS: sweep_press_mails,
+    enqueue.IMPORT_SUBSCRIBERS: import_subscribers,
 }
 
 
@@ -52,7 +54,11 @@ def _measured(name: str) -> Callable[..., Coroutine[Any, Any, Any]]:
     return measured(JOBS[name], name)
 
 
-FUNCTIONS: Final[list[Function]] = [func(_measured(name), name=name) for name in JOBS]
+# Jobs that may take longer than the worker's five minutes: a large import reads 256 MB of CSV.
+TIMEOUTS: Final[dict[str, int]] = {enqueue.IMPORT_SUBSCRIBERS: 3600}
+FUNCTIONS: Final[list[Function]] = [
+    func(_measured(name), name=name, timeout=TIMEOUTS.get(name)) for name in JOBS
+]
 
 
 def cron_jobs(reconcile_seconds: int = 30) -> list[CronJob]:

@@ -21,6 +21,7 @@ from service.console.session import CSRF_COOKIE, SignInNeeded, page_language, se
 from service.console.sign_in import SignInController
 from service.console.staff_admin import StaffPagesController
 from service.console.subscriber_pages import ListPagesController, SubscriberPagesController
+from service.console.template_pages import TemplatePagesController
 from service.console.texts import TEXTS
 from service.console.topics import TopicPagesController
 from service.console.welcome import WelcomeController
@@ -83,6 +84,7 @@ def console_router(settings: Settings) -> Router:
             ThumbnailController,
             CampaignPagesController,
             progress_script,
+            TemplatePagesController,
             ListPagesController,
             SubscriberPagesController,
             StaffPagesController,

@@ -1,7 +1,8 @@
 """The console's campaigns: the list, the composer, the preview, test sends, sending and its progress."""
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from email.utils import parseaddr
 from importlib.resources import files
 from typing import Any, Final
 from uuid import UUID
@@ -16,6 +17,7 @@ from content.kinds import KINDS
 from content.staff_lists import StaffFilters, staff_list
 from core.db import as_utc, utcnow
 from core.errors import Conflict, Invalid, NotFound
+from newsletters import digest
 from newsletters.campaign_schemas import CampaignIn, CampaignOut
 from newsletters.campaigns import states
 from newsletters.campaigns.drafts import LANGS
@@ -38,6 +40,7 @@ SEARCH_RESULTS: Final = 20
 COUNTS: Final = ("recipients", "sent", "pending", "failed", "bounced", "skipped", "complained")
 MAX_TEST_ADDRESSES: Final = 20
 REFRESH_SECONDS: Final = 5
+DIGEST_SPAN: Final = timedelta(days=7)  # the form's first suggestion: a weekly digest
 PROGRESS_SCRIPT: Final = files("service.console").joinpath("static/campaign-progress.js").read_bytes()
 # The file's hash in its address, as the stylesheet's: cached for a year, a new version a new address.
 PROGRESS_SCRIPT_PATH: Final = (
@@ -78,6 +81,17 @@ def _mail_policy(public_url: str) -> str:
         f"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' {origin} data:; "
         "frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox"
     )
+
+
+def mail_headers(public_url: str) -> dict[str, str]:
+    """The headers of a framed mail preview (a campaign's or a template's)."""
+    return {
+        "Content-Security-Policy": _mail_policy(public_url),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+        "X-Robots-Tag": "noindex",
+    }
 
 
 def _draft_form(campaign: CampaignOut) -> dict[str, Any]:
@@ -173,6 +187,15 @@ def _percent(lang: str) -> Any:
     return percent
 
 
+def _tbilisi_day(value: str) -> datetime | None:
+    """A `date` value as the start of that day in Tbilisi, or None when it is not one."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return datetime.combine(day, time(), tzinfo=TBILISI).astimezone(UTC)
+
+
 def _local_time(value: str) -> datetime | None:
     """A `datetime-local` value read as Tbilisi time, or None when it is not one."""
     try:
@@ -188,18 +211,63 @@ class CampaignPagesController(Controller):
     path = "/console/campaigns"
     include_in_schema = False
 
-    @get("/")
-    async def campaign_list(self, request: AnyRequest) -> Response[str]:
-        user = await _editor(request)
+    async def _list_page(
+        self,
+        request: AnyRequest,
+        user: ConsoleUser,
+        *,
+        digest_form: dict[str, Any] | None = None,
+        status_code: int = 200,
+        errors: dict[str, str] | None = None,
+    ) -> Response[str]:
         return console_page(
             "campaign_list.html",
             user.interface_lang,
+            status_code=status_code,
             user=user,
             csrf_token=form_token(request),
             campaigns=await states.list_campaigns(),
             counts=COUNTS,
             percent=_percent(user.interface_lang),
+            lists=await list_lists(),
+            digest_form=digest_form
+            or {"since": f"{utcnow().astimezone(TBILISI) - DIGEST_SPAN:%Y-%m-%d}", "lists": []},
+            errors=errors or {},
         )
+
+    @get("/")
+    async def campaign_list(self, request: AnyRequest) -> Response[str]:
+        user = await _editor(request)
+        return await self._list_page(request, user)
+
+    @post("/digest", status_code=303)
+    async def draft_digest(self, request: AnyRequest) -> Response[Any]:
+        """A digest drafted from the entries published since a day, opened in the composer."""
+        user = await _editor(request)
+        texts = TEXTS[user.interface_lang]
+        form = await request.form()
+        chosen = [str(each) for each in form.getall("lists", [])]
+        posted: dict[str, Any] = {"since": str(form.get("since", "")).strip(), "lists": chosen}
+        since = _tbilisi_day(posted["since"])
+        errors: dict[str, str] = {}
+        if since is None or since > utcnow():
+            errors["since"] = texts["dg_since_bad"]
+        if not chosen:
+            errors["lists"] = texts["dg_lists_missing"]
+        if since is not None and not errors:
+            name, address = parseaddr(settings_of(request).mail_from)
+            try:
+                drafted = await digest.draft_digest(
+                    since, posted["lists"], from_name=name, from_address=address
+                )
+            except (Invalid, NotFound) as refused:
+                field = "lists" if getattr(refused, "field", None) == "lists" else "since"
+                errors[field] = texts["dg_lists_missing"] if field == "lists" else texts["dg_since_bad"]
+            else:
+                if drafted is not None:
+                    return Redirect(f"/console/campaigns/{drafted.id}?saved=1", status_code=303)
+                errors["since"] = texts["dg_nothing"]
+        return await self._list_page(request, user, digest_form=posted, status_code=422, errors=errors)
 
     async def _composer(
         self,
@@ -363,14 +431,7 @@ class CampaignPagesController(Controller):
             html = await reader_html(campaign_id, lang, feed_site(settings))
         except NotFound:
             raise NotFoundException from None
-        headers = {
-            "Content-Security-Policy": _mail_policy(settings.public_url),
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-store",
-            "X-Robots-Tag": "noindex",
-        }
-        return Response(html, media_type="text/html", headers=headers)
+        return Response(html, media_type="text/html", headers=mail_headers(settings.public_url))
 
     @post("/{campaign_id:uuid}/test", status_code=303)
     async def test_send(self, request: AnyRequest, campaign_id: FromPath[UUID]) -> Response[Any]:

@@ -20,23 +20,25 @@ from accounts.console_sessions import ConsoleUser
 from content.languages import LANGUAGES
 from core.csv_cells import safe_row
 from core.errors import Conflict, Invalid, NotFound, TooLarge
-from newsletters import consent, lists, subscribers
+from newsletters import consent, import_runs, lists, subscribers
 from newsletters.consent import Origin
-from newsletters.importing import ImportReport, import_csv
 from newsletters.subscriber_schemas import ListIn, ListNames, ListPatch, Names, SubscriberIn, SubscriberPatch
 from service.client_address import peer_address
+from service.console.campaigns import PROGRESS_PAGE_POLICY, PROGRESS_SCRIPT_PATH
 from service.console.media_upload import NotAnUpload
 from service.console.rendering import console_page
 from service.console.session import CSRF_COOKIE, form_token, settings_of, signed_in
 from service.console.subscriber_import import MAX_IMPORT_BYTES, receive_import
 from service.console.texts import TEXTS
 from service.controllers.subscribers import export_stream
+from tasks.enqueue import enqueue_import
 
 AnyRequest = Request[Any, Any, Any]
 SLUG: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PAGE_SIZE: Final = 25
 LIMITS: Final = {"name": 200, "organisation": 300, "email": 320, "basis": 2000}
 REFUSAL_COLUMNS: Final = ("line", "email", "reason")
+IMPORT_REFRESH_SECONDS: Final = 2  # an import's progress page, fetched again while it runs
 
 
 async def _admin(request: AnyRequest) -> ConsoleUser:
@@ -446,11 +448,7 @@ class SubscriberPagesController(Controller):
         status_code: int = 200,
         basis: str = "",
         errors: dict[str, str] | None = None,
-        report: ImportReport | None = None,
     ) -> Response[str]:
-        refusals = ""
-        if report is not None and report.refusals:
-            refusals = json.dumps([[item.line, item.email, item.reason] for item in report.refusals])
         return _page(
             request,
             user,
@@ -458,8 +456,6 @@ class SubscriberPagesController(Controller):
             status_code=status_code,
             basis=basis,
             errors=errors,
-            report=report,
-            refusals=refusals,
             max_mb=MAX_IMPORT_BYTES // (1024 * 1024),
         )
 
@@ -475,7 +471,7 @@ class SubscriberPagesController(Controller):
         opt={"exclude_from_csrf": True},
         request_max_body_size=None,
     )
-    async def import_file(self, request: AnyRequest) -> Response[str]:
+    async def import_file(self, request: AnyRequest) -> Response[Any]:
         user = await _admin(request)  # before a byte of the body is read
         texts = TEXTS[user.interface_lang]
         # Litestar's CSRF check skipped this route, so it set no token for the page's forms: give them
@@ -498,12 +494,13 @@ class SubscriberPagesController(Controller):
             if received.file is not None:
                 received.file.close()
             return self._import_page(request, user, status_code=422, basis=basis, errors=errors)
+        settings = settings_of(request)
         with received.file as spool:
-            text = io.TextIOWrapper(spool, encoding="utf-8-sig", errors="replace", newline="")
             try:
-                report = await import_csv(
-                    text,
-                    secret_key=settings_of(request).secret_key,
+                run_id = await import_runs.queue_import(
+                    spool,
+                    directory=settings.imports_dir,
+                    filename=received.filename,
                     basis=basis,
                     origin=_origin(request, user, "import"),
                 )
@@ -511,9 +508,33 @@ class SubscriberPagesController(Controller):
                 field = "basis" if invalid.field == "basis" else "file"
                 message = texts["sub_basis_missing"] if field == "basis" else texts["imp_header"]
                 return self._import_page(request, user, status_code=422, basis=basis, errors={field: message})
-            finally:
-                text.detach()
-        return self._import_page(request, user, basis=basis, report=report)
+        await enqueue_import(request.app.state.queue, run_id)
+        return Redirect(f"/console/subscribers/import/{run_id}", status_code=303)
+
+    @get("/import/{run_id:uuid}")
+    async def import_progress(self, request: AnyRequest, run_id: FromPath[UUID]) -> Response[str]:
+        """An import's progress (refreshed by itself while it runs), then its report and refusals."""
+        user = await _admin(request)
+        try:
+            run = await import_runs.get_import(run_id)
+        except NotFound:
+            raise NotFoundException from None
+        report = run.report
+        refusals = ""
+        if report is not None and report.refusals:
+            refusals = json.dumps([[item.line, item.email, item.reason] for item in report.refusals])
+        page = _page(
+            request,
+            user,
+            "subscriber_import_run.html",
+            run=run,
+            report=report,
+            refusals=refusals,
+            refresh=None if run.finished else IMPORT_REFRESH_SECONDS,
+            script=PROGRESS_SCRIPT_PATH,
+        )
+        page.headers["Content-Security-Policy"] = PROGRESS_PAGE_POLICY
+        return page
 
     @post("/import/refusals", status_code=200)
     async def refusals_csv(self, request: AnyRequest) -> Response[Any]:

@@ -178,6 +178,15 @@ CONSOLE: dict[tuple[str, str], str] = {
     ("POST", "/console/campaigns/{campaign_id:uuid}/test"): "editor",
     ("POST", "/console/campaigns/{campaign_id:uuid}/send"): "editor",
     ("POST", "/console/campaigns/{campaign_id:uuid}/status"): "editor",
+    ("POST", "/console/campaigns/digest"): "editor",
+    # The template pages (service/console/template_pages.py): editors and admins, as the API's templates.
+    ("GET", "/console/templates"): "editor",
+    ("GET", "/console/templates/new"): "editor",
+    ("POST", "/console/templates/new"): "editor",
+    ("GET", "/console/templates/{slug:str}"): "editor",
+    ("POST", "/console/templates/{slug:str}"): "editor",
+    ("GET", "/console/templates/{slug:str}/preview/{lang:str}"): "editor",
+    ("GET", "/console/templates/{slug:str}/preview/{lang:str}/mail"): "editor",
     # The entry editor of each kind (service/console/entry_editor.py): authors write their own drafts.
     **{
         (method, f"/console/{kind}{path}"): "author"
@@ -228,6 +237,7 @@ CONSOLE |= {
     ("GET", "/console/subscribers/import"): "admin",
     ("POST", "/console/subscribers/import"): "admin",
     ("POST", "/console/subscribers/import/refusals"): "admin",
+    ("GET", "/console/subscribers/import/{run_id:uuid}"): "admin",
     ("GET", "/console/subscribers/export"): "admin",
 }
 # Staff and the audit log (service/console/staff_admin.py, audit_log.py): admin only, as the API's.

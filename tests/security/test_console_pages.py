@@ -115,6 +115,7 @@ async def test_every_console_form_answers_hostile_input_cleanly(
     pages += [f"/console/news/{entry}", "/console/news/new", "/console/topics/borders"]
     colleague = await invite_staff("colleague@scmi.test", "author", "Colleague")
     pages += [f"/console/staff/{colleague.staff_id}"]  # their role and status forms (admins only)
+    pages += ["/console/templates/newsletter"]
     tried: set[str] = set()
     for page in pages:
         served = await console.get(page)

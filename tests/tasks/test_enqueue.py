@@ -19,11 +19,12 @@ def test_every_name_the_api_queues_is_a_job_of_the_worker() -> None:
 async def test_jobs_with_a_deterministic_id_are_queued_once() -> None:
     queue = await connect_queue(None)
     try:
-        campaign, asset, person = uuid4(), uuid4(), uuid4()
+        campaign, asset, person, run = uuid4(), uuid4(), uuid4(), uuid4()
         later = datetime.now(UTC) + timedelta(hours=1)
         for _ in range(2):
             await enqueue.enqueue_campaign_start(queue, campaign, later)
             await enqueue.enqueue_renditions(queue, asset)
+            await enqueue.enqueue_import(queue, run)
             await enqueue.enqueue_confirmation_mail(queue, person)  # each sign-up asks again
         job = BatchJob(campaign, 1, 0, "start")
         assert await enqueue.enqueue_campaign_batch(queue, job, None)
@@ -36,6 +37,7 @@ async def test_jobs_with_a_deterministic_id_are_queued_once() -> None:
             [
                 (enqueue.START_CAMPAIGN, (str(campaign),)),
                 (enqueue.MAKE_RENDITIONS, (str(asset),)),
+                (enqueue.IMPORT_SUBSCRIBERS, (str(run),)),
                 (enqueue.SEND_CONFIRMATION_MAIL, (str(person),)),
                 (enqueue.SEND_CONFIRMATION_MAIL, (str(person),)),
                 (enqueue.SEND_CAMPAIGN_BATCH, (str(campaign), 1, 0, "start", 0)),

@@ -13,10 +13,13 @@ from newsletters.consent import Origin, history
 from newsletters.lists import create_list, get_list
 from newsletters.subscriber_schemas import ListIn, ListNames, Names, SubscriberIn
 from newsletters.subscribers import add_subscriber, erase_subscriber
+from service.console.campaigns import PROGRESS_SCRIPT_PATH
 from service.settings import Settings
 from tests.conftest import Database
 from tests.service.console.conftest import CSRF_FIELD, ConsoleClient
 from tests.service.console.staff_pages import sign_in_as
+
+IMPORT_PAGE = re.compile(r"^/console/subscribers/import/[0-9a-f-]{36}$")
 
 SUBSCRIBER_LINK = re.compile(r'<td><a href="/console/subscribers/([0-9a-f-]{36})">')
 STAFF = Origin(source="staff")
@@ -198,8 +201,29 @@ async def _upload(console: ConsoleClient, body: bytes, basis: str, *, token: boo
     )
 
 
+async def _imported(console: ConsoleClient, settings: Settings, body: bytes, basis: str) -> httpx.Response:
+    """Upload a file, check its import waits on its progress page, run the worker, and show the report."""
+    queued = await _upload(console, body, basis)
+    assert queued.status_code == 303, queued.text
+    run_page = queued.headers["location"]
+    assert IMPORT_PAGE.match(run_page), run_page
+    waiting = await console.get(run_page)
+    total = body.decode().strip().count("\n")  # data rows: lines after the header
+    assert f'<progress id="imp-progress" max="{total}" value="0">' in waiting.text
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in waiting.text
+    assert 'data-refresh="2"' in waiting.text
+    assert f'<script src="{PROGRESS_SCRIPT_PATH}" defer></script>' in waiting.text
+    assert "script-src 'self'" in waiting.headers["content-security-policy"]
+    await console.run_jobs(settings)
+    done = await console.get(run_page)
+    assert done.status_code == 200
+    assert f'<progress id="imp-progress" max="{total}" value="{total}">' in done.text
+    assert 'http-equiv="refresh"' not in done.text and "data-refresh" not in done.text
+    return done
+
+
 async def test_import_shows_the_counts_and_the_refusals_download_has_the_reasons(
-    console: ConsoleClient, db: Database
+    console: ConsoleClient, db: Database, settings: Settings
 ) -> None:
     await _lists()
     await sign_in_as(console, "admin", lang="en")
@@ -218,8 +242,7 @@ async def test_import_shows_the_counts_and_the_refusals_download_has_the_reasons
     wrong = await _upload(console, b"mail,who\r\nx@example.org,X\r\n", "agreement")
     assert wrong.status_code == 422 and '<a href="#file">' in wrong.text
 
-    done = await _upload(console, body, "partnership agreement with IOM")
-    assert done.status_code == 200
+    done = await _imported(console, settings, body, "partnership agreement with IOM")
     assert '<dd id="imp-rows">11</dd>' in done.text
     assert '<dd id="imp-created">8</dd>' in done.text
     assert '<dd id="imp-refused">3</dd>' in done.text
@@ -279,7 +302,9 @@ async def test_an_editor_is_refused_every_page(
     assert (await get_list("partners")).active == 1
 
 
-async def test_a_thousand_rows_with_ten_bad_ones(console: ConsoleClient, db: Database) -> None:
+async def test_a_thousand_rows_with_ten_bad_ones(
+    console: ConsoleClient, db: Database, settings: Settings
+) -> None:
     await _lists()
     await sign_in_as(console, "admin", lang="ka")
     rows = ["email,name,organisation,lang,lists"]
@@ -288,8 +313,7 @@ async def test_a_thousand_rows_with_ten_bad_ones(console: ConsoleClient, db: Dat
             rows.append(f"broken-{number},Bad,,ka,partners")
         else:
             rows.append(f"p{number}@example.org,Person {number},Org,{'ka' if number % 2 else 'en'},partners")
-    done = await _upload(console, ("\n".join(rows) + "\n").encode(), "ხელშეკრულება პარტნიორებთან")
-    assert done.status_code == 200
+    done = await _imported(console, settings, ("\n".join(rows) + "\n").encode(), "ხელშეკრულება პარტნიორებთან")
     assert '<dd id="imp-rows">1000</dd>' in done.text
     assert '<dd id="imp-created">990</dd>' in done.text
     assert '<dd id="imp-refused">10</dd>' in done.text
@@ -304,5 +328,7 @@ async def test_a_thousand_rows_with_ten_bad_ones(console: ConsoleClient, db: Dat
     assert [row[0] for row in table[1:]] == [str(number + 2) for number in range(7, 1000, 100)]
     assert [row[1] for row in table[1:]] == [f"broken-{number}" for number in range(7, 1000, 100)]
     assert (await get_list("partners")).active == 990
-    again = await _upload(console, ("\n".join(rows) + "\n").encode(), "ხელშეკრულება პარტნიორებთან")
+    again = await _imported(
+        console, settings, ("\n".join(rows) + "\n").encode(), "ხელშეკრულება პარტნიორებთან"
+    )
     assert '<dd id="imp-created">0</dd>' in again.text and '<dd id="imp-unchanged">990</dd>' in again.text

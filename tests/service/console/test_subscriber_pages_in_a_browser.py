@@ -129,7 +129,11 @@ async def test_lists_search_subscriber_and_erasure_in_both_languages(
         await page.fill("#basis", "partnership agreement")
         await page.set_input_files("#file", str(csv_file))
         await page.click("main form[enctype] button[type=submit]")
-        await expect(page.locator("#imp-refused")).to_have_text("1")
+        # The worker imports it; its page shows the rows done and puts the report in place when done.
+        await page.wait_for_url("**/console/subscribers/import/*")
+        await expect(page.locator("#imp-progress")).to_have_attribute("max", "2")
+        await expect(page.locator("#imp-refused")).to_have_text("1", timeout=30_000)
+        await expect(page.locator("#imp-progress")).to_have_attribute("value", "2")
         await expect(page.locator("#imp-created")).to_have_text("1")
         await check_page(page, origin, offsite)
         async with page.expect_download() as download_info:
