@@ -34,6 +34,8 @@ from service.controllers.media import MediaController
 from service.controllers.newsletter_archive import ArchiveController
 from service.controllers.previews import PREVIEW_LINK_CONTROLLERS, preview
 from service.controllers.reading_pages import ReadingPagesController
+from service.controllers.registration_pages import RegistrantPageController, RegistrationPagesController
+from service.controllers.registrations import RegistrationApiController
 from service.controllers.search import search
 from service.controllers.signup_pages import SignUpPagesController
 from service.controllers.sitemap import sitemap
@@ -141,6 +143,9 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             SubscriptionApiController,
             SubscriptionPagesController,
             SignUpPagesController,
+            RegistrationApiController,
+            RegistrationPagesController,
+            RegistrantPageController,
             TemplateController,
             CampaignController,
             BounceWebhookController,

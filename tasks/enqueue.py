@@ -25,6 +25,8 @@ DELIVER_WEBHOOK: Final = "deliver_webhook"
 SWEEP_WEBHOOKS: Final = "sweep_webhooks"
 READ_BOUNCE_MAILBOX: Final = "read_bounce_mailbox"
 SEND_REVIEW_MAIL: Final = "send_review_mail"
+SEND_REGISTRATION_MAILS: Final = "send_registration_mails"
+SWEEP_REGISTRATIONS: Final = "sweep_registrations"
 
 
 def renditions_job_id(asset_id: UUID) -> str:
@@ -104,3 +106,11 @@ async def enqueue_review_mail(queue: ArqRedis, event: str, entry_id: UUID, actor
     except (OSError, RedisError):
         # The step is committed already: a mail Redis could not take must not answer it with a 500.
         logger.warning("review mail not queued", extra={"event": event, "entry_id": str(entry_id)})
+
+
+async def enqueue_registration_mails(queue: ArqRedis) -> None:
+    """Send the mails registrants are owed now; were this lost, the minute's sweep sends them."""
+    try:
+        await queue.enqueue_job(SEND_REGISTRATION_MAILS)
+    except RedisError:
+        logger.warning("registration mails not queued; the sweep sends them")

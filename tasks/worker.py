@@ -23,6 +23,7 @@ from tasks.context import JobSettings, job_context
 from tasks.media import make_renditions
 from tasks.metrics import measured
 from tasks.publishing import publish_due
+from tasks.registrations import send_registration_mails, sweep_registrations
 from tasks.review_mail import send_review_mail
 from tasks.subscriptions import send_confirmation_mail
 from tasks.webhooks import deliver_webhook, sweep_webhooks
@@ -41,6 +42,8 @@ JOBS: Final[dict[str, Callable[..., Coroutine[Any, Any, Any]]]] = {
     enqueue.SWEEP_WEBHOOKS: sweep_webhooks,
     enqueue.READ_BOUNCE_MAILBOX: read_bounce_mailbox,
     enqueue.SEND_REVIEW_MAIL: send_review_mail,
+    enqueue.SEND_REGISTRATION_MAILS: send_registration_mails,
+    enqueue.SWEEP_REGISTRATIONS: sweep_registrations,
 }
 
 
@@ -88,6 +91,14 @@ def cron_jobs(reconcile_seconds: int = 30) -> list[CronJob]:
             _measured(enqueue.READ_BOUNCE_MAILBOX),
             name="cron:read_bounce_mailbox",
             second=50,
+            run_at_startup=True,
+            timeout=240,
+        ),
+        # Every minute: reminders due, change mails of events, expired registrations' personal data.
+        cron(
+            _measured(enqueue.SWEEP_REGISTRATIONS),
+            name="cron:sweep_registrations",
+            second=40,
             run_at_startup=True,
             timeout=240,
         ),
