@@ -107,6 +107,17 @@ EXPECTED: dict[tuple[str, str], str] = {
     # Whoever holds a preview token; search is the public's.
     ("GET", "/api/v1/preview/{token:str}"): PUBLIC,
     ("GET", "/api/v1/search"): PUBLIC,
+    # Event registration: anyone registers, the token holder sees and acts; editors see and decide.
+    ("POST", "/api/v1/events/{ref:str}/registrations"): PUBLIC,
+    ("GET", "/events/{lang:str}/{slug:str}/register"): PUBLIC,
+    ("POST", "/events/{lang:str}/{slug:str}/register"): PUBLIC,
+    ("GET", "/registrations/{token:str}"): PUBLIC,
+    ("POST", "/registrations/{token:str}"): PUBLIC,
+    ("GET", "/api/v1/events/{ref:str}/registrations"): "editor",
+    ("GET", "/api/v1/events/{ref:str}/registrations/export"): "editor",
+    ("POST", "/api/v1/events/{ref:str}/registrations/{registration_id:uuid}/accredit"): "editor",
+    ("POST", "/api/v1/events/{ref:str}/registrations/{registration_id:uuid}/check-in"): "editor",
+    ("POST", "/api/v1/events/{ref:str}/registrations/{registration_id:uuid}/cancel"): "editor",
 }
 for kind in ("news", "events", "announcements", "materials"):
     EXPECTED |= {
