@@ -6,16 +6,20 @@ from collections.abc import AsyncIterator
 from typing import Any, Final
 from uuid import UUID
 
+from piccolo.query import OrderByRaw
+from piccolo.query.mixins import WhereRaw
+
 from content.queries import find_entry_row
 from content.tables import Entry
 from core.csv_cells import safe_row
-from core.db import as_utc, utcnow, write_transaction
+from core.db import as_utc, is_sqlite, utcnow, write_transaction
 from core.errors import Conflict, NotFound
 from registrations.places import capacity_of, lock_event
 from registrations.schemas import ATTENDING, STATUSES, RegistrationList, RegistrationOut
 from registrations.signup import cancel
 from registrations.tables import Registration
 
+SEARCHED: Final = ("email", "name", "organisation", "outlet")
 EXPORT_COLUMNS: Final = (
     "id", "status", "role", "lang", "name", "email", "organisation", "outlet", "created_at", "confirmed_at",
     "decided_at", "decision_note", "checked_in_at",
@@ -57,15 +61,20 @@ def _query(event_id: UUID, status: str | None, q: str | None) -> Any:
     query = Registration.select().where(Registration.event == event_id)
     if status:
         query = query.where(Registration.status == status)
-    if q:
-        pattern = "%" + q.replace("\\", "").replace("%", "").replace("_", "")[:200].lower() + "%"
+    if q and q.strip():
+        # `%`, `_` and `\` in what was typed are meant literally, not as LIKE's wildcards.
+        typed = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # SQLite's LIKE already ignores (ASCII) case; PostgreSQL needs ILIKE.
+        like = "LIKE" if is_sqlite(Registration) else "ILIKE"
+        pattern = f"%{typed}%"
         query = query.where(
-            Registration.email.ilike(pattern)
-            | Registration.name.ilike(pattern)
-            | Registration.organisation.ilike(pattern)
-            | Registration.outlet.ilike(pattern)
+            WhereRaw(
+                "(" + " OR ".join(f"{name} {like} {{}} ESCAPE '\\'" for name in SEARCHED) + ")",
+                *([pattern] * len(SEARCHED)),
+            )
         )
-    return query.order_by(Registration.position).order_by(Registration.created_at)
+    # Confirmation order; those not confirmed yet (no position) last, on either engine.
+    return query.order_by(OrderByRaw("position IS NULL"), Registration.position, Registration.created_at)
 
 
 async def list_registrations(
