@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from typing import Any, Final
 from uuid import UUID
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.query import OrderByRaw
-from piccolo.query.mixins import WhereRaw
 
 from content.queries import find_entry_row
 from content.tables import Entry
