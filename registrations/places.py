@@ -1,9 +1,16 @@
 """Places that are never oversold: every change of who holds a place runs under the event's lock.
 
-PostgreSQL: the event's entry row is locked (`SELECT … FOR UPDATE`) for the transaction, so two
-confirmations of one event queue there and each sees the other's count. SQLite: write transactions
-are IMMEDIATE (core.db.write_transaction), one writer at a time. Either way the count and the
-statuses are read and written by one transaction at a time per event.
+PostgreSQL: a transaction-level advisory lock named after the event (`pg_advisory_xact_lock`) is
+held until commit, so two writers of one event's places queue there and each sees the other's count.
+An advisory lock rather than `SELECT … FOR UPDATE` on the entry row: a waiter that finds nothing
+left to do then commits without writing (no WAL flush while the others wait). SQLite: write
+transactions are IMMEDIATE (core.db.write_transaction), one writer at a time. Either way the count
+and the statuses are read and written by one transaction at a time per event.
+
+Confirmations are combined: each marks its own registration `confirming` (its own row, in
+parallel), then whoever holds the event's lock gives places to every `confirming` registration in
+confirmation order, in one batch. So the lock is held for a few statements and one commit per batch,
+not per person.
 """
 
 from datetime import datetime
@@ -12,18 +19,18 @@ from uuid import UUID
 
 from content.registration_settings import stored_settings
 from content.tables import Entry
-from core.db import is_sqlite
+from core.db import is_sqlite, write_transaction
 from core.errors import NotFound
 from registrations.tables import Registration, RegistrationMail
 
 
 async def lock_event(event_id: UUID) -> dict[str, Any]:
-    """The event's registration columns, locked until the caller's transaction ends."""
+    """The event's registration columns, its places locked until the caller's transaction ends."""
+    if not is_sqlite(Entry):
+        await Entry.raw("SELECT pg_advisory_xact_lock(hashtextextended(CAST({} AS TEXT), 0))", str(event_id))
     query = Entry.select(
         Entry.id, Entry.kind, Entry.registration, Entry.places_taken, Entry.status, Entry.cancelled
     ).where((Entry.id == event_id) & (Entry.kind == "events"))
-    if not is_sqlite(Entry):
-        query = query.lock_rows()
     row: dict[str, Any] | None = await query.first()
     if row is None:
         raise NotFound("no such event")
@@ -79,3 +86,95 @@ async def fill_places(event: dict[str, Any], now: datetime) -> list[UUID]:
         await set_places(event["id"], taken, now)
         event["places_taken"] = taken
     return promoted
+
+
+def _decide(settings: dict[str, Any], role: str, capacity: int | None, taken: int) -> str:
+    """Where one confirmation goes, given the places taken before it."""
+    if role == "press" and settings.get("press"):
+        return "accreditation_pending"
+    if capacity is None or taken < capacity:
+        return "registered"
+    if settings.get("waitlist"):
+        return "waitlisted"
+    return "pending"  # full, and no waiting list: it stays unconfirmed (the registrant is told)
+
+
+async def allocate(event_id: UUID, now: datetime, *, waiting: UUID | None = None) -> int:
+    """Give every `confirming` registration of the event its place, waiting-list spot or review.
+
+    In confirmation order (`confirmed_at`, then id), under the event's lock, in one batch: a few
+    statements whatever the batch's size. With `waiting`, nothing is done if that registration was
+    settled meanwhile by another's batch (most are, in a rush: they never queue for the lock).
+    Returns how many were settled.
+    """
+    if waiting is not None and not await _still_confirming(waiting):
+        return 0
+    async with write_transaction(Registration):
+        event = await lock_event(event_id)
+        queued = (
+            await Registration.select(Registration.id, Registration.role)
+            .where((Registration.event == event_id) & (Registration.status == "confirming"))
+            .order_by(Registration.confirmed_at, Registration.id)
+        )
+        if not queued:
+            return 0
+        settings = stored_settings(event["registration"]) or {}
+        capacity = capacity_of(event)
+        taken = int(event["places_taken"])
+        position = await next_position(event_id)
+        decided: list[tuple[UUID, str, int | None]] = []
+        for row in queued:
+            status = _decide(settings, row["role"], capacity, taken)
+            if status == "registered":
+                taken += 1
+            decided.append((row["id"], status, position if status != "pending" else None))
+            if status != "pending":
+                position += 1
+        await _apply(decided, now)
+        owed = [
+            RegistrationMail(registration=item_id, kind=status, created_at=now)
+            for item_id, status, _ in decided
+            if status != "pending"
+        ]
+        if owed:
+            await RegistrationMail.insert(*owed)
+        if taken != int(event["places_taken"]):
+            await set_places(event_id, taken, now)
+        return len(decided)
+
+
+async def _apply(decided: list[tuple[UUID, str, int | None]], now: datetime) -> None:
+    """Every decision of a batch in one UPDATE (a CASE per column)."""
+    status_cases = " ".join("WHEN {} THEN CAST({} AS VARCHAR)" for _ in decided)
+    position_cases = " ".join("WHEN {} THEN CAST({} AS BIGINT)" for _ in decided)
+    values: list[Any] = []
+    for item_id, status, _ in decided:
+        values += [item_id, status]
+    for item_id, _, position in decided:
+        values += [item_id, position]
+    marks = ", ".join("{}" for _ in decided)
+    await Registration.raw(
+        f"UPDATE registration SET status = CASE id {status_cases} END,"  # noqa: S608 (placeholders only)
+        f" position = CASE id {position_cases} END, updated_at = {{}}"
+        f" WHERE id IN ({marks})",
+        *values,
+        now,
+        *[item_id for item_id, _, _ in decided],
+    )
+
+
+async def _still_confirming(registration_id: UUID) -> bool:
+    row = await Registration.select(Registration.status).where(Registration.id == registration_id).first()
+    return row is not None and row["status"] == "confirming"
+
+
+async def mark_confirming(registration_id: UUID, now: datetime) -> None:
+    """Step one of a confirmation: this registration joins the queue (its own row only)."""
+    update = Registration.update(
+        {Registration.status: "confirming", Registration.confirmed_at: now, Registration.updated_at: now}
+    ).where((Registration.id == registration_id) & (Registration.status == "pending"))
+    if is_sqlite(Registration):
+        async with write_transaction(Registration):  # IMMEDIATE: queues behind the other writers
+            await update
+    else:
+        await update  # one statement, atomic on its own: no transaction's extra round trips

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from content.tables import Entry
 from core.db import write_transaction
-from registrations.places import fill_places, lock_event, owe_mail
+from registrations.places import allocate, fill_places, lock_event, owe_mail
 from registrations.schemas import ACTIVE, ATTENDING
 from registrations.signup import event_fingerprint
 from registrations.tables import Registration, WatchedEvent
@@ -33,6 +33,12 @@ async def owe_reminders(now: datetime, hours: int) -> int:
                 Registration.id.is_in([row["id"] for row in due])
             )
     return len(due)
+
+
+async def settle_confirmations(now: datetime) -> int:
+    """Give out the places of confirmations left `confirming` (their process died before it could)."""
+    rows = await Registration.select(Registration.event).where(Registration.status == "confirming").distinct()
+    return sum([await allocate(row["event"], now) for row in rows])
 
 
 async def owe_change_mails(now: datetime) -> list[UUID]:

@@ -17,7 +17,7 @@ from core.errors import Conflict, Invalid, NotFound
 from newsletters.addresses import address_key, masked_address, normalise_address
 from newsletters.consent import Origin
 from registrations.consent import CONSENT_VERSION, consent_text
-from registrations.places import capacity_of, fill_places, lock_event, next_position, owe_mail, set_places
+from registrations.places import allocate, fill_places, lock_event, owe_mail, set_places
 from registrations.schemas import ACTIVE, RegisterIn, RegistrationState
 from registrations.tables import Registration, WatchedEvent
 
@@ -209,7 +209,8 @@ async def state_of(token: str) -> RegistrationState:
         )
         waiting = ahead + 1
     return RegistrationState(
-        status=row["status"],
+        # `confirming` lasts only until the places are given out: to the registrant, still pending.
+        status="pending" if row["status"] == "confirming" else row["status"],
         role=row["role"],
         lang=lang,
         token=row["token"],
@@ -225,45 +226,33 @@ async def state_of(token: str) -> RegistrationState:
 async def confirm(token: str) -> RegistrationState:
     """Confirm (the page's POST): a place in confirmation order, the waiting list, or press review.
 
+    Two steps: this registration is marked `confirming` (its own row only), then the places are
+    given out under the event's lock to every confirming registration at once (`places.allocate`).
     Confirming twice changes nothing. A full event without a waiting list is a `Conflict`, and the
     registration stays pending (it may be confirmed if a place frees).
     """
     now = utcnow()
     found = await registration_by_token(token)
-    async with write_transaction(Registration):
-        event = await lock_event(found["event"])
-        # Read again under the lock: a confirmation of the same registration may have just committed.
-        row = await Registration.select().where(Registration.id == found["id"]).first()
-        if row is None or row["erased_at"] is not None:
+    if found["status"] == "pending":
+        event = (
+            await Entry.select(Entry.registration, Entry.cancelled).where(Entry.id == found["event"]).first()
+        )
+        if event is None:
             raise NotFound("this link is not valid")
-        if row["status"] == "pending":
-            await _take(event, row, now)
-    return await state_of(token)
-
-
-async def _take(event: dict[str, Any], row: dict[str, Any], now: datetime) -> None:
-    settings = check_open(event, now)
-    capacity = capacity_of(event)
-    taken = int(event["places_taken"])
-    if row["role"] == "press" and settings.get("press"):
-        status = "accreditation_pending"
-    elif capacity is None or taken < capacity:
-        status = "registered"
-    elif settings.get("waitlist"):
-        status = "waitlisted"
-    else:
+        check_open(event, now)
+        async with write_transaction(Registration):
+            await Registration.update(
+                {
+                    Registration.status: "confirming",
+                    Registration.confirmed_at: now,
+                    Registration.updated_at: now,
+                }
+            ).where((Registration.id == found["id"]) & (Registration.status == "pending"))
+    await allocate(found["event"], now)
+    state = await state_of(token)
+    if found["status"] == "pending" and state.status == "pending":
         raise Conflict("this event is full", field="event")
-    await Registration.update(
-        {
-            Registration.status: status,
-            Registration.position: await next_position(event["id"]),
-            Registration.confirmed_at: now,
-            Registration.updated_at: now,
-        }
-    ).where(Registration.id == row["id"])
-    if status == "registered":
-        await set_places(event["id"], taken + 1, now)
-    await owe_mail(row["id"], status, now)
+    return state
 
 
 async def cancel(registration_id: UUID, *, event_id: UUID | None = None) -> list[UUID]:
@@ -278,12 +267,12 @@ async def cancel(registration_id: UUID, *, event_id: UUID | None = None) -> list
     async with write_transaction(Registration):
         event = await lock_event(found["event"])
         row = await Registration.select().where(Registration.id == registration_id).first()
-        if row is None or row["status"] not in ACTIVE | {"pending"}:
+        if row is None or row["status"] not in ACTIVE | {"pending", "confirming"}:
             return []
         await Registration.update(
             {Registration.status: "cancelled", Registration.cancelled_at: now, Registration.updated_at: now}
         ).where(Registration.id == registration_id)
-        if row["status"] != "pending":
+        if row["status"] not in ("pending", "confirming"):
             await owe_mail(registration_id, "cancelled", now)
         if row["status"] == "registered":
             event["places_taken"] = max(int(event["places_taken"]) - 1, 0)

@@ -30,7 +30,7 @@ def registration_out(row: dict[str, Any]) -> RegistrationOut:
     """A registration row as staff see it."""
     return RegistrationOut(
         id=row["id"],
-        status=row["status"],
+        status="pending" if row["status"] == "confirming" else row["status"],
         role=row["role"],
         lang=row["lang"],
         email=row["email"],
@@ -85,7 +85,8 @@ async def list_registrations(
     rows = await _query(event_id, status, q)
     counts = dict.fromkeys(STATUSES, 0)
     for row in await Registration.select(Registration.status).where(Registration.event == event_id):
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
+        status = "pending" if row["status"] == "confirming" else row["status"]
+        counts[status] = counts.get(status, 0) + 1
     return RegistrationList(
         items=[registration_out(row) for row in rows],
         counts=counts,

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from core.db import utcnow
 from registrations.outbox import send_owed_mails
-from registrations.reminders import owe_change_mails, owe_reminders
+from registrations.reminders import owe_change_mails, owe_reminders, settle_confirmations
 from registrations.retention import erase_expired
 from tasks.context import JobContext
 
@@ -25,6 +25,7 @@ async def sweep_registrations(ctx: JobContext, now: datetime | None = None) -> i
     """The minute's work: reminders due, changes of watched events, expired personal data; then mail."""
     settings = ctx["settings"]
     moment = now or utcnow()
+    await settle_confirmations(moment)
     await owe_reminders(moment, settings.registration_reminder_hours)
     await owe_change_mails(moment)
     await erase_expired(moment, settings.registration_retention_days)
