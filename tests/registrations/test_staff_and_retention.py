@@ -102,3 +102,22 @@ async def test_erasure_of_a_person_covers_every_registration(desk: Desk) -> None
     assert await erase_person(key, datetime.now(UTC), staff_id=None, staff_email="admin@scmi.test") == 2
     emails = sorted(str(row["email"]) for row in await Registration.select(Registration.email))
     assert emails == ["None", "None", "stays@example.ge"]
+
+
+async def test_erasing_a_subscriber_erases_their_registrations_too(desk: Desk) -> None:
+    event = await desk.event(capacity=5)
+    await desk.register(event["id"], "both@example.ge")
+    subscribed = await desk.room.subscribe("both@example.ge")
+    assert subscribed.status_code == 202
+    person = await desk.room.find("both@example.ge")
+    erased = await desk.client.delete(f"/api/v1/subscribers/{person['id']}", headers=desk.room.admin)
+    assert erased.status_code in (200, 204), erased.text
+    [row] = await Registration.select().where(Registration.event == event["id"])
+    assert row["email"] is None
+    assert row["erased_at"] is not None
+    audit = (
+        await AuditEvent.select()
+        .where(AuditEvent.request_id == "registration-erasure")
+        .output(load_json=True)
+    )
+    assert [entry["detail"]["erased"] for entry in audit] == [1]
