@@ -222,6 +222,10 @@ CONSOLE |= {
     ("POST", "/console/subscribers/import"): "admin",
     ("POST", "/console/subscribers/import/refusals"): "admin",
     ("GET", "/console/subscribers/export"): "admin",
+    # An event's registrations and the check-in at the door: editors, as the API's.
+    ("GET", "/console/events/{entry_id:uuid}/registrations"): "editor",
+    ("GET", "/console/events/{entry_id:uuid}/registrations/export"): "editor",
+    ("POST", "/console/events/{entry_id:uuid}/registrations/{registration_id:uuid}/check-in"): "editor",
 }
 
 
