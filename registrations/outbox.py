@@ -16,6 +16,14 @@ from registrations.tables import Registration, RegistrationMail
 
 logger = logging.getLogger("scmi.registrations")
 BATCH: Final = 200
+# A mail saying where someone stands is not sent once they stand elsewhere (mails are sent by
+# concurrent jobs, in no guaranteed order: "you wait" must not arrive after "you have a place").
+STANDING: Final[dict[str, str]] = {
+    "registered": "registered",
+    "promoted": "registered",
+    "waitlisted": "waitlisted",
+    "accreditation_pending": "accreditation_pending",
+}
 # A claimed mail not marked sent after this long (a worker died mid-send) is tried again.
 CLAIM_TIMEOUT: Final = timedelta(minutes=10)
 MAX_ATTEMPTS: Final = 5
@@ -106,8 +114,11 @@ async def _send_one(mail_id: UUID, *, transport: MailTransport, public_url: str,
         if person is not None and person["email"] and person["token"]
         else None
     )
-    if person is None or facts is None:
-        # Erased, or the event is gone: nothing to send, ever.
+    superseded = (
+        person is not None and mail["kind"] in STANDING and STANDING[mail["kind"]] != person["status"]
+    )
+    if person is None or facts is None or superseded:
+        # Erased, the event gone, or the news superseded: nothing to send, ever.
         await RegistrationMail.update({RegistrationMail.attempts: -1}).where(RegistrationMail.id == mail_id)
         return False
     message = registration_message(
