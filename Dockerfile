@@ -16,6 +16,7 @@ COPY core/ core/
 COPY accounts/ accounts/
 COPY content/ content/
 COPY newsletters/ newsletters/
+COPY registrations/ registrations/
 COPY tasks/ tasks/
 COPY service/ service/
 RUN uv sync --frozen --no-dev --no-editable

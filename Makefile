@@ -34,7 +34,7 @@ test-faults: install  ## only the fault-injection, hostile-input and load tests 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy core accounts content newsletters tasks service
+	$(VENV)/bin/mypy core accounts content newsletters registrations tasks service
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/hadolint Dockerfile
 

@@ -17,5 +17,6 @@ APP_REGISTRY = AppRegistry(
         "accounts.piccolo_app",
         "newsletters.piccolo_app",
         "content.webhooks.piccolo_app",
+        "registrations.piccolo_app",
     ]
 )

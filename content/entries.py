@@ -9,6 +9,7 @@ from msgspec import UNSET
 from content.kinds import DEFAULT_TIMEZONE, KIND_FIELDS, KIND_TRANSLATION_FIELDS
 from content.markup import html_to_text, render_body
 from content.media.library import require_assets
+from content.registration_settings import check_capacity, settings_column, stored_settings
 from content.revisions import load_entry, record_revision
 from content.schemas import Actor, EntryIn, EntryOut, EntryPatch, TranslationIn
 from content.shaping import build_entries
@@ -20,7 +21,7 @@ from core.db import as_utc, is_sqlite, write_transaction
 from core.errors import Forbidden, Invalid, StaleRevision
 
 ENTRY_KIND_FIELDS = (
-    "starts_at", "ends_at", "timezone", "online_url", "registration_url", "cancelled",
+    "starts_at", "ends_at", "timezone", "online_url", "registration_url", "cancelled", "registration",
     "deadline", "external_url", "material_type",
 )  # fmt: skip
 TRANSLATION_FIELDS = ("title", "summary", "body", "location")
@@ -41,8 +42,10 @@ def _check_kind_fields(kind: str, values: dict[str, Any], translations: dict[str
         raise Invalid(f"unknown time zone {timezone[:80]!r}", field="timezone")
 
 
-def same_value(stored: Any, new: Any) -> bool:
+def same_value(stored: Any, new: Any, name: str = "") -> bool:
     """Whether a stored column already holds a new value (times compare as instants)."""
+    if name == "registration":
+        return stored_settings(stored) == stored_settings(new)
     if isinstance(stored, datetime) and isinstance(new, datetime):
         return as_utc(stored) == as_utc(new)
     return bool(stored == new)
@@ -164,6 +167,7 @@ async def create_entry(kind: str, data: EntryIn, actor: Actor) -> EntryOut:
         lang: _translation_dict(text) for lang, text in data.translations.items()
     }
     _check_kind_fields(kind, values, translations)
+    values["registration"] = settings_column(data.registration)
     check_event_times(data.starts_at, data.ends_at)
     if kind == "events" and values["timezone"] is None:
         values["timezone"] = DEFAULT_TIMEZONE
@@ -254,9 +258,12 @@ async def update_entry(
         )
         if values.get("cancelled", False) is None:
             values["cancelled"] = False
+        if "registration" in values:
+            values["registration"] = settings_column(values["registration"])
+            check_capacity(values["registration"], entry["places_taken"])
         if kind == "events" and "timezone" in values and values["timezone"] is None:
             values["timezone"] = DEFAULT_TIMEZONE
-        changed = [name for name, value in values.items() if not same_value(entry[name], value)]
+        changed = [name for name, value in values.items() if not same_value(entry[name], value, name)]
         values = {name: values[name] for name in changed}
 
         existing = {

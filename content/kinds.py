@@ -13,7 +13,9 @@ MATERIAL_TYPES: Final[tuple[str, ...]] = get_args(MaterialType)
 # Fields stored on the entry (not per language) that only some kinds may carry.
 KIND_FIELDS: Final[dict[str, frozenset[str]]] = {
     "news": frozenset(),
-    "events": frozenset({"starts_at", "ends_at", "timezone", "online_url", "registration_url", "cancelled"}),
+    "events": frozenset(
+        {"starts_at", "ends_at", "timezone", "online_url", "registration_url", "cancelled", "registration"}
+    ),
     "announcements": frozenset({"deadline", "external_url"}),
     "materials": frozenset({"material_type"}),
 }

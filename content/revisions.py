@@ -81,7 +81,8 @@ async def list_revisions(kind: str, entry_id: UUID) -> list[RevisionOut]:
 # The snapshot keys a person edits, in the order a diff shows them; `sources` is split per language.
 _DIFFED_FIELDS = (
     "status", "topics", "cover_id", "attachment_ids", "starts_at", "ends_at", "timezone", "online_url",
-    "registration_url", "cancelled", "deadline", "external_url", "material_type", "publish_at",
+    "registration_url", "cancelled", "registration", "deadline", "external_url", "material_type",
+    "publish_at",
     "embargo_until", "unpublish_at",
 )  # fmt: skip
 _DIFFED_TEXT = ("title", "summary", "body", "location")

@@ -39,6 +39,27 @@ class TranslationPatch(Struct, forbid_unknown_fields=True):
     location: Location | None | UnsetType = UNSET
 
 
+class RegistrationIn(Struct, forbid_unknown_fields=True):
+    """An event's registration settings: open or not, places (none: no limit), closing, waitlist, press."""
+
+    open: bool = False
+    capacity: Annotated[int, Meta(ge=0, le=100_000)] | None = None
+    closes_at: AwareDatetime | None = None
+    waitlist: bool = False
+    press: bool = False
+
+
+class RegistrationOut(Struct):
+    """The registration settings the public sees, with the places left (null: no limit)."""
+
+    open: bool
+    capacity: int | None
+    closes_at: datetime | None
+    waitlist: bool
+    press: bool
+    places_left: int | None
+
+
 class EntryIn(Struct, forbid_unknown_fields=True):
     """A new draft: at least one translation, plus the fields of its kind."""
 
@@ -52,6 +73,7 @@ class EntryIn(Struct, forbid_unknown_fields=True):
     online_url: Url | None = None
     registration_url: Url | None = None
     cancelled: bool | None = None
+    registration: RegistrationIn | None = None
     deadline: AwareDatetime | None = None
     external_url: Url | None = None
     material_type: MaterialType | None = None
@@ -70,6 +92,7 @@ class EntryPatch(Struct, forbid_unknown_fields=True):
     online_url: Url | None | UnsetType = UNSET
     registration_url: Url | None | UnsetType = UNSET
     cancelled: bool | None | UnsetType = UNSET
+    registration: RegistrationIn | None | UnsetType = UNSET
     deadline: AwareDatetime | None | UnsetType = UNSET
     external_url: Url | None | UnsetType = UNSET
     material_type: MaterialType | None | UnsetType = UNSET
@@ -139,6 +162,7 @@ class EntryOut(Struct, omit_defaults=True):
     online_url: str | None | UnsetType = UNSET
     registration_url: str | None | UnsetType = UNSET
     cancelled: bool | UnsetType = UNSET
+    registration: RegistrationOut | None | UnsetType = UNSET
     deadline: datetime | None | UnsetType = UNSET
     external_url: str | None | UnsetType = UNSET
     material_type: str | None | UnsetType = UNSET

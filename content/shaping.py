@@ -9,6 +9,7 @@ from msgspec import UNSET
 from content.kinds import KIND_FIELDS
 from content.languages import LANGUAGES
 from content.media.catalogue import assets_by_id
+from content.registration_settings import registration_out
 from content.schemas import EntryOut, TopicOut, TranslationRef, TranslationSource
 from content.tables import EntryAttachment, EntryTopic, EntryTranslation
 from core.db import as_utc
@@ -107,6 +108,8 @@ def _shape(
     )
     for field in KIND_FIELDS[entry["kind"]]:
         value = entry[field]
+        if field == "registration":
+            value = registration_out(value, entry.get("places_taken") or 0)
         setattr(out, field, as_utc(value) if field in ENTRY_TIME_FIELDS else value)
     if entry["kind"] == "events":
         out.location = text["location"]

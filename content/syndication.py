@@ -31,7 +31,7 @@ from content.feeds.newsletters import SentNewsletter, build_newsletter_rss
 from content.kinds import DEFAULT_TIMEZONE
 from content.languages import LANGUAGES
 from content.queries import is_public
-from content.schemas import EntryOut
+from content.schemas import EntryOut, RegistrationOut
 from content.shaping import build_entries
 from content.tables import Entry, EntryTopic, EntryTranslation, Topic
 from core.db import as_utc, utcnow
@@ -89,7 +89,9 @@ async def content_version(now: datetime | None = None, *, markers: Sequence[Chan
         " (SELECT MAX(embargo_until) FROM entry WHERE embargo_until <= {}) AS lifted,"
         " (SELECT COUNT(*) FROM topic) AS topics,"
         " (SELECT MAX(created_at) FROM topic) AS newest_topic,"
-        " (SELECT MAX(updated_at) FROM topic) AS renamed_topic",
+        " (SELECT MAX(updated_at) FROM topic) AS renamed_topic,"
+        # Registrations move the places left without touching the entry's updated_at.
+        " (SELECT MAX(places_changed_at) FROM entry) AS places",
         now,
     )
     raw = repr((sorted(rows[0].items()), [await marker() for marker in markers])).encode()
@@ -184,6 +186,12 @@ def _feed_item(
             online_url=entry.online_url if isinstance(entry.online_url, str) else None,
             registration_url=entry.registration_url if isinstance(entry.registration_url, str) else None,
             cancelled=entry.cancelled is True,
+            registration_open=entry.registration.open
+            if isinstance(entry.registration, RegistrationOut)
+            else None,
+            places_left=entry.registration.places_left
+            if isinstance(entry.registration, RegistrationOut)
+            else None,
         )
     published = entry.published_at or entry.updated_at
     return FeedItem(

@@ -51,6 +51,11 @@ class Entry(Table):
     online_url = Varchar(length=2000, null=True, default=None)
     registration_url = Varchar(length=2000, null=True, default=None)
     cancelled = Boolean(default=False)
+    # Registration settings (open, capacity, closes_at, waitlist, press), null: no registration here.
+    registration = JSON(null=True, default=None)
+    # Places held by registrants; only the registrations package writes them, under a row lock.
+    places_taken = Integer(default=0)
+    places_changed_at = Timestamptz(null=True, default=None)
     # Kind fields: announcements
     deadline = Timestamptz(null=True, default=None)
     external_url = Varchar(length=2000, null=True, default=None)

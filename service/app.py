@@ -38,6 +38,8 @@ from service.controllers.press_pages import press_page
 from service.controllers.previews import PREVIEW_LINK_CONTROLLERS, preview
 from service.controllers.provider_hooks import provider_hook
 from service.controllers.reading_pages import ReadingPagesController
+from service.controllers.registration_pages import RegistrantPageController, RegistrationPagesController
+from service.controllers.registrations import RegistrationApiController
 from service.controllers.search import search
 from service.controllers.signup_pages import SignUpPagesController
 from service.controllers.sitemap import child_sitemap, sitemap
@@ -147,6 +149,9 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             SubscriptionApiController,
             SubscriptionPagesController,
             SignUpPagesController,
+            RegistrationApiController,
+            RegistrationPagesController,
+            RegistrantPageController,
             TemplateController,
             CampaignController,
             BounceWebhookController,

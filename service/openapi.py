@@ -38,8 +38,8 @@ def _problem(description: str) -> OpenAPIResponse:
     )
 
 
-# Pages for people (subscription pages, the newsletter archive) answer HTML, or JSON when asked.
-HTML_PAGE_PREFIXES: Final = ("/subscriptions/", "/newsletters/")
+# Pages for people (subscription, registration pages, the newsletter archive) answer HTML, or JSON if asked.
+HTML_PAGE_PREFIXES: Final = ("/subscriptions/", "/newsletters/", "/events/", "/registrations/")
 _HTML: Final = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, description="An HTML page"))
 
 

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from content.languages import LANGUAGE_NAMES
 from service.form_style import FORM_STYLE
 from service.page_texts import SIGN_UP_TEXTS
+from service.registration_texts import REGISTRATION_TEXTS
 
 STYLE: Final = (
     "body{font:16px/1.5 system-ui,'Noto Sans Georgian','DejaVu Sans',sans-serif;margin:0;"
@@ -93,12 +94,14 @@ def wants_json(request: Request[Any, Any, Any]) -> bool:
     )
 
 
-def page(template: str, lang: str, *, status_code: int = 200, **context: Any) -> Response[str]:
+def page(
+    template: str, lang: str, *, status_code: int = 200, folder: str = "subscriptions", **context: Any
+) -> Response[str]:
     """A rendered page with the security headers every subscription page carries."""
     lang = lang if lang in TEXTS else "ka"
-    html = _environment.get_template(f"subscriptions/{template}").render(
+    html = _environment.get_template(f"{folder}/{template}").render(
         lang=lang,
-        t=TEXTS[lang] | SIGN_UP_TEXTS[lang],
+        t=TEXTS[lang] | SIGN_UP_TEXTS[lang] | REGISTRATION_TEXTS[lang],
         css=Markup(STYLE),  # noqa: S704 (our own constant; escaping would break its CSP hash)
         language_names=LANGUAGE_NAMES,
         **context,

@@ -44,6 +44,19 @@ def checked_preview_template(template: str) -> str:
     return template
 
 
+def _positive_int(name: str, value: str | None, default: int) -> int:
+    """A whole number of at least 1 from the environment, or the default when unset."""
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return number
+
+
 def messages_per_second(name: str, value: str) -> float:
     """A pace from the environment: 0 for none, else a positive number (0.5 is one message every 2 s)."""
     try:
@@ -160,6 +173,11 @@ class Settings:
     # unsubscribes arrive from few addresses.
     public_post_limit_per_ip: int = 60
     public_post_limit_window: int = 60
+    # Event registration: the reminder this many hours before an event; personal data erased this
+    # many days after it ends; the list accredited journalists join.
+    registration_reminder_hours: int = 24
+    registration_retention_days: int = 90
+    registration_press_list: str = "press"
     # Campaigns: messages a second to the SMTP server, shared by all workers (0: no limit); parallel
     # connections; rows a batch claims; how long a claim lasts before another worker may take it over.
     smtp_rate: float = 0.0
@@ -312,6 +330,13 @@ class Settings:
             subscribe_limit_per_ip=int(env.get("SUBSCRIBE_LIMIT_PER_IP") or defaults.subscribe_limit_per_ip),
             subscribe_limit_window=int(env.get("SUBSCRIBE_LIMIT_WINDOW") or defaults.subscribe_limit_window),
             signup_min_seconds=float(env.get("SIGNUP_MIN_SECONDS") or defaults.signup_min_seconds),
+            registration_reminder_hours=_positive_int(
+                "REGISTRATION_REMINDER_HOURS", env.get("REGISTRATION_REMINDER_HOURS"), 24
+            ),
+            registration_retention_days=_positive_int(
+                "REGISTRATION_RETENTION_DAYS", env.get("REGISTRATION_RETENTION_DAYS"), 90
+            ),
+            registration_press_list=env.get("REGISTRATION_PRESS_LIST") or defaults.registration_press_list,
             public_post_limit_per_ip=int(
                 env.get("PUBLIC_POST_LIMIT_PER_IP") or defaults.public_post_limit_per_ip
             ),

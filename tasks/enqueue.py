@@ -28,6 +28,8 @@ SEND_REVIEW_MAIL: Final = "send_review_mail"
 SEND_PRESS_ACCESS_MAIL: Final = "send_press_access_mail"
 SWEEP_PRESS_MAILS: Final = "sweep_press_mails"
 IMPORT_SUBSCRIBERS: Final = "import_subscribers"
+SEND_REGISTRATION_MAILS: Final = "send_registration_mails"
+SWEEP_REGISTRATIONS: Final = "sweep_registrations"
 
 
 def renditions_job_id(asset_id: UUID) -> str:
@@ -123,3 +125,11 @@ async def enqueue_press_mails(queue: ArqRedis, grant_ids: list[UUID], attempts: 
     except (OSError, RedisError):
         # The grants are committed and stay owed (mailed_at is empty): logged, not answered with a 500.
         logger.warning("press mails not queued", extra={"grants": len(grant_ids)})
+
+
+async def enqueue_registration_mails(queue: ArqRedis) -> None:
+    """Send the mails registrants are owed now; were this lost, the minute's sweep sends them."""
+    try:
+        await queue.enqueue_job(SEND_REGISTRATION_MAILS)
+    except RedisError:
+        logger.warning("registration mails not queued; the sweep sends them")

@@ -25,6 +25,7 @@ from tasks.media import make_renditions
 from tasks.metrics import measured
 from tasks.press_mail import send_press_access_mail, sweep_press_mails
 from tasks.publishing import publish_due
+from tasks.registrations import send_registration_mails, sweep_registrations
 from tasks.review_mail import send_review_mail
 from tasks.subscriptions import send_confirmation_mail
 from tasks.webhooks import deliver_webhook, sweep_webhooks
@@ -46,6 +47,8 @@ JOBS: Final[dict[str, Callable[..., Coroutine[Any, Any, Any]]]] = {
     enqueue.SEND_PRESS_ACCESS_MAIL: send_press_access_mail,
     enqueue.SWEEP_PRESS_MAILS: sweep_press_mails,
     enqueue.IMPORT_SUBSCRIBERS: import_subscribers,
+    enqueue.SEND_REGISTRATION_MAILS: send_registration_mails,
+    enqueue.SWEEP_REGISTRATIONS: sweep_registrations,
 }
 
 
@@ -107,6 +110,14 @@ def cron_jobs(reconcile_seconds: int = 30) -> list[CronJob]:
             second=20,
             run_at_startup=True,
             timeout=60,
+        ),
+        # Every minute: reminders due, change mails of events, expired registrations' personal data.
+        cron(
+            _measured(enqueue.SWEEP_REGISTRATIONS),
+            name="cron:sweep_registrations",
+            second=40,
+            run_at_startup=True,
+            timeout=240,
         ),
         # Mondays 06:00 UTC (10:00 in Tbilisi): a draft digest of the week, when DIGEST_LISTS is set.
         cron(

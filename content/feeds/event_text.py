@@ -6,8 +6,20 @@ from zoneinfo import ZoneInfo
 from content.feeds.model import EventInfo
 
 LABELS: Final[dict[str, dict[str, str]]] = {
-    "ka": {"when": "როდის", "where": "სად", "online": "ონლაინ", "cancelled": "ღონისძიება გაუქმებულია"},
-    "en": {"when": "When", "where": "Where", "online": "Online", "cancelled": "This event is cancelled"},
+    "ka": {
+        "when": "როდის",
+        "where": "სად",
+        "online": "ონლაინ",
+        "cancelled": "ღონისძიება გაუქმებულია",
+        "places_left": "დარჩენილი ადგილები",
+    },
+    "en": {
+        "when": "When",
+        "where": "Where",
+        "online": "Online",
+        "cancelled": "This event is cancelled",
+        "places_left": "Places left",
+    },
 }
 
 
@@ -33,4 +45,6 @@ def event_lines(event: EventInfo, lang: str) -> list[tuple[str, str]]:
         lines.append((labels["where"], event.location))
     if event.online_url:
         lines.append((labels["online"], event.online_url))
+    if event.registration_open and event.places_left is not None:
+        lines.append((labels["places_left"], str(event.places_left)))
     return lines

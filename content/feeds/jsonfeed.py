@@ -56,6 +56,11 @@ def _item(item: FeedItem) -> dict[str, Any]:
             "online_url": clean(event.online_url) or None,
             "registration_url": clean(event.registration_url) or None,
             "cancelled": event.cancelled,
+            **(
+                {"registration_open": event.registration_open, "places_left": event.places_left}
+                if event.registration_open is not None
+                else {}
+            ),
         }
     shaped["_scmi"] = extension
     return shaped

@@ -41,6 +41,9 @@ class EventInfo:
     online_url: str | None = None
     registration_url: str | None = None
     cancelled: bool = False
+    # Registration here: open or not, and the places left (None: no limit); no personal data.
+    registration_open: bool | None = None
+    places_left: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

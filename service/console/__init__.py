@@ -16,6 +16,7 @@ from service.console.entry_editor import EDITOR_CONTROLLERS, ThumbnailController
 from service.console.entry_lists import ENTRY_LIST_CONTROLLERS
 from service.console.media_library import MediaLibraryController
 from service.console.my_account import MyAccountController
+from service.console.registrations import RegistrationPagesController
 from service.console.rendering import console_page
 from service.console.session import CSRF_COOKIE, SignInNeeded, page_language, secure_cookies
 from service.console.sign_in import SignInController
@@ -90,6 +91,7 @@ def console_router(settings: Settings) -> Router:
             StaffPagesController,
             AuditLogController,
             MyAccountController,
+            RegistrationPagesController,
         ],
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={

@@ -23,6 +23,7 @@ from core.errors import Conflict, Invalid, NotFound, TooLarge
 from newsletters import consent, import_runs, lists, subscribers
 from newsletters.consent import Origin
 from newsletters.subscriber_schemas import ListIn, ListNames, ListPatch, Names, SubscriberIn, SubscriberPatch
+from registrations.erasure import erase_subscriber_everywhere
 from service.client_address import peer_address
 from service.console.campaigns import PROGRESS_PAGE_POLICY, PROGRESS_SCRIPT_PATH
 from service.console.media_upload import NotAnUpload
@@ -435,7 +436,9 @@ class SubscriberPagesController(Controller):
     async def erase(self, request: AnyRequest, subscriber_id: FromPath[UUID]) -> Response[Any]:
         user = await _admin(request)
         try:
-            await subscribers.erase_subscriber(subscriber_id, origin=_origin(request, user, "staff"))
+            await erase_subscriber_everywhere(
+                subscriber_id, origin=_origin(request, user, "staff"), staff_email=user.principal.email
+            )
         except NotFound:
             return _missing(request, user)
         return Redirect(f"/console/subscribers/{subscriber_id}?erased=1", status_code=303)

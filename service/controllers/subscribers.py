@@ -22,6 +22,7 @@ from newsletters.subscriber_schemas import (
     SubscriberPage,
     SubscriberPatch,
 )
+from registrations.erasure import erase_subscriber_everywhere
 from service.auth import requires
 from service.client_address import peer_address
 from service.settings import Settings
@@ -94,9 +95,14 @@ class SubscriberController(Controller):
     ) -> SubscriberOut:
         return await subscribers.edit_subscriber(subscriber_id, data, origin=staff_origin(request, "staff"))
 
-    @delete("/{subscriber_id:uuid}", summary="Erase: personal data goes, counts and a keyed hash stay")
+    @delete(
+        "/{subscriber_id:uuid}",
+        summary="Erase: personal data goes (their event registrations too), counts and a keyed hash stay",
+    )
     async def erase(self, request: Request[Principal, Any, State], subscriber_id: FromPath[UUID]) -> None:
-        await subscribers.erase_subscriber(subscriber_id, origin=staff_origin(request, "staff"))
+        await erase_subscriber_everywhere(
+            subscriber_id, origin=staff_origin(request, "staff"), staff_email=request.user.email
+        )
 
     @get("/{subscriber_id:uuid}/consent", summary="The subscriber's consent history, oldest first")
     async def consent_history(self, subscriber_id: FromPath[UUID]) -> list[ConsentEventOut]:

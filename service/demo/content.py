@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Final
 
+from content.schemas import RegistrationIn
+
 TOPICS: Final[list[tuple[str, str, str]]] = [
     ("georgia-eu", "საქართველო და ევროკავშირი", "Georgia and the EU"),
     ("emigration", "ემიგრაცია", "Emigration"),
@@ -230,6 +232,8 @@ ENTRIES: Final[list[DemoEntry]] = [
         topics=["georgia-eu"],
         starts_in=timedelta(days=14, hours=11),
         ends_in=timedelta(days=14, hours=13),
+        # Registration on the event's own page: 40 places, a waiting list, press accreditation.
+        fields={"registration": RegistrationIn(open=True, capacity=40, waitlist=True, press=True)},
     ),
     DemoEntry(
         kind="events",

@@ -112,6 +112,17 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/search"): PUBLIC,
     # Whoever holds a journalist's personal link (an unknown one is a 404 page).
     ("GET", "/press/{token:str}"): PUBLIC,
+    # Event registration: anyone registers, the token holder sees and acts; editors see and decide.
+    ("POST", "/api/v1/events/{ref:str}/registrations"): PUBLIC,
+    ("GET", "/events/{lang:str}/{slug:str}/register"): PUBLIC,
+    ("POST", "/events/{lang:str}/{slug:str}/register"): PUBLIC,
+    ("GET", "/registrations/{token:str}"): PUBLIC,
+    ("POST", "/registrations/{token:str}"): PUBLIC,
+    ("GET", "/api/v1/events/{ref:str}/registrations"): "editor",
+    ("GET", "/api/v1/events/{ref:str}/registrations/export"): "editor",
+    ("POST", "/api/v1/events/{ref:str}/registrations/{registration_id:uuid}/accredit"): "editor",
+    ("POST", "/api/v1/events/{ref:str}/registrations/{registration_id:uuid}/check-in"): "editor",
+    ("POST", "/api/v1/events/{ref:str}/registrations/{registration_id:uuid}/cancel"): "editor",
 }
 for kind in ("news", "events", "announcements", "materials"):
     EXPECTED |= {
@@ -239,6 +250,10 @@ CONSOLE |= {
     ("POST", "/console/subscribers/import/refusals"): "admin",
     ("GET", "/console/subscribers/import/{run_id:uuid}"): "admin",
     ("GET", "/console/subscribers/export"): "admin",
+    # An event's registrations and the check-in at the door: editors, as the API's.
+    ("GET", "/console/events/{entry_id:uuid}/registrations"): "editor",
+    ("GET", "/console/events/{entry_id:uuid}/registrations/export"): "editor",
+    ("POST", "/console/events/{entry_id:uuid}/registrations/{registration_id:uuid}/check-in"): "editor",
 }
 # Staff and the audit log (service/console/staff_admin.py, audit_log.py): admin only, as the API's.
 CONSOLE |= {

@@ -201,7 +201,8 @@ async def test_every_public_write_is_rate_limited(
             answer.status_code for answer in answers
         ]
         refused = answers[-1]
-        if path.startswith("/subscriptions/{lang:str}"):  # a sign-up page answers with a page
+        # A sign-up or registration page answers with a page.
+        if path.startswith(("/subscriptions/{lang:str}", "/events/{lang:str}")):
             assert refused.headers["content-type"].startswith("text/html")
         else:
             assert refused.headers["content-type"].startswith("application/problem+json")

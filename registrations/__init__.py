@@ -1,0 +1,1 @@
+"""Event registration and press accreditation: places, waiting lists, invitations, accredited journalists."""
