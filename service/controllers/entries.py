@@ -192,7 +192,9 @@ def entry_controller(kind: str) -> type[Controller]:
                     translation_lang=lang,
                 )
 
-            if staff or status is not None or translation is not None:  # staff see more than the public: never kept
+            if (
+                staff or status is not None or translation is not None
+            ):  # staff see more than the public: never kept
                 return Response(await page())
             key = list_key(kind, language, limit, cursor, topic, q, starts_from, starts_to)
             found = await _answers(request).get(key, page)

@@ -64,7 +64,10 @@ async def test_editing_the_outdated_translation_clears_it_and_marks_nothing_else
 async def test_a_save_changing_both_languages_leaves_both_current(db: Database) -> None:
     entry = await create_entry("news", bilingual(), AUTHOR)
     patch = EntryPatch(
-        translations={"ka": TranslationPatch(title="ორივე ენა"), "en": TranslationPatch(title="Both languages")}
+        translations={
+            "ka": TranslationPatch(title="ორივე ენა"),
+            "en": TranslationPatch(title="Both languages"),
+        }
     )
     await update_entry("news", entry.id, patch, AUTHOR)
     assert await _marks(entry.id) == {"ka": False, "en": False}
