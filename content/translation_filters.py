@@ -23,7 +23,7 @@ def check_state(state: str) -> TranslationState:
     """A `translation=` filter's value, or Invalid."""
     if state not in TRANSLATION_STATES:
         raise Invalid("the translation filter is missing or outdated", field="translation")
-    return state  # type: ignore[return-value]
+    return state
 
 
 def check_language(lang: str, field: str) -> str:
