@@ -16,6 +16,7 @@ from content.shaping import build_entries
 from content.slugs import slugify, with_suffix
 from content.tables import Entry, EntryAttachment, EntrySlug, EntryTopic, EntryTranslation
 from content.topics import topic_ids_by_slug
+from content.workflow.outdated import SOURCE_FIELDS, note_text_changes
 from content.zones import zone_named
 from core.db import as_utc, is_sqlite, write_transaction
 from core.errors import Forbidden, Invalid, StaleRevision
@@ -188,6 +189,7 @@ async def create_entry(kind: str, data: EntryIn, actor: Actor) -> EntryOut:
         await entry.save()
         for lang, text in translations.items():
             await _write_translation(entry.id, kind, lang, text)
+        await note_text_changes(entry.id, entry.revision + 1, {}, set(translations))
         await _write_topics(entry.id, data.topics)
         await _write_attachments(entry.id, data.attachment_ids)
         row = await load_entry(kind, entry.id)
@@ -273,6 +275,7 @@ async def update_entry(
             )
         }
         remaining = set(existing)
+        text_changed: set[str] = set()
         for lang, text_patch in translation_patches.items():
             if text_patch is None:
                 if lang in existing:
@@ -295,11 +298,15 @@ async def update_entry(
                 changed.extend(f"translations.{lang}.{name}" for name in fields_changed)
                 await _write_translation(entry_id, kind, lang, merged)
                 remaining.add(lang)
+                if current is None or set(fields_changed) & set(SOURCE_FIELDS):
+                    text_changed.add(lang)
         if not remaining:
             raise Invalid("an entry needs at least one translation", field="translations")
         for lang in set(existing) - remaining:
             await _index_for_search(existing[lang]["id"], None)
             await EntryTranslation.delete().where(EntryTranslation.id == existing[lang]["id"])
+        before = {lang: row for lang, row in existing.items() if lang in remaining}
+        await note_text_changes(entry_id, entry["revision"] + 1, before, text_changed)
 
         if patch.topics is not UNSET:
             current_topics = await EntryTopic.select(EntryTopic.topic.slug).where(

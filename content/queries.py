@@ -15,6 +15,7 @@ from content.schemas import EntryOut, EntryPage
 from content.search import fts5_query, query_terms, tsquery
 from content.shaping import build_entries
 from content.tables import Entry, EntrySlug, EntryTopic, EntryTranslation, Topic
+from content.translation_filters import check_state, translation_condition
 from core.db import as_utc, is_sqlite, utcnow
 from core.errors import Invalid, NotFound
 
@@ -70,16 +71,23 @@ async def list_entries(
     starts_to: datetime | None = None,
     status: str | None = None,
     staff: bool = False,
+    translation: str | None = None,
+    translation_lang: str | None = None,
 ) -> EntryPage:
     """One page of entries of a kind in one language, newest first.
 
     The public sees only published entries out of embargo; staff may ask for one other status,
-    which is then ordered by last change.
+    which is then ordered by last change. Staff may also ask for entries whose translation is
+    `missing` or `outdated`: in `translation_lang`, or in either language when it is None; those
+    entries are shown in `lang` where they have it, else in the language they have.
     """
     if status is not None and (not staff or status not in STAFF_STATUSES):
         raise Invalid(
             "status filters are for staff: draft, in_review, scheduled, published or archived", field="status"
         )
+    if translation is not None and not staff:
+        raise Invalid("translation filters are for staff", field="translation")
+    state = check_state(translation) if translation is not None else None
     published_view = status is None or status == PUBLIC_STATUS
     sort_column = Entry.published_at if published_view else Entry.updated_at
     sort_key = "published_at" if published_view else "updated_at"
@@ -96,7 +104,11 @@ async def list_entries(
         if not terms:
             return EntryPage(items=[], next_cursor=None)
         translations = translations.where(search_clause(terms))
-    query = query.where(Entry.id.is_in(translations))
+    if state is not None:
+        query = query.where(translation_condition(state, translation_lang))
+    if state is None or q is not None:
+        # A translation filter reaches past the list's language; a search still looks in it.
+        query = query.where(Entry.id.is_in(translations))
     if topic is not None:
         query = query.where(
             Entry.id.is_in(EntryTopic.select(EntryTopic.entry).where(EntryTopic.topic.slug == topic))

@@ -189,6 +189,8 @@ class TranslationSource(Struct):
     body: str
     body_html: str
     location: str | None
+    # The other language's title, summary or body changed after this one was last written.
+    outdated: bool = False
 
 
 class EntryPage(Struct):

@@ -12,6 +12,7 @@ from content.media.catalogue import assets_by_id
 from content.registration_settings import registration_out
 from content.schemas import EntryOut, TopicOut, TranslationRef, TranslationSource
 from content.tables import EntryAttachment, EntryTopic, EntryTranslation
+from content.workflow.outdated import outdated_languages
 from core.db import as_utc
 
 ENTRY_TIME_FIELDS = ("starts_at", "ends_at", "deadline")
@@ -31,6 +32,8 @@ async def build_entries(entries: list[dict[str, Any]], lang: str | None, *, staf
         EntryTranslation.body,
         EntryTranslation.body_html,
         EntryTranslation.location,
+        EntryTranslation.text_revision,
+        EntryTranslation.source_revision,
     ).where(EntryTranslation.entry.is_in(ids))
     by_entry: dict[UUID, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in translations:
@@ -121,6 +124,7 @@ def _shape(
         out.created_at = as_utc(entry["created_at"])  # type: ignore[assignment]
         out.created_by = entry["created_by"]
         out.revision = entry["revision"]
+        behind = outdated_languages(texts)
         out.sources = {
             code: TranslationSource(
                 slug=texts[code]["slug"],
@@ -129,6 +133,7 @@ def _shape(
                 body=texts[code]["body"],
                 body_html=texts[code]["body_html"],
                 location=texts[code]["location"],
+                outdated=code in behind,
             )
             for code in LANGUAGES
             if code in texts

@@ -12,12 +12,15 @@ from content.languages import LANGUAGES
 from content.queries import decode_cursor, encode_cursor, search_clause
 from content.search import query_terms
 from content.tables import Entry, EntryTranslation
+from content.translation_filters import check_language, translation_condition
+from content.workflow.outdated import outdated_languages
 from core.db import as_utc, utcnow
 from core.errors import Invalid
 
 StaffStatus = Literal["draft", "in_review", "scheduled", "published", "embargoed", "archived"]
 STAFF_STATUSES: Final[tuple[StaffStatus, ...]] = get_args(StaffStatus)
 PAGE_SIZE: Final = 25
+ANY_LANGUAGE: Final = "any"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,8 @@ class StaffFilters:
     topic: str | None = None
     q: str | None = None
     author: UUID | None = None
+    # A language whose translation is outdated, or "any" for either.
+    outdated: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,8 @@ class StaffRow:
     languages: tuple[str, ...]
     updated_at: datetime
     author_name: str
+    # The languages whose translation is behind the other language.
+    outdated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +80,10 @@ def _status_condition(status: str, now: datetime) -> Combinable:
 def _check(filters: StaffFilters) -> None:
     if filters.status is not None and filters.status not in STAFF_STATUSES:
         raise Invalid("the status is one of " + ", ".join(STAFF_STATUSES), field="status")
-    if filters.missing is not None and filters.missing not in LANGUAGES:
-        raise Invalid("the missing language is ka or en", field="missing")
+    if filters.missing is not None:
+        check_language(filters.missing, "missing")
+    if filters.outdated is not None and filters.outdated != ANY_LANGUAGE:
+        check_language(filters.outdated, "outdated")
 
 
 async def staff_list(
@@ -101,14 +110,10 @@ async def staff_list(
     if filters.author is not None:
         query = query.where(Entry.created_by == filters.author)
     if filters.missing is not None:
-        # Correlated, so the walk down the index probes (entry, lang) per row instead of reading
-        # every translation of the language first.
-        query = query.where(
-            WhereRaw(
-                "NOT EXISTS (SELECT 1 FROM entry_translation AS t WHERE t.entry = entry.id AND t.lang = {})",
-                filters.missing,
-            )
-        )
+        query = query.where(translation_condition("missing", filters.missing))
+    if filters.outdated is not None:
+        lang_behind = None if filters.outdated == ANY_LANGUAGE else filters.outdated
+        query = query.where(translation_condition("outdated", lang_behind))
     if filters.topic is not None:
         query = query.where(
             WhereRaw(
@@ -158,14 +163,20 @@ async def _shape(rows: list[dict[str, Any]], lang: str, now: datetime) -> list[S
     if not rows:
         return []
     translations = await EntryTranslation.select(
-        EntryTranslation.entry, EntryTranslation.lang, EntryTranslation.title
+        EntryTranslation.entry,
+        EntryTranslation.lang,
+        EntryTranslation.title,
+        EntryTranslation.text_revision,
+        EntryTranslation.source_revision,
     ).where(EntryTranslation.entry.is_in([row["id"] for row in rows]))
-    titles: dict[UUID, dict[str, str]] = {}
+    texts: dict[UUID, dict[str, dict[str, Any]]] = {}
     for translation in translations:
-        titles.setdefault(translation["entry"], {})[translation["lang"]] = translation["title"]
+        texts.setdefault(translation["entry"], {})[translation["lang"]] = translation
     shaped = []
     for row in rows:
-        own = titles.get(row["id"], {})
+        by_lang = texts.get(row["id"], {})
+        own = {code: text["title"] for code, text in by_lang.items()}
+        behind = outdated_languages(by_lang)
         title_lang = lang if lang in own else next((other for other in LANGUAGES if other in own), lang)
         updated = as_utc(row["updated_at"])
         assert updated is not None
@@ -178,6 +189,7 @@ async def _shape(rows: list[dict[str, Any]], lang: str, now: datetime) -> list[S
                 languages=tuple(other for other in LANGUAGES if other in own),
                 updated_at=updated,
                 author_name=row["author_name"],
+                outdated=tuple(other for other in LANGUAGES if other in behind),
             )
         )
     return shaped

@@ -77,6 +77,10 @@ class EntryTranslation(Table):
     body_html = Text(default="")
     search_text = Text(default="")
     location = Text(null=True, default=None)
+    # The entry's revision that last changed this language's title, summary or body, and the other
+    # language's such revision this one was last written against: behind it, it is outdated.
+    text_revision = Integer(default=0)
+    source_revision = Integer(default=0)
 
 
 class EntrySlug(Table):

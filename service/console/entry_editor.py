@@ -27,7 +27,7 @@ from content.media.storage import MediaStorage
 from content.queries import get_entry
 from content.schemas import Actor, EntryIn, EntryOut, EntryPatch, FieldChange, PublishIn, RevisionOut
 from content.topics import list_topics
-from content.workflow import comments, request_changes, restore, submit
+from content.workflow import comments, mark_current, request_changes, restore, submit
 from content.zones import zone_named
 from core.db import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision, TooLarge, Unsupported
@@ -48,7 +48,15 @@ EDITOR_BODY_LIMIT: Final = 51 * 1024 * 1024
 PUBLISHING_ACTIONS: Final = ("publish", "schedule", "embargo", "unpublish", "archive")
 ACTIONS: Final = ("preview", "save", *PUBLISHING_ACTIONS)
 REVIEW_ACTIONS: Final = ("submit", "request_changes")
-DONE_NOTICES: Final = (*ACTIONS, *REVIEW_ACTIONS, "comment", "restore", "press_grant", "press_revoke")
+DONE_NOTICES: Final = (
+    *ACTIONS,
+    *REVIEW_ACTIONS,
+    "comment",
+    "restore",
+    "current",
+    "press_grant",
+    "press_revoke",
+)
 TEXT_FIELDS: Final = ("title", "summary", "body", "location")
 LOCAL_TIME_FORMAT: Final = "%Y-%m-%dT%H:%M"
 URL_FIELDS: Final = ("online_url", "registration_url", "external_url")
@@ -105,6 +113,19 @@ def review_actions(user: ConsoleUser, entry: EntryOut | None) -> list[str]:
     if entry.status == "in_review" and principal.has_role("editor"):
         return ["request_changes"]
     return []
+
+
+def outdated_translations(entry: EntryOut | None) -> dict[str, str]:
+    """The languages of an entry whose translation is outdated, each with the other languages' names."""
+    if entry is None or not isinstance(entry.sources, dict):
+        return {}
+    return {
+        code: ", ".join(
+            language_name(other) for other in LANGUAGES if other != code and other in entry.sources
+        )
+        for code, source in entry.sources.items()
+        if source.outdated
+    }
 
 
 def may_preview_on_website(user: ConsoleUser, entry: EntryOut | None) -> bool:
@@ -478,6 +499,7 @@ def editor_controller(kind: str) -> type[Controller]:
                 actions=allowed_actions(user, entry),
                 may_preview_on_website=may_preview_on_website(user, entry),
                 review_actions=review_actions(user, entry),
+                outdated=outdated_translations(entry),
                 comments=await comments.list_comments(kind, entry.id) if entry else [],
                 press=await press_section(user, entry, utcnow()),
                 press_form=press_form or PressForm(),
@@ -580,6 +602,20 @@ def editor_controller(kind: str) -> type[Controller]:
             except Forbidden:
                 raise PermissionDeniedException("your role does not allow this action") from None
             return Redirect(f"/console/{kind}/{entry_id}?done={action}", status_code=303)
+
+        @post("/{entry_id:uuid}/translations/{lang:str}/current")
+        async def mark_translation_current(
+            self, request: AnyRequest, entry_id: FromPath[UUID], lang: FromPath[str]
+        ) -> Redirect:
+            """Clear a translation's outdated mark (the API's rules: whoever may edit the entry)."""
+            user = await signed_in(request)
+            try:
+                await mark_current.mark_current(kind, entry_id, lang, actor_of(user.principal))
+            except Forbidden:
+                raise PermissionDeniedException("your role does not allow this action") from None
+            except (NotFound, Invalid):
+                raise NotFoundException from None
+            return Redirect(f"/console/{kind}/{entry_id}?done=current", status_code=303)
 
         @post("/{entry_id:uuid}/comments")
         async def comment(self, request: AnyRequest, entry_id: FromPath[UUID]) -> Response[Any]:

@@ -16,7 +16,7 @@ from service.console.session import form_token, signed_in
 from service.console.texts import TEXTS
 
 AnyRequest = Request[Any, Any, Any]
-FILTERS = ("status", "missing", "topic", "q", "author")
+FILTERS = ("status", "missing", "outdated", "topic", "q", "author")
 
 
 def _filters(query: dict[str, str]) -> tuple[StaffFilters, dict[str, str]]:
@@ -31,6 +31,7 @@ def _filters(query: dict[str, str]) -> tuple[StaffFilters, dict[str, str]]:
     filters = StaffFilters(
         status=query.get("status") or None,
         missing=query.get("missing") or None,
+        outdated=query.get("outdated") or None,
         topic=query.get("topic") or None,
         q=(query.get("q") or "").strip()[:200] or None,
         author=author,
@@ -68,7 +69,7 @@ def entry_list_controller(kind: str) -> type[Controller]:
                     )
                     rows, older, newer = page.rows, page.older, page.newer
                 except Invalid as invalid:
-                    field = invalid.field if invalid.field in ("status", "missing") else "cursor"
+                    field = invalid.field if invalid.field in ("status", "missing", "outdated") else "cursor"
                     errors = {"results" if field == "cursor" else field: texts["list_bad_" + field]}
             kept = {key: query[key] for key in FILTERS if query[key]}
 

@@ -25,7 +25,7 @@ from content.schemas import (
     RevisionDetail,
     RevisionOut,
 )
-from content.workflow import comments, request_changes, restore, submit
+from content.workflow import comments, mark_current, request_changes, restore, submit
 from core.errors import Invalid, NotFound, StaleRevision
 from service.answers import AnswerCache, public_answer
 from service.auth import actor_of, requires
@@ -162,6 +162,12 @@ def entry_controller(kind: str) -> type[Controller]:
                 datetime | None, QueryParameter(name="to", description="events only")
             ] = None,
             status: Annotated[str | None, QueryParameter(description="staff only")] = None,
+            translation: Annotated[
+                str | None,
+                QueryParameter(
+                    description="staff only: missing or outdated, in `lang` when given, else in either"
+                ),
+            ] = None,
             limit: Limit = DEFAULT_LIMIT,
             cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
         ) -> Response[EntryPage]:
@@ -182,9 +188,13 @@ def entry_controller(kind: str) -> type[Controller]:
                     starts_to=_aware(starts_to),
                     status=status,
                     staff=staff,
+                    translation=translation,
+                    translation_lang=lang,
                 )
 
-            if staff or status is not None:  # staff see more than the public: never kept
+            if (
+                staff or status is not None or translation is not None
+            ):  # staff see more than the public: never kept
                 return Response(await page())
             key = list_key(kind, language, limit, cursor, topic, q, starts_from, starts_to)
             found = await _answers(request).get(key, page)
@@ -337,6 +347,18 @@ def entry_controller(kind: str) -> type[Controller]:
             data: Annotated[CommentIn, Body()],
         ) -> CommentOut:
             return await comments.add_comment(kind, _entry_id(ref), actor_of(request.user), data.body)
+
+        @post(
+            "/{ref:str}/translations/{lang:str}/current",
+            guards=[requires("author")],
+            status_code=200,
+            summary="Clear the outdated mark of one translation",
+            description="Whoever may edit the entry says this translation matches the other language.",
+        )
+        async def mark_translation_current(
+            self, request: Request[Principal, Any, Any], ref: FromPath[str], lang: FromPath[str]
+        ) -> EntryOut:
+            return await mark_current.mark_current(kind, _entry_id(ref), lang, actor_of(request.user))
 
     EntryController.__name__ = f"{kind.title()}Controller"
     EntryController.__qualname__ = EntryController.__name__

@@ -147,6 +147,8 @@ for kind in ("news", "events", "announcements", "materials"):
         ("POST", f"/api/v1/{kind}/{{ref:str}}/embargo-access"): "editor",
         ("GET", f"/api/v1/{kind}/{{ref:str}}/embargo-access"): "editor",
         ("DELETE", f"/api/v1/{kind}/{{ref:str}}/embargo-access/{{grant_id:uuid}}"): "editor",
+        # Clearing an outdated mark: whoever may edit the entry (an author: their own drafts).
+        ("POST", f"/api/v1/{kind}/{{ref:str}}/translations/{{lang:str}}/current"): "author",
     }
 
 # Console routes (HTML, session cookie, CSRF): the minimum role, or PUBLIC for the sign-in pages.
@@ -212,6 +214,8 @@ CONSOLE: dict[tuple[str, str], str] = {
             # The review buttons and the conversation (the buttons check role and ownership inside).
             ("POST", "/{entry_id:uuid}/review"),
             ("POST", "/{entry_id:uuid}/comments"),
+            # "Mark as current" beside an outdated translation (whoever may edit the entry).
+            ("POST", "/{entry_id:uuid}/translations/{lang:str}/current"),
         )
     },
     **{
