@@ -1,20 +1,26 @@
 """Server-side console sessions: started, looked up with idle and absolute limits, ended one or all."""
 
 import secrets
+import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Final, Literal
 from uuid import UUID
 
 from accounts.roles import Principal
 from accounts.staff import hash_token
 from accounts.tables import ConsoleSession, StaffCredential
-from core.db import as_utc, utcnow, write_transaction
+from core.db import as_utc, on_committed_write, utcnow, write_transaction
 
 Stage = Literal["second_factor", "signed_in"]
 SESSION_PREFIX: Final = "scmis_"
 # Writing last_seen on every page would make every read a write; a minute is fine for an idle limit.
 SEEN_RESOLUTION: Final = timedelta(minutes=1)
+# A verified session is believed for this long in this process, so that a page costs no session
+# query. Every committed write transaction of this process and every sign-out here forget them all
+# at once (a disable, a role change, a sign-out everywhere); what another process changes (another
+# worker, `scmi staff` on the command line) takes effect within this time.
+VERIFIED_SECONDS: Final = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,25 @@ class ConsoleUser:
     session_id: UUID
     stage: Stage
     interface_lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    user: ConsoleUser
+    created: datetime
+    seen: datetime
+    until: float
+
+
+_verified: dict[str, _Verified] = {}
+
+
+def forget_verified_sessions() -> None:
+    """Believe no session without asking the database again (something about staff changed)."""
+    _verified.clear()
+
+
+on_committed_write(forget_verified_sessions)
 
 
 async def start_session(staff_id: UUID, *, stage: Stage, ip: str = "", user_agent: str = "") -> str:
@@ -55,6 +80,13 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
     """The signed-in person behind a cookie, or None when it is unknown, ended, expired or disabled."""
     if not token.startswith(SESSION_PREFIX) or len(token) > 100:
         return None
+    token_hash = hash_token(token)
+    known = _verified.get(token_hash)
+    if known is not None and time.monotonic() < known.until:
+        now = utcnow()
+        if now - known.created <= limits.absolute and now - known.seen <= limits.idle:
+            return known.user
+    _verified.pop(token_hash, None)
     row = (
         await ConsoleSession.select(
             ConsoleSession.id,
@@ -67,7 +99,7 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
             ConsoleSession.staff.role,
             ConsoleSession.staff.disabled_at,
         )
-        .where((ConsoleSession.token_hash == hash_token(token)) & ConsoleSession.ended_at.is_null())
+        .where((ConsoleSession.token_hash == token_hash) & ConsoleSession.ended_at.is_null())
         .first()
     )
     if row is None or row["staff.disabled_at"] is not None:
@@ -81,12 +113,13 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
         return None
     if now - seen >= SEEN_RESOLUTION:
         await ConsoleSession.update({ConsoleSession.last_seen_at: now}).where(ConsoleSession.id == row["id"])
+        seen = now
     lang = (
         await StaffCredential.select(StaffCredential.interface_lang)
         .where(StaffCredential.staff == row["staff.id"])
         .first()
     )
-    return ConsoleUser(
+    user = ConsoleUser(
         principal=Principal(
             id=row["staff.id"],
             email=row["staff.email"],
@@ -98,6 +131,8 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
         stage=row["stage"],
         interface_lang=lang["interface_lang"] if lang else "ka",
     )
+    _verified[token_hash] = _Verified(user, created, seen, time.monotonic() + VERIFIED_SECONDS)
+    return user
 
 
 async def complete_second_factor(session_id: UUID) -> str:
@@ -123,6 +158,7 @@ async def end_session(session_id: UUID) -> None:
     await ConsoleSession.update({ConsoleSession.ended_at: utcnow()}).where(
         (ConsoleSession.id == session_id) & ConsoleSession.ended_at.is_null()
     )
+    forget_verified_sessions()
 
 
 async def end_every_session(staff_id: UUID) -> int:
