@@ -1,5 +1,6 @@
 """Server-side console sessions: started, looked up with idle and absolute limits, ended one or all."""
 
+import asyncio
 import secrets
 import time
 from dataclasses import dataclass
@@ -50,11 +51,16 @@ class _Verified:
 
 
 _verified: dict[str, _Verified] = {}
+# Look-ups under way, by token hash: the requests a browser sends at once ask the database once.
+_looking_up: dict[str, asyncio.Future[ConsoleUser | None]] = {}
+_forgotten = [0]  # how often everything was forgotten: a look-up read before that is not kept
 
 
 def forget_verified_sessions() -> None:
     """Believe no session without asking the database again (something about staff changed)."""
     _verified.clear()
+    _looking_up.clear()
+    _forgotten[0] += 1
 
 
 on_committed_write(forget_verified_sessions)
@@ -87,6 +93,32 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
         if now - known.created <= limits.absolute and now - known.seen <= limits.idle:
             return known.user
     _verified.pop(token_hash, None)
+    under_way = _looking_up.get(token_hash)
+    if under_way is not None:
+        return await asyncio.shield(under_way)
+    future: asyncio.Future[ConsoleUser | None] = asyncio.get_running_loop().create_future()
+    _looking_up[token_hash] = future
+    forgotten = _forgotten[0]
+    try:
+        found = await _look_up(token_hash, limits)
+    except Exception as error:
+        future.set_exception(error)
+        future.exception()  # retrieved: a look-up nobody else waited for logs nothing
+        raise
+    except BaseException:
+        future.cancel()  # this request was cancelled: those waiting on it are told so
+        raise
+    finally:
+        if _looking_up.get(token_hash) is future:
+            del _looking_up[token_hash]
+    future.set_result(found.user if found else None)
+    # A disable or sign-out that committed while this read may not be in it: answer, keep it not.
+    if found is not None and forgotten == _forgotten[0]:
+        _verified[token_hash] = found
+    return found.user if found else None
+
+
+async def _look_up(token_hash: str, limits: SessionLimits) -> _Verified | None:
     row = (
         await ConsoleSession.select(
             ConsoleSession.id,
@@ -131,8 +163,7 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
         stage=row["stage"],
         interface_lang=lang["interface_lang"] if lang else "ka",
     )
-    _verified[token_hash] = _Verified(user, created, seen, time.monotonic() + VERIFIED_SECONDS)
-    return user
+    return _Verified(user, created, seen, time.monotonic() + VERIFIED_SECONDS)
 
 
 async def complete_second_factor(session_id: UUID) -> str:
