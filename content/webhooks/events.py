@@ -143,7 +143,9 @@ async def note_entry_change(
     if not endpoints:
         return  # no endpoint: nothing owed, and publishing pays one query for the feature
     now = utcnow()
-    await _withdraw_not_yet_due(after["id"], now)
+    if _embargoed(before, now) is not None:
+        # Only an embargoed publish owes anything at a future time, and this change supersedes it.
+        await _withdraw_not_yet_due(after["id"], now)
     was_public, is_public = _public_now(before, now), _public_now(after, now)
     lifts_at = _embargoed(after, now)
     if is_public and not was_public:
