@@ -1,6 +1,8 @@
 """Server-side console sessions: started, looked up with idle and absolute limits, ended one or all."""
 
+import asyncio
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Literal
@@ -9,13 +11,18 @@ from uuid import UUID
 from accounts.roles import Principal
 from accounts.staff import hash_token
 from accounts.tables import ConsoleSession, StaffCredential
-from core.db import as_utc, utcnow, write_transaction
+from core.db import as_utc, on_committed_write, utcnow, write_transaction
 from core.errors import NotFound
 
 Stage = Literal["second_factor", "signed_in"]
 SESSION_PREFIX: Final = "scmis_"
 # Writing last_seen on every page would make every read a write; a minute is fine for an idle limit.
 SEEN_RESOLUTION: Final = timedelta(minutes=1)
+# A verified session is believed for this long in this process, so that a page costs no session
+# query. Every committed write transaction of this process and every sign-out here forget them all
+# at once (a disable, a role change, a sign-out everywhere); what another process changes (another
+# worker, `scmi staff` on the command line) takes effect within this time.
+VERIFIED_SECONDS: Final = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +41,30 @@ class ConsoleUser:
     session_id: UUID
     stage: Stage
     interface_lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    user: ConsoleUser
+    created: datetime
+    seen: datetime
+    until: float
+
+
+_verified: dict[str, _Verified] = {}
+# Look-ups under way, by token hash: the requests a browser sends at once ask the database once.
+_looking_up: dict[str, asyncio.Future[ConsoleUser | None]] = {}
+_forgotten = [0]  # how often everything was forgotten: a look-up read before that is not kept
+
+
+def forget_verified_sessions() -> None:
+    """Believe no session without asking the database again (something about staff changed)."""
+    _verified.clear()
+    _looking_up.clear()
+    _forgotten[0] += 1
+
+
+on_committed_write(forget_verified_sessions)
 
 
 async def start_session(staff_id: UUID, *, stage: Stage, ip: str = "", user_agent: str = "") -> str:
@@ -56,6 +87,39 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
     """The signed-in person behind a cookie, or None when it is unknown, ended, expired or disabled."""
     if not token.startswith(SESSION_PREFIX) or len(token) > 100:
         return None
+    token_hash = hash_token(token)
+    known = _verified.get(token_hash)
+    if known is not None and time.monotonic() < known.until:
+        now = utcnow()
+        if now - known.created <= limits.absolute and now - known.seen <= limits.idle:
+            return known.user
+    _verified.pop(token_hash, None)
+    under_way = _looking_up.get(token_hash)
+    if under_way is not None:
+        return await asyncio.shield(under_way)
+    future: asyncio.Future[ConsoleUser | None] = asyncio.get_running_loop().create_future()
+    _looking_up[token_hash] = future
+    forgotten = _forgotten[0]
+    try:
+        found = await _look_up(token_hash, limits)
+    except Exception as error:
+        future.set_exception(error)
+        future.exception()  # retrieved: a look-up nobody else waited for logs nothing
+        raise
+    except BaseException:
+        future.cancel()  # this request was cancelled: those waiting on it are told so
+        raise
+    finally:
+        if _looking_up.get(token_hash) is future:
+            del _looking_up[token_hash]
+    future.set_result(found.user if found else None)
+    # A disable or sign-out that committed while this read may not be in it: answer, keep it not.
+    if found is not None and forgotten == _forgotten[0]:
+        _verified[token_hash] = found
+    return found.user if found else None
+
+
+async def _look_up(token_hash: str, limits: SessionLimits) -> _Verified | None:
     row = (
         await ConsoleSession.select(
             ConsoleSession.id,
@@ -68,7 +132,7 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
             ConsoleSession.staff.role,
             ConsoleSession.staff.disabled_at,
         )
-        .where((ConsoleSession.token_hash == hash_token(token)) & ConsoleSession.ended_at.is_null())
+        .where((ConsoleSession.token_hash == token_hash) & ConsoleSession.ended_at.is_null())
         .first()
     )
     if row is None or row["staff.disabled_at"] is not None:
@@ -82,12 +146,13 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
         return None
     if now - seen >= SEEN_RESOLUTION:
         await ConsoleSession.update({ConsoleSession.last_seen_at: now}).where(ConsoleSession.id == row["id"])
+        seen = now
     lang = (
         await StaffCredential.select(StaffCredential.interface_lang)
         .where(StaffCredential.staff == row["staff.id"])
         .first()
     )
-    return ConsoleUser(
+    user = ConsoleUser(
         principal=Principal(
             id=row["staff.id"],
             email=row["staff.email"],
@@ -99,6 +164,7 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
         stage=row["stage"],
         interface_lang=lang["interface_lang"] if lang else "ka",
     )
+    return _Verified(user, created, seen, time.monotonic() + VERIFIED_SECONDS)
 
 
 async def complete_second_factor(session_id: UUID) -> str:
@@ -124,6 +190,7 @@ async def end_session(session_id: UUID) -> None:
     await ConsoleSession.update({ConsoleSession.ended_at: utcnow()}).where(
         (ConsoleSession.id == session_id) & ConsoleSession.ended_at.is_null()
     )
+    forget_verified_sessions()
 
 
 async def end_every_session(staff_id: UUID) -> int:

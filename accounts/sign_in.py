@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Final, Literal
 from uuid import UUID
 
+from accounts.console_sessions import forget_verified_sessions
 from accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, password_matches
 from accounts.second_factor import accepted_step, hash_recovery_code, new_recovery_codes
 from accounts.staff import normalise_email
@@ -151,6 +152,7 @@ async def set_interface_language(staff_id: UUID, lang: str) -> None:
     await StaffCredential.update({StaffCredential.interface_lang: lang}).where(
         StaffCredential.staff == staff_id
     )
+    forget_verified_sessions()  # the next page speaks the new language
 
 
 async def has_second_factor(staff_id: UUID) -> bool:

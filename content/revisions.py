@@ -4,7 +4,7 @@ from typing import Any
 from uuid import UUID
 
 from content.schemas import Actor, EntryOut, FieldChange, RevisionDetail, RevisionOut, to_builtins
-from content.shaping import build_entries
+from content.shaping import load_related, shape_entries
 from content.tables import Entry, Revision
 from content.webhooks.events import note_entry_change
 from core.db import as_utc, utcnow
@@ -34,7 +34,8 @@ async def record_revision(
         Entry.id == entry["id"]
     )
     before, entry = entry, {**entry, **values}
-    view = (await build_entries([entry], None, staff=True))[0]
+    related = await load_related([entry])  # read once: for the snapshot and for the webhooks' payload
+    view = shape_entries([entry], None, related, staff=True)[0]
     await Revision(
         entry=entry["id"],
         number=number,
@@ -45,7 +46,7 @@ async def record_revision(
         snapshot=to_builtins(view),
     ).save()
     # In this transaction: the change and what it owes the website commit together or not at all.
-    await note_entry_change(before, entry, changed)
+    await note_entry_change(before, entry, changed, related)
     return view
 
 

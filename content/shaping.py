@@ -1,6 +1,7 @@
 """Turn entry rows into the shapes the public and staff see."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -18,10 +19,25 @@ from core.db import as_utc
 ENTRY_TIME_FIELDS = ("starts_at", "ends_at", "deadline")
 
 
+@dataclass(frozen=True, slots=True)
+class Related:
+    """What entry rows are shaped with, read once: texts by language, topics, attachments, assets."""
+
+    texts: dict[UUID, dict[str, dict[str, Any]]]
+    topics: dict[UUID, list[TopicOut]]
+    attachments: dict[UUID, list[UUID]]
+    assets: dict[UUID, Any]
+
+
 async def build_entries(entries: list[dict[str, Any]], lang: str | None, *, staff: bool) -> list[EntryOut]:
     """Shape entry rows for an answer in `lang` (or each entry's first language when None)."""
     if not entries:
         return []
+    return shape_entries(entries, lang, await load_related(entries), staff=staff)
+
+
+async def load_related(entries: list[dict[str, Any]]) -> Related:
+    """The rows `shape_entries` needs for these entries, in every language (a few queries)."""
     ids = [row["id"] for row in entries]
     translations = await EntryTranslation.select(
         EntryTranslation.entry,
@@ -65,14 +81,22 @@ async def build_entries(entries: list[dict[str, Any]], lang: str | None, *, staf
         [row["cover_id"] for row in entries if row["cover_id"] is not None]
         + [asset_id for ids_ in attachments.values() for asset_id in ids_]
     )
+    return Related(by_entry, topics, attachments, assets)
 
+
+def shape_entries(
+    entries: list[dict[str, Any]], lang: str | None, related: Related, *, staff: bool
+) -> list[EntryOut]:
+    """Entry rows shaped in `lang` (or each one's first language) from rows `load_related` read."""
     shaped: list[EntryOut] = []
     for entry in entries:
-        texts = by_entry.get(entry["id"], {})
+        texts = related.texts.get(entry["id"], {})
         chosen = lang if lang in texts else next((code for code in LANGUAGES if code in texts), None)
         if chosen is None:
             continue
-        out = _shape(entry, chosen, texts, topics[entry["id"]], attachments[entry["id"]], staff=staff)
+        topics, attachments = related.topics.get(entry["id"], []), related.attachments.get(entry["id"], [])
+        out = _shape(entry, chosen, texts, topics, attachments, staff=staff)
+        assets = related.assets
         out.cover = assets.get(entry["cover_id"]) if entry["cover_id"] is not None else None
         out.attachments = [assets[asset_id] for asset_id in out.attachment_ids if asset_id in assets]
         shaped.append(out)

@@ -5,6 +5,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import AsyncIterator
+from typing import Final
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
@@ -25,6 +26,7 @@ from service.auth import BearerTokenMiddleware
 from service.cached_reads import serve_cached_reads
 from service.client_address import ForwardedClient
 from service.console import console_router
+from service.console.page_memo import PageMemo
 from service.content_watch import ContentWatch
 from service.controllers.bounces import BounceWebhookController, CampaignBouncesController
 from service.controllers.campaigns import CampaignController
@@ -64,6 +66,9 @@ from tasks.worker import build_worker
 
 logger = logging.getLogger("scmi")
 
+# How long a rendered console page is kept at most when nothing this process knows of changed.
+CONSOLE_PAGE_SECONDS: Final = 10.0
+
 
 def cors_config(origins: tuple[str, ...]) -> CORSConfig | None:
     """Browsers on these origins may call the API; staff send bearer tokens, never cookies, so
@@ -100,6 +105,8 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             recheck_seconds=settings.feed_recheck_seconds,
         )
         stop_watching = on_committed_write(watch.expire)
+        app.state.console_pages = PageMemo(watch, seconds=CONSOLE_PAGE_SECONDS)
+        stop_remembering = on_committed_write(app.state.console_pages.forget)
         app.state.answers = AnswerCache(watch)
         # Feed renders are shared through Redis when there is one; the in-process stand-in is not.
         app.state.feeds = FeedPublisher(
@@ -125,6 +132,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker_task
             stop_watching()
+            stop_remembering()
             await queue.aclose()
             await close_engine(engine)
 

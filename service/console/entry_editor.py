@@ -33,8 +33,9 @@ from core.db import utcnow
 from core.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision, TooLarge, Unsupported
 from newsletters.press import access as press_access
 from service.auth import actor_of
+from service.console.page_memo import PageMemo
 from service.console.press_access import PressForm, grant_from_form, press_section, read_press_form
-from service.console.rendering import TBILISI, console_page, tbilisi_time
+from service.console.rendering import TBILISI, console_page, page_response, render_page, tbilisi_time
 from service.console.session import form_token, settings_of, signed_in
 from service.console.texts import TEXTS
 from service.files import send_file
@@ -472,6 +473,32 @@ def editor_controller(kind: str) -> type[Controller]:
             conflict: tuple[list[FieldChange], list[RevisionOut], int] | None = None,
             press_form: PressForm | None = None,
         ) -> Response[str]:
+            html = await self._html(
+                form_token(request),
+                user,
+                entry,
+                form,
+                errors=errors,
+                previews=previews,
+                notice=notice,
+                conflict=conflict,
+                press_form=press_form,
+            )
+            return page_response(html, status_code=status_code)
+
+        async def _html(
+            self,
+            csrf: str,
+            user: ConsoleUser,
+            entry: EntryOut | None,
+            form: EditorForm,
+            *,
+            errors: dict[str, str] | None = None,
+            previews: dict[str, Markup] | None = None,
+            notice: str = "",
+            conflict: tuple[list[FieldChange], list[RevisionOut], int] | None = None,
+            press_form: PressForm | None = None,
+        ) -> str:
             lang = user.interface_lang
             slugs: dict[str, str] = {}
             for code in LANGUAGES:
@@ -480,12 +507,11 @@ def editor_controller(kind: str) -> type[Controller]:
                     slugs[code] = await entries.slug_for(kind, code, title, entry.id if entry else None)
             images = await access.list_assets(staff=True, limit=LIBRARY_PAGE, family="image")
             library_page = await access.list_assets(staff=True, limit=LIBRARY_PAGE)
-            return console_page(
+            return render_page(
                 "entry_conflict.html" if conflict else "entry_edit.html",
                 lang,
-                status_code=status_code,
                 user=user,
-                csrf_token=form_token(request),
+                csrf_token=csrf,
                 kind=kind,
                 kind_fields=KIND_FIELDS[kind],
                 material_types=MATERIAL_TYPES,
@@ -528,10 +554,28 @@ def editor_controller(kind: str) -> type[Controller]:
         @get("/{entry_id:uuid}")
         async def edit_entry(self, request: AnyRequest, entry_id: FromPath[UUID]) -> Response[str]:
             user = await signed_in(request)
-            entry = await staff_entry(kind, entry_id, user.interface_lang)
-            done = request.query_params.get("done", "")
-            notice = TEXTS[user.interface_lang].get(f"ed_done_{done}", "") if done in DONE_NOTICES else ""
-            return await self._page(request, user, entry, form_from_entry(entry), notice=notice)
+            memo: PageMemo = request.app.state.console_pages
+            # What may be done depends on who asks (an author edits their own drafts): one page each.
+            principal = user.principal
+            key = (
+                "editor",
+                kind,
+                entry_id,
+                request.scope["query_string"],
+                user.interface_lang,
+                principal.id,
+                principal.role,
+            )
+
+            async def render() -> str:
+                entry = await staff_entry(kind, entry_id, user.interface_lang)
+                done = request.query_params.get("done", "")
+                notice = TEXTS[user.interface_lang].get(f"ed_done_{done}", "") if done in DONE_NOTICES else ""
+                return await self._html(memo.marker, user, entry, form_from_entry(entry), notice=notice)
+
+            html = await memo.page(key, form_token(request), render)
+            assert html is not None  # render keeps every page it makes
+            return page_response(html)
 
         @post("/{entry_id:uuid}", request_max_body_size=EDITOR_BODY_LIMIT)
         async def update(self, request: AnyRequest, entry_id: FromPath[UUID]) -> Response[Any]:

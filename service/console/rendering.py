@@ -54,8 +54,13 @@ def console_page(
     **context: Any,
 ) -> Response[str]:
     """A rendered console page with the console's security headers."""
+    return page_response(render_page(template, lang, **context), status_code=status_code, cookies=cookies)
+
+
+def render_page(template: str, lang: str, **context: Any) -> str:
+    """The HTML of a console page in `lang` (Georgian when it is not one the console speaks)."""
     lang = lang if lang in TEXTS else "ka"
-    html = _environment.get_template(f"console/{template}").render(
+    return _environment.get_template(f"console/{template}").render(
         lang=lang,
         t=TEXTS[lang],
         language_names=LANGUAGE_NAMES,
@@ -64,6 +69,10 @@ def console_page(
         when=lambda moment: tbilisi_time(moment, lang),
         **context,
     )
+
+
+def page_response(html: str, *, status_code: int = 200, cookies: list[Any] | None = None) -> Response[str]:
+    """Rendered HTML as a console answer, with the console's security headers."""
     return Response(
         html, status_code=status_code, media_type="text/html", headers=PAGE_HEADERS, cookies=cookies or []
     )

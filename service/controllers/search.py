@@ -1,14 +1,17 @@
 """`GET /api/v1/search`: published entries of every kind, ranked, with marked snippets."""
 
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
-from litestar import get
+from litestar import Request, Response, get
 from litestar.params import QueryParameter
 
 from content import site_search
 from content.kinds import KINDS
 from content.languages import Lang
 from content.schemas import SearchPage
+from content.search import query_terms
+from service.answers import AnswerCache, public_answer
+from service.cached_reads import as_response
 
 DEFAULT_LIMIT: Final = 20
 
@@ -22,10 +25,18 @@ DEFAULT_LIMIT: Final = 20
     tags=["search"],
 )
 async def search(
+    request: Request[Any, Any, Any],
     q: Annotated[str, QueryParameter(min_length=1, max_length=200, description="the words to find")],
     lang: Annotated[Lang | None, QueryParameter(description="ka or en; without it, both")] = None,
     kind: Annotated[str | None, QueryParameter(description=f"one of {', '.join(KINDS)}")] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=100, description="page size, 1..100")] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
-) -> SearchPage:
-    return await site_search.search(q, lang=lang, kind=kind, limit=limit, cursor=cursor)
+) -> Response[SearchPage]:
+    async def found() -> SearchPage:
+        return await site_search.search(q, lang=lang, kind=kind, limit=limit, cursor=cursor)
+
+    # Kept for the content version like the lists: word forms with the same stems share one answer.
+    key = ("search", tuple(query_terms(q)), lang, kind, limit, cursor)
+    answers: AnswerCache = request.app.state.answers
+    kept = await answers.get(key, found)
+    return as_response(public_answer(kept, request.headers.get("if-none-match"), vary=False))
