@@ -94,7 +94,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             recheck_seconds=settings.feed_recheck_seconds,
         )
         stop_watching = on_committed_write(watch.expire)
-        app.state.answers = AnswerCache(watch)
+        app.state.answers = AnswerCache(watch, settings.answer_cache_bytes)
         # Feed renders are shared through Redis when there is one; the in-process stand-in is not.
         app.state.feeds = FeedPublisher(
             settings,
