@@ -41,6 +41,15 @@ def serving(
     factory: str, env: dict[str, str], ready_path: str, *, server: str = "uvicorn", workers: int = 1
 ) -> Iterator[str]:
     """Serve the app made by `factory` on a free loopback port until the block ends; yields the base URL."""
+    with served_process(factory, env, ready_path, server=server, workers=workers) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def served_process(
+    factory: str, env: dict[str, str], ready_path: str, *, server: str = "uvicorn", workers: int = 1
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As `serving`, yielding the server's process too (its resident memory is measured)."""
     port = free_port()
     # The request log goes where a supervisor would take it; here, nowhere (its cost is still paid).
     process = subprocess.Popen(  # noqa: S603
@@ -61,7 +70,7 @@ def serving(
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"{factory} did not start under {server}") from None
                 time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:

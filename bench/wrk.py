@@ -4,6 +4,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 THREADS = 2
 CONNECTIONS = 32
@@ -34,12 +35,28 @@ def ensure_wrk() -> str:
     return found
 
 
-def measure(url: str, seconds: int, headers: dict[str, str] | None = None) -> Run:
-    """One wrk run against `url` (-t2 -c32 --latency); non-2xx/3xx answers fail the run."""
-    command = [ensure_wrk(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+def measure(
+    url: str,
+    seconds: int,
+    headers: dict[str, str] | None = None,
+    *,
+    script: Path | None = None,
+    script_args: tuple[str, ...] = (),
+    connections: int = CONNECTIONS,
+) -> Run:
+    """One wrk run against `url` (-t2 -c32 --latency); non-2xx/3xx answers fail the run.
+
+    With `script`, a Lua script of wrk's chooses the requests (given `script_args` after `--`).
+    """
+    command = [ensure_wrk(), f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    if script is not None:
+        command += ["-s", str(script)]
+    command.append(url)
+    if script_args:
+        command += ["--", *script_args]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     if "Non-2xx or 3xx responses" in output:
         raise RuntimeError(f"wrk saw error answers from {url}:\n{output}")
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)

@@ -107,7 +107,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         stop_watching = on_committed_write(watch.expire)
         app.state.console_pages = PageMemo(watch, seconds=CONSOLE_PAGE_SECONDS)
         stop_remembering = on_committed_write(app.state.console_pages.forget)
-        app.state.answers = AnswerCache(watch)
+        app.state.answers = AnswerCache(watch, settings.answer_cache_bytes)
         # Feed renders are shared through Redis when there is one; the in-process stand-in is not.
         app.state.feeds = FeedPublisher(
             settings,

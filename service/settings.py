@@ -165,6 +165,9 @@ class Settings:
     feed_items: int = 50
     feed_recheck_seconds: float = 2.0
     feed_cache_prefix: str = "scmi:feeds:"
+    # Memory each API process may give to encoded answers (two thirds) and rendered feeds (one third);
+    # the least recently used go first when it is full.
+    cache_memory_mb: int = 96
     subscribe_limit_per_ip: int = 10
     subscribe_limit_window: int = 3600
     # The sign-up page's form is refused when sent back sooner than this after it was served (bots).
@@ -219,6 +222,16 @@ class Settings:
     # Addresses one sitemap file holds before /sitemap.xml becomes an index (the protocol's 50,000;
     # tests make it small).
     sitemap_max_urls: int = 50_000
+
+    @property
+    def answer_cache_bytes(self) -> int:
+        """The byte budget of this process's public answers (two thirds of CACHE_MEMORY_MB)."""
+        return self.cache_memory_mb * (1 << 20) * 2 // 3
+
+    @property
+    def feed_cache_bytes(self) -> int:
+        """The byte budget of this process's rendered feeds (the other third)."""
+        return self.cache_memory_mb * (1 << 20) // 3
 
     @property
     def resolved_database_url(self) -> str:
@@ -327,6 +340,9 @@ class Settings:
             feed_items=int(env.get("FEED_ITEMS") or defaults.feed_items),
             feed_recheck_seconds=float(env.get("FEED_RECHECK_SECONDS") or defaults.feed_recheck_seconds),
             feed_cache_prefix=env.get("FEED_CACHE_PREFIX") or defaults.feed_cache_prefix,
+            cache_memory_mb=positive(
+                "CACHE_MEMORY_MB", env.get("CACHE_MEMORY_MB") or str(defaults.cache_memory_mb)
+            ),
             subscribe_limit_per_ip=int(env.get("SUBSCRIBE_LIMIT_PER_IP") or defaults.subscribe_limit_per_ip),
             subscribe_limit_window=int(env.get("SUBSCRIBE_LIMIT_WINDOW") or defaults.subscribe_limit_window),
             signup_min_seconds=float(env.get("SIGNUP_MIN_SECONDS") or defaults.signup_min_seconds),

@@ -1,5 +1,7 @@
 """Entries of each kind: public reads, staff writes and the publishing workflow."""
 
+import re
+import urllib.parse
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 from uuid import UUID
@@ -89,6 +91,12 @@ def entry_key(kind: str, ref: str, lang: Lang | None, fallback: Lang) -> tuple[A
 
 
 _PLAIN_QUERIES: Final[dict[bytes, Lang | None]] = {b"": None, b"lang=ka": "ka", b"lang=en": "en"}
+_LANGS: Final[dict[str, Lang]] = {"ka": "ka", "en": "en"}
+# What the fast path reads of a list's query; anything else (staff filters, events' dates) takes the
+# usual path. The bounds are the handler's, so a key built here is one the handler builds too.
+_LIST_PARAMETERS: Final = frozenset({"lang", "limit", "cursor", "topic", "q"})
+_LIMIT: Final = re.compile(r"[1-9][0-9]?|100")
+_TEXT_LIMITS: Final = {"cursor": 200, "topic": 100, "q": 200}
 
 
 def _text(headers: dict[bytes, bytes], name: bytes) -> str | None:
@@ -96,18 +104,53 @@ def _text(headers: dict[bytes, bytes], name: bytes) -> str | None:
     return None if value is None else value.decode("latin-1")
 
 
+def list_query(query: bytes) -> dict[str, str] | None:
+    """A list's query string as the handler reads it, or None for one the fast path leaves alone.
+
+    Each parameter once, known, non-empty and within the handler's bounds: then equal keys mean
+    equal answers, however the URL was spelled (parameter order, percent-encoding).
+    """
+    if query in _PLAIN_QUERIES:
+        lang = _PLAIN_QUERIES[query]
+        return {} if lang is None else {"lang": lang}
+    try:
+        pairs = urllib.parse.parse_qsl(query.decode("ascii"), keep_blank_values=True, strict_parsing=True)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    found = dict(pairs)
+    if len(found) != len(pairs) or not found.keys() <= _LIST_PARAMETERS or not all(found.values()):
+        return None
+    if "lang" in found and found["lang"] not in _LANGS:
+        return None
+    if "limit" in found and not _LIMIT.fullmatch(found["limit"]):
+        return None
+    if any(len(found[name]) > most for name, most in _TEXT_LIMITS.items() if name in found):
+        return None
+    return found
+
+
 def _cached_readers(kind: str) -> tuple[Reader, Reader]:
-    """The fast-path readers (service/cached_reads.py) of the first page of a list and of one entry."""
+    """The fast-path readers (service/cached_reads.py) of a list page and of one entry."""
 
     async def read_list(
         state: State, params: dict[str, Any], query: bytes, headers: dict[bytes, bytes]
     ) -> Answer | None:
-        if query not in _PLAIN_QUERIES:  # anything but `lang=`: the usual path
+        found = list_query(query)
+        if found is None:
             return None
-        lang = _PLAIN_QUERIES[query]
+        lang = _LANGS.get(found.get("lang", ""))
         language = negotiate_language(lang, _text(headers, b"accept-language"))
-        found = await _cache_of(state).peek(list_key(kind, language))
-        return None if found is None else public_answer(found, _text(headers, b"if-none-match"), lang is None)
+        key = list_key(
+            kind,
+            language,
+            int(found.get("limit", DEFAULT_LIMIT)),
+            found.get("cursor"),
+            found.get("topic"),
+            found.get("q"),
+        )
+        if_none_match = _text(headers, b"if-none-match")
+        kept = await _cache_of(state).peek(key, if_none_match)
+        return None if kept is None else public_answer(kept, if_none_match, lang is None)
 
     async def read_entry(
         state: State, params: dict[str, Any], query: bytes, headers: dict[bytes, bytes]
@@ -116,8 +159,9 @@ def _cached_readers(kind: str) -> tuple[Reader, Reader]:
             return None
         lang = _PLAIN_QUERIES[query]
         fallback = negotiate_language(None, _text(headers, b"accept-language"))
-        found = await _cache_of(state).peek(entry_key(kind, params["ref"], lang, fallback))
-        return None if found is None else public_answer(found, _text(headers, b"if-none-match"), lang is None)
+        if_none_match = _text(headers, b"if-none-match")
+        kept = await _cache_of(state).peek(entry_key(kind, params["ref"], lang, fallback), if_none_match)
+        return None if kept is None else public_answer(kept, if_none_match, lang is None)
 
     return read_list, read_entry
 
@@ -197,8 +241,9 @@ def entry_controller(kind: str) -> type[Controller]:
             ):  # staff see more than the public: never kept
                 return Response(await page())
             key = list_key(kind, language, limit, cursor, topic, q, starts_from, starts_to)
-            found = await _answers(request).get(key, page)
-            return as_response(public_answer(found, request.headers.get("if-none-match"), lang is None))
+            if_none_match = request.headers.get("if-none-match")
+            found = await _answers(request).get(key, page, if_none_match)
+            return as_response(public_answer(found, if_none_match, lang is None))
 
         @get("/{ref:str}", summary=f"One of the {kind} by slug or id", opt={CACHED_READ: read_entry})
         async def get_entry(
@@ -217,8 +262,9 @@ def entry_controller(kind: str) -> type[Controller]:
                 shown = await entry()
                 headers = {"ETag": revision_etag(shown.revision)} if isinstance(shown.revision, int) else {}
                 return Response(shown, headers=headers)
-            found = await _answers(request).get(entry_key(kind, ref, lang, fallback), entry)
-            return as_response(public_answer(found, request.headers.get("if-none-match"), lang is None))
+            if_none_match = request.headers.get("if-none-match")
+            found = await _answers(request).get(entry_key(kind, ref, lang, fallback), entry, if_none_match)
+            return as_response(public_answer(found, if_none_match, lang is None))
 
         @post("/", guards=[requires("author")], summary=f"Create a draft of {kind}")
         async def create_entry(

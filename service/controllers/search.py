@@ -38,5 +38,6 @@ async def search(
     # Kept for the content version like the lists: word forms with the same stems share one answer.
     key = ("search", tuple(query_terms(q)), lang, kind, limit, cursor)
     answers: AnswerCache = request.app.state.answers
-    kept = await answers.get(key, found)
-    return as_response(public_answer(kept, request.headers.get("if-none-match"), vary=False))
+    if_none_match = request.headers.get("if-none-match")
+    kept = await answers.get(key, found, if_none_match)
+    return as_response(public_answer(kept, if_none_match, vary=False))

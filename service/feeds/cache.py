@@ -21,12 +21,13 @@ from redis.asyncio import Redis
 
 from content.feeds.catalogue import FeedSpec
 from content.syndication import RenderedFeed
+from service.answer_memory import AnswerMemory
 from service.content_watch import ContentWatch
 from service.feeds.conditional import http_date
 
 logger = logging.getLogger("scmi.feeds")
 REDIS_TTL_SECONDS: Final = 24 * 3600  # feeds nobody asks for leave Redis after a day
-MEMORY_LIMIT: Final = 2048
+DEFAULT_BUDGET: Final = 32 << 20  # bytes of feeds (plain and gzipped) per process
 # hit: served from this process's memory; shared: another process's render from Redis; miss: rendered here.
 FEED_CACHE: Final = Counter(
     "scmi_feed_cache_total", "Feed requests by where their bytes came from", ["outcome"]
@@ -73,6 +74,10 @@ def prepare(rendered: RenderedFeed) -> CachedFeed:
     )
 
 
+def _feed_size(held: tuple[str, CachedFeed]) -> int:
+    return len(held[1].body) + len(held[1].gzipped)
+
+
 class FeedCache:
     """Rendered feeds by path for the current content version."""
 
@@ -83,12 +88,13 @@ class FeedCache:
         *,
         redis: Redis | None = None,
         prefix: str = "scmi:feeds:",
+        budget: int = DEFAULT_BUDGET,
     ) -> None:
         self._render = render
         self.watch = watch
         self._redis = redis
         self._prefix = prefix
-        self._memory: dict[str, tuple[str, CachedFeed]] = {}
+        self._memory: AnswerMemory[tuple[str, CachedFeed]] = AnswerMemory(budget, _feed_size)
         self._rendering: dict[tuple[str, str], asyncio.Lock] = {}
         self.renders = 0  # how many times this process rendered a feed (for tests and metrics)
 
@@ -122,9 +128,7 @@ class FeedCache:
                     feed = prepare(await self._render(spec))
                     self.renders += 1
                     await self._to_redis(version, path, feed)
-                if len(self._memory) >= MEMORY_LIMIT:
-                    self._memory.clear()
-                self._memory[path] = (version, feed)
+                self._memory.put(path, (version, feed))
                 return feed
         finally:
             if not lock.locked():

@@ -43,7 +43,13 @@ class FeedPublisher:
         self.site = feed_site(settings)
         self.covers = covers
         self.newsletters = newsletters
-        self.cache = FeedCache(self._render, watch, redis=redis, prefix=settings.feed_cache_prefix)
+        self.cache = FeedCache(
+            self._render,
+            watch,
+            redis=redis,
+            prefix=settings.feed_cache_prefix,
+            budget=settings.feed_cache_bytes,
+        )
 
     async def _render(self, spec: FeedSpec) -> RenderedFeed:
         return await render_feed(spec, self.site, covers=self.covers, newsletters=self.newsletters)

@@ -1,6 +1,6 @@
 """Kept public answers (lists, entries by slug) and the one content watch: on SQLite and PostgreSQL."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -8,7 +8,7 @@ import pytest
 from litestar import Litestar
 
 from content.tables import Entry, EntryTranslation
-from service.answers import AnswerCache
+from service.answers import AnswerCache, public_answer
 from service.app import create_app
 from service.feeds.publisher import FeedPublisher
 from service.settings import Settings
@@ -165,3 +165,36 @@ async def test_one_content_watch_serves_lists_and_feeds(
     assert (await titles(client), await feed_titles(client)) == ([ENGLISH_TITLE], [ENGLISH_TITLE])
     clock.now += 1.5  # one check of the version, past the interval, moves both
     assert (await titles(client), await feed_titles(client)) == (["Elsewhere"], ["Elsewhere"])
+
+
+async def test_a_stream_of_distinct_answers_keeps_the_budget_and_revalidations_need_no_build(
+    app: Litestar, client: httpx.AsyncClient, staff: Staff
+) -> None:
+    await create_published(client, staff.headers("editor"))
+    cache = AnswerCache(answers(app).watch, budget=50_000)
+    built: list[int] = []
+
+    def builder(number: int) -> Callable[[], Awaitable[dict[str, str]]]:
+        async def build() -> dict[str, str]:
+            built.append(number)
+            return {"text": f"{number:04d}" * 250}  # about 1 KB encoded
+
+        return build
+
+    await cache.get("hot", builder(-1))
+    for number in range(2_000):
+        answer = await cache.get(("q", number), builder(number))
+        if number == 1_960:
+            first = answer
+        await cache.get("hot", builder(-1))  # a hot answer stays kept however long the stream
+        assert cache.memory.used <= 50_000
+    assert built.count(-1) == 1
+    assert await cache.peek(("q", 0)) is None  # evicted long ago, ETag and all
+    # Evicted lately: its body is gone (about 33 answers fit), its ETag not (about 48 are remembered).
+    assert await cache.peek(("q", 1_960)) is None
+    before = len(built)
+    revalidated = await cache.get(("q", 1_960), builder(1_960), if_none_match=first.etag)
+    assert len(built) == before  # answered from its remembered ETag, not built
+    assert public_answer(revalidated, first.etag, vary=False).status == 304
+    rebuilt = await cache.get(("q", 1_960), builder(1_960), if_none_match='"another"')
+    assert rebuilt.body == first.body and len(built) == before + 1

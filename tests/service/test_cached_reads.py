@@ -28,13 +28,13 @@ from service.app import create_app
 from service.auth import BearerTokenMiddleware
 from service.cached_reads import CACHED_READ, Answer, CachedReads, FastPathRefused, serve_cached_reads
 from service.client_address import ForwardedClient, parse_networks
-from service.controllers.entries import ENTRY_CONTROLLERS
+from service.controllers.entries import ENTRY_CONTROLLERS, list_query
 from service.controllers.feeds import FeedController
 from service.metrics import RequestMetrics
 from service.middleware import AuditMiddleware, RequestIdMiddleware
 from service.settings import Settings
 from tests.conftest import Database, Lines, Staff, running
-from tests.helpers import create_published
+from tests.helpers import bilingual, create_published
 from tests.service.test_metrics import sample
 
 
@@ -87,10 +87,21 @@ async def test_fast_answers_are_byte_identical_to_the_usual_path(
     slug = entry["slug"]
     listed = await client.get("/api/v1/news?lang=en")
     etag = listed.headers["etag"]
+    for number in range(2):
+        body = bilingual(f"სიახლე {number}", f"Commission news {number}", topics=["voluntary-return"])
+        await create_published(client, staff.headers("editor"), body=body)
     feed = await client.get("/feeds/en/news.rss")
     feed_gzip = await client.get("/feeds/en/news.rss", headers={"Accept-Encoding": "gzip"})
+    second_page = (await client.get("/api/v1/news?lang=en&limit=1")).json()["next_cursor"]
     cases: list[tuple[str, dict[str, str]]] = [
         ("/api/v1/news?lang=en", {}),
+        ("/api/v1/news?lang=en&limit=6", {}),
+        ("/api/v1/news?limit=12&lang=ka", {}),
+        ("/api/v1/news?limit=20", {"Accept-Language": "en"}),
+        ("/api/v1/news?lang=en&topic=voluntary-return&limit=6", {}),
+        (f"/api/v1/news?lang=en&limit=1&cursor={second_page}", {}),
+        ("/api/v1/news?lang=en&q=Commission", {}),
+        ("/api/v1/news?lang=ka&q=%E1%83%99%E1%83%9D%E1%83%9B%E1%83%98%E1%83%A1%E1%83%98%E1%83%90", {}),
         ("/api/v1/news/?lang=ka", {}),
         ("/api/v1/news", {"Accept-Language": "en-GB,en;q=0.8"}),
         ("/api/v1/news?lang=en", {"If-None-Match": etag}),
@@ -139,7 +150,44 @@ async def test_what_the_fast_path_cannot_answer_takes_the_usual_path(
     assert (await client.get("/feeds/en/news.rss", headers={"Host": "bad host"})).status_code == 400
     repeated = [("If-None-Match", '"x"'), ("If-None-Match", '"y"')]
     assert (await client.get("/feeds/en/news.rss", headers=repeated)).status_code == 200
+    # Queries the fast path does not read, even once their plain form is kept: the handler decides.
+    await client.get("/api/v1/news?lang=en&limit=6")
+    for query in (
+        "lang=en&limit=6&limit=7",
+        "lang=en&limit=06",
+        "lang=en&limit=6&topic=",
+        "lang=en&limit=6&x=1",
+    ):
+        assert (await client.get(f"/api/v1/news?{query}")).status_code in {200, 400}, query
+    assert (await client.get("/api/v1/news?lang=en&limit=6&status=draft")).status_code in {200, 401, 403, 422}
     assert fast.answered == answered
+
+
+@pytest.mark.parametrize(
+    ("query", "read"),
+    [
+        (b"", {}),
+        (b"lang=en", {"lang": "en"}),
+        (b"limit=6&lang=ka&topic=return", {"limit": "6", "lang": "ka", "topic": "return"}),
+        (b"q=%E1%83%A1%E1%83%AE+x&cursor=abc", {"q": "\u10e1\u10ee x", "cursor": "abc"}),
+        (b"limit=100", {"limit": "100"}),
+        (b"limit=101", None),
+        (b"limit=0", None),
+        (b"limit=06", None),
+        (b"lang=xx", None),
+        (b"lang=en&lang=ka", None),
+        (b"topic=", None),
+        (b"status=draft", None),
+        (b"from=2026-01-01", None),
+        (b"q=" + b"a" * 201, None),
+        (b"lang", None),
+        (b"\xff=1", None),
+    ],
+)
+def test_the_fast_path_reads_a_list_query_only_when_the_handler_would_read_it_alike(
+    query: bytes, read: dict[str, str] | None
+) -> None:
+    assert list_query(query) == read
 
 
 async def test_fast_answers_are_logged_and_counted(
