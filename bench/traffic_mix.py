@@ -422,7 +422,7 @@ async def _figures(quick: bool, seconds: int, count: int) -> list[Figure]:
                 name: write_requests(folder / f"{name}.txt", [requests.make(name) for _ in range(LINES // 4)])
                 for name in SHARES
             }
-            for name, file in class_files.items():
+            for name in class_files:
                 check(base, [requests.make(name) for _ in range(30)])
             _wrk(base, mix_file, 2)  # warm-up: what a server that has run a while holds
             hello_before = measure(hello + "/", seconds)
