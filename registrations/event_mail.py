@@ -6,7 +6,7 @@ mails about the person's own registration (confirmation, place, change of time o
 still go out, as they are the service they asked for.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
@@ -28,7 +28,7 @@ from registrations.tables import Registration
 KIND: Final = "event"
 # Those an event mail may go to: never pending (not confirmed), cancelled, refused nor erased.
 Mailable = Literal["registered", "waitlisted", "accreditation_pending", "accredited"]
-MAILABLE: Final = ("registered", "waitlisted", "accreditation_pending", "accredited")
+MAILABLE: Final[tuple[Mailable, ...]] = ("registered", "waitlisted", "accreditation_pending", "accredited")
 
 FOOTER_TEXTS: Final[dict[str, dict[str, str]]] = {
     "ka": {
@@ -62,7 +62,7 @@ class EventMailIn(msgspec.Struct, forbid_unknown_fields=True):
     slug: str | None = None
 
 
-def _mailable(event_id: UUID, statuses: list[str]) -> Any:
+def _mailable(event_id: UUID, statuses: Sequence[str]) -> Any:
     """Registrations of the event in these statuses that may be mailed: not erased, not opted out."""
     return (
         (Registration.event == event_id)
@@ -74,7 +74,7 @@ def _mailable(event_id: UUID, statuses: list[str]) -> Any:
     )
 
 
-async def mailable_count(event_id: UUID, statuses: list[str]) -> int:
+async def mailable_count(event_id: UUID, statuses: Sequence[str]) -> int:
     """How many registrants a mail to these statuses would reach now."""
     return int(await Registration.count().where(_mailable(event_id, statuses)))
 

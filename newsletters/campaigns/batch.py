@@ -113,7 +113,10 @@ class Marks:
 
 
 async def skip_suppressed(
-    claimed: list[ledger.Claimed], lists: list[str], marks: Marks, audience: tuple[Audience, Any] | None = None
+    claimed: list[ledger.Claimed],
+    lists: list[str],
+    marks: Marks,
+    audience: tuple[Audience, Any] | None = None,
 ) -> list[ledger.Claimed]:
     """The suppression rule again at send time: whoever left since the ledger was written is skipped
     (for an audience other than lists, by that audience's own rule and spec)."""
@@ -243,7 +246,9 @@ async def send_batch(
         allowed = await skip_suppressed(claimed, list(row["lists"]), marks, spec)
         if allowed:
             messages = await prepare(row, config.public_url, audience=audience)
-            await send_rows(allowed, row, messages, config, transport, limiter, marks, result, stop_at, audience)
+            await send_rows(
+                allowed, row, messages, config, transport, limiter, marks, result, stop_at, audience
+            )
     finally:
         # Shielded: a worker shutting down cancels its jobs, sometimes twice; what was sent stays sent.
         await asyncio.shield(marks.settle([d.id for d in claimed if d.id not in marks.handled]))

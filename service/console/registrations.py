@@ -101,12 +101,15 @@ class RegistrationPagesController(Controller):
         """Draft a campaign to the ticked registrants (its subject the event's title), then open it."""
         await _editor(request)
         form = await request.form()
-        statuses = [str(each) for each in form.getall("statuses", []) if each in event_mail.MAILABLE]
+        ticked = {str(each) for each in form.getall("statuses", [])}
+        statuses = [name for name in event_mail.MAILABLE if name in ticked]
         settings: Settings = request.app.state.settings
         try:
             subject = await event_mail.titles(entry_id)
             draft = event_mail.EventMailIn(
-                template="newsletter", subject=subject, statuses=statuses  # none ticked: nobody
+                template="newsletter",
+                subject=subject,
+                statuses=statuses,  # none ticked: nobody
             )
             campaign = await event_mail.create_draft(entry_id, draft, mail_from=settings.mail_from)
         except NotFound as error:

@@ -10,8 +10,8 @@ from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Stream
 
 from accounts.roles import Principal
-from newsletters.subscriber_schemas import Accepted
 from newsletters.campaign_schemas import CampaignOut
+from newsletters.subscriber_schemas import Accepted
 from registrations import accreditation, event_mail, signup, staff
 from registrations.schemas import DecisionIn, RegisterIn, RegistrationList, RegistrationOut, Status
 from service.auth import requires
@@ -108,7 +108,10 @@ class RegistrationApiController(Controller):
         ),
     )
     async def mail_registrants(
-        self, request: Request[Any, Any, State], ref: FromPath[str], data: Annotated[event_mail.EventMailIn, Body()]
+        self,
+        request: Request[Any, Any, State],
+        ref: FromPath[str],
+        data: Annotated[event_mail.EventMailIn, Body()],
     ) -> CampaignOut:
         settings: Settings = request.app.state.settings
         event_id = await staff.event_id_of(ref)

@@ -21,8 +21,15 @@ def html_of(message: EmailMessage) -> str:
 
 
 async def mail(desk: Desk, event_id: str, **body: Any) -> Any:
-    draft = {"template": "newsletter", "subject": SUBJECT, "intro": {"ka": "გამარჯობა", "en": "Hello"}, **body}
-    return await desk.client.post(f"/api/v1/events/{event_id}/registrations/mail", json=draft, headers=desk.editor)
+    draft = {
+        "template": "newsletter",
+        "subject": SUBJECT,
+        "intro": {"ka": "გამარჯობა", "en": "Hello"},
+        **body,
+    }
+    return await desk.client.post(
+        f"/api/v1/events/{event_id}/registrations/mail", json=draft, headers=desk.editor
+    )
 
 
 async def send(desk: Desk, campaign: dict[str, Any]) -> dict[str, Any]:
@@ -122,7 +129,8 @@ async def test_bad_input_is_a_problem(desk: Desk) -> None:
         assert refused.status_code in (400, 422), (bad, refused.text)
         assert refused.headers["content-type"].startswith("application/problem+json")
     anonymous = await desk.client.post(
-        f"/api/v1/events/{event['id']}/registrations/mail", json={"template": "newsletter", "subject": SUBJECT}
+        f"/api/v1/events/{event['id']}/registrations/mail",
+        json={"template": "newsletter", "subject": SUBJECT},
     )
     assert anonymous.status_code == 401
     made = await mail(desk, event["id"])
