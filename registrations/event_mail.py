@@ -18,7 +18,7 @@ from content.tables import Entry, EntryTranslation
 from core.db import utcnow, write_transaction
 from core.errors import Conflict, NotFound
 from newsletters.campaign_schemas import CampaignIn, CampaignOut
-from newsletters.campaigns.audiences import Footer
+from newsletters.campaigns.audiences import Audience, Footer
 from newsletters.campaigns.states import create_campaign
 from newsletters.rendering import Personal
 from newsletters.suppression import Recipient
@@ -131,6 +131,8 @@ class EventAudience:
 
 
 AUDIENCE: Final = EventAudience()
+# What the campaign engine is handed (the worker's SendingConfig, the console's preview).
+AUDIENCES: Final[dict[str, Audience]] = {KIND: AUDIENCE}
 
 
 async def event_of(token: str) -> dict[str, Any]:

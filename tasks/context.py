@@ -108,7 +108,7 @@ def sending_config(settings: JobSettings) -> SendingConfig:
         backoff=tuple(timedelta(seconds=step) for step in settings.campaign_retry_seconds),
         connections=settings.smtp_connections,
         return_paths=return_paths(settings),
-        audiences={event_mail.KIND: event_mail.AUDIENCE},
+        audiences=dict(event_mail.AUDIENCES),
     )
 
 

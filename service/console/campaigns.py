@@ -445,7 +445,7 @@ class CampaignPagesController(Controller):
             raise NotFoundException
         settings = settings_of(request)
         try:
-            html = await reader_html(campaign_id, lang, feed_site(settings))
+            html = await reader_html(campaign_id, lang, feed_site(settings), event_mail.AUDIENCES)
         except NotFound:
             raise NotFoundException from None
         return Response(html, media_type="text/html", headers=mail_headers(settings.public_url))

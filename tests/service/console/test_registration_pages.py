@@ -114,5 +114,9 @@ async def test_editor_drafts_a_mail_to_the_registrants(console: ConsoleClient, d
     saved = await console.submit(composer_path, composer_path, fields)
     assert saved.status_code == 303, saved.text
     assert "The agenda" in (await console.get(saved.headers["location"])).text
+    preview = await console.get(f"{composer_path}/preview/en/mail")
+    assert preview.status_code == 200
+    assert "Stop mail about this event" in preview.text and "/event-mail" in preview.text
+    assert "Unsubscribe" not in preview.text
     forged = await console.post(f"{path}mail", data={"statuses": ["registered"]})
     assert forged.status_code == 403  # CSRF
