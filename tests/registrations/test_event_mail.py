@@ -150,6 +150,17 @@ async def test_bad_input_is_a_problem(desk: Desk) -> None:
     )  # fmt: skip
     assert kept.status_code == 200, kept.text
     assert kept.json()["audience"] == "event"
+    tested = await desk.client.post(
+        f"/api/v1/campaigns/{made.json()['id']}/test",
+        json={"addresses": ["desk@example.ge"], "lang": "en"},
+        headers=desk.editor,
+    )
+    assert tested.status_code == 202
+    await desk.room.run_jobs()
+    [trial] = desk.inbox.to("desk@example.ge")
+    assert str(trial["Subject"]) == "[TEST] The sitting's agenda"
+    assert trial["List-Unsubscribe"] is None and trial["List-Id"] is None
+    assert "/registrations/test/event-mail" in text_of(trial)
 
 
 async def test_a_worker_dying_after_the_ledger_is_written_mails_each_registrant_once(desk: Desk) -> None:
