@@ -1,6 +1,7 @@
 """Bodies and answers of the template and campaign API."""
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -85,6 +86,10 @@ class CampaignOut(msgspec.Struct):
     # Complaints per message sent; flagged above 0.1 % (mailbox providers throttle a sender at 0.3 %).
     complaint_rate: float = 0.0
     complaints_flagged: bool = False
+    # "" for a campaign to its lists; "event" for one to an event's registrants, with the event and the
+    # statuses mailed in audience_spec.
+    audience: str = ""
+    audience_spec: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class SendIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -116,20 +116,29 @@ class PreparedMessage:
     value, encoded on its own, never makes a line too long.
     """
 
-    def __init__(self, edition: Edition, sender: Sender, *, list_name: str = "") -> None:
+    def __init__(
+        self, edition: Edition, sender: Sender, *, list_name: str = "", list_mail: bool = True
+    ) -> None:
         self.edition = edition
         self.sender = sender
+        # Mail to an audience other than lists (an event's registrants) is no list mail: no List-Id,
+        # no List-Unsubscribe; its opt-out link is in the body only.
+        self.list_mail = list_mail
         boundary = f"scmi-{secrets.token_hex(12)}"
         static = [
             f"From: {mailbox(sender.from_name, sender.from_address)}",
             f"Subject: {encoded_header(edition.subject)}",
             "MIME-Version: 1.0",
             f'Content-Type: multipart/alternative; boundary="{boundary}"',
-            f"List-Id: {encoded_header(list_name)} <{clean_line(sender.list_id, 200)}>"
-            if list_name
-            else f"List-Id: <{clean_line(sender.list_id, 200)}>",
             f"Content-Language: {edition.lang}",
         ]
+        if list_mail:
+            static.insert(
+                4,
+                f"List-Id: {encoded_header(list_name)} <{clean_line(sender.list_id, 200)}>"
+                if list_name
+                else f"List-Id: <{clean_line(sender.list_id, 200)}>",
+            )
         if sender.reply_to:
             static.append(f"Reply-To: {checked_address(sender.reply_to, 'reply_to')}")
         self._static_headers = ("\r\n".join(static) + "\r\n").encode("ascii")
@@ -153,8 +162,11 @@ class PreparedMessage:
             f"To: {mailbox(personal.name, address)}\r\n"
             f"Date: {_now_header()}\r\n"
             f"Message-ID: {message_id}\r\n"
-            f"List-Unsubscribe: <{unsubscribe}>\r\n"
-            "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+            + (
+                f"List-Unsubscribe: <{unsubscribe}>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+                if self.list_mail
+                else ""
+            )
         ).encode("ascii")
         values = {
             "greeting": greeting(self.edition.lang, personal.name),

@@ -64,7 +64,8 @@ async def archived(lang: str, public_url: str, *, limit: int = ARCHIVE_ITEMS) ->
     rows = (
         await Campaign.select()
         .output(load_json=True)
-        .where(Campaign.status == "sent")
+        # Mail to an event's registrants is no newsletter: it stays out of the archive.
+        .where((Campaign.status == "sent") & (Campaign.audience == ""))
         .order_by(Campaign.sent_at, ascending=False)
         .limit(limit)
     )
@@ -76,7 +77,7 @@ async def archived_newsletter(lang: str, slug: str, public_url: str) -> Archived
     row = await (
         Campaign.select()
         .output(load_json=True)
-        .where((Campaign.slug == slug) & (Campaign.status == "sent"))
+        .where((Campaign.slug == slug) & (Campaign.status == "sent") & (Campaign.audience == ""))
         .first()
     )
     if row is None:
@@ -89,7 +90,7 @@ async def archived_html(lang: str, slug: str, public_url: str) -> str:
     row = await (
         Campaign.select()
         .output(load_json=True)
-        .where((Campaign.slug == slug) & (Campaign.status == "sent"))
+        .where((Campaign.slug == slug) & (Campaign.status == "sent") & (Campaign.audience == ""))
         .first()
     )
     if row is None:

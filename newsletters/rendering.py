@@ -115,7 +115,9 @@ def greeting(lang: str, name: str) -> str:
     return labels["greeting"].format(name=name) if name else labels["greeting_anonymous"]
 
 
-def template_context(content: EditionContent, personal: dict[str, str]) -> dict[str, Any]:
+def template_context(
+    content: EditionContent, personal: dict[str, str], labels: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The placeholders a template may use."""
     return {
         "lang": content.lang,
@@ -126,7 +128,7 @@ def template_context(content: EditionContent, personal: dict[str, str]) -> dict[
         "logo_url": content.logo_url,
         "entries": content.entries,
         "archive_url": content.archive_url,
-        "labels": LABELS[content.lang],
+        "labels": LABELS[content.lang] | (labels or {}),
         **personal,
     }
 
@@ -158,24 +160,30 @@ def sample_personal(lang: str) -> dict[str, str]:
     }
 
 
-def render_edition(template_source: str, content: EditionContent) -> Edition:
-    """Render once per campaign and language; personal parts stay as tokens for cheap substitution."""
+def render_edition(
+    template_source: str, content: EditionContent, *, labels: dict[str, str] | None = None
+) -> Edition:
+    """Render once per campaign and language; personal parts stay as tokens for cheap substitution.
+
+    `labels` overrides some of LABELS (the footer of mail to an audience other than lists)."""
     placeholders = Placeholders()
     html_tokens = {name: placeholders.token("html", name) for name in PERSONAL_FIELDS}
     text_tokens = {name: placeholders.token("text", name) for name in PERSONAL_FIELDS}
-    mjml_source = compile_template(template_source).render(template_context(content, html_tokens))
+    mjml_source = compile_template(template_source).render(template_context(content, html_tokens, labels))
     return Edition(
         lang=content.lang,
         subject=clean_line(content.subject, 300),
         html=render_mjml(mjml_source),
-        text=render_text(content, text_tokens),
+        text=render_text(content, text_tokens, labels),
         placeholders=placeholders,
     )
 
 
-def render_text(content: EditionContent, personal: dict[str, str]) -> str:
+def render_text(
+    content: EditionContent, personal: dict[str, str], overrides: dict[str, str] | None = None
+) -> str:
     """The plain-text part, written from the same content as the HTML: readable, with its links."""
-    labels = LABELS[content.lang]
+    labels = LABELS[content.lang] | (overrides or {})
     lines = [content.subject, "=" * min(len(content.subject), 72), "", personal["greeting"], ""]
     lines += [markdown_to_text(content.intro, 72)]
     for entry in content.entries:

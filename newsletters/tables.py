@@ -105,6 +105,10 @@ class Campaign(Table):
     intro_en = Text(default="")
     entries = JSON(default=[])  # entry ids, in order
     lists = JSON(default=[])  # list slugs
+    # "" for the union of `lists`; another kind (e.g. "event") is resolved by campaigns.audiences,
+    # with what it needs in `audience_spec` (e.g. the event and the statuses mailed).
+    audience = Varchar(length=30, default="")
+    audience_spec = JSON(default={})
     from_name = Varchar(length=200, default="")
     from_address = Varchar(length=320, default="")
     reply_to = Varchar(length=320, null=True, default=None)

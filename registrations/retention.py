@@ -7,6 +7,7 @@ from uuid import UUID
 from accounts.audit import record_write
 from content.tables import Entry
 from core.db import as_utc, write_transaction
+from newsletters.campaigns import ledger
 from registrations.tables import Registration, RegistrationMail
 
 # The columns that name or reach a person; status, role, language and times stay for the counts.
@@ -30,6 +31,8 @@ async def _erase(ids: list[UUID], now: datetime) -> None:
     await RegistrationMail.delete().where(
         RegistrationMail.registration.is_in(ids) & RegistrationMail.sent_at.is_null()
     )
+    # Nor may event mail (campaigns) go to them: their ledger rows lose address, name and link.
+    await ledger.forget_many(ids)
 
 
 async def erase_expired(now: datetime, days: int) -> dict[UUID, int]:

@@ -48,6 +48,9 @@ class Registration(Table):
     checked_in_at = Timestamptz(null=True, default=None)
     reminded_at = Timestamptz(null=True, default=None)
     erased_at = Timestamptz(null=True, default=None)
+    # Opted out of mail to the event's registrants (campaigns); mails about their own registration
+    # (confirmation, place, changes of time or place, cancellation) still go out.
+    event_mail_opted_out_at = Timestamptz(null=True, default=None)
 
 
 class RegistrationMail(Table, tablename="registration_mail"):

@@ -24,6 +24,12 @@ REGISTRATION_TEXTS: Final[dict[str, dict[str, str]]] = {
         "err_consent_event": "მონიშნეთ თანხმობის ველი, რომ დარეგისტრირდეთ",
         "err_rate_register": "ამ მისამართიდან ძალიან ბევრი რეგისტრაცია გაიგზავნა. სცადეთ {minutes} წუთში.",
         "own_title": "თქვენი რეგისტრაცია",
+        "event_mail_title": "ღონისძიების შესახებ წერილების შეწყვეტა",
+        "event_mail_intro": "აღარ მიიღებთ წერილებს, რომლებსაც ვუგზავნით ღონისძიების „{title}“ "
+        "დარეგისტრირებულ მონაწილეებს. თქვენი რეგისტრაციის შესახებ წერილებს (ადგილი, დროის ან ადგილის "
+        "ცვლილება, გაუქმება) კვლავ მიიღებთ.",
+        "event_mail_button": "წერილების შეწყვეტა",
+        "event_mail_done": "შეწყვეტილია: ღონისძიების „{title}“ შესახებ წერილებს აღარ გამოგიგზავნით.",
         "own_event": "ღონისძიება: {title}",
         "own_address": "მისამართი: {address}",
         "status_pending": "რეგისტრაცია ჯერ არ არის დადასტურებული.",
@@ -59,6 +65,12 @@ REGISTRATION_TEXTS: Final[dict[str, dict[str, str]]] = {
         "err_rate_register": "Too many registrations were sent from this address. "
         "Try again in {minutes} minutes.",
         "own_title": "Your registration",
+        "event_mail_title": "Stop mail about this event",
+        "event_mail_intro": "You will no longer receive the mails we send to those registered for "
+        "“{title}”. Mails about your own registration (your place, a change of time or place, a "
+        "cancellation) still reach you.",
+        "event_mail_button": "Stop these mails",
+        "event_mail_done": "Done: we will send you no more mail about “{title}”.",
         "own_event": "Event: {title}",
         "own_address": "Address: {address}",
         "status_pending": "Your registration is not confirmed yet.",

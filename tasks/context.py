@@ -13,6 +13,7 @@ from newsletters.campaigns.config import SendingConfig
 from newsletters.campaigns.pacing import NoLimit, RateLimiter, shared_pace
 from newsletters.dkim_signing import DkimKey
 from newsletters.mail.transport import MailRoute, mail_route
+from registrations import event_mail
 
 SMTP_TIMEOUT = 30.0  # seconds one SMTP command may take; a batch also keeps this much of its lease in hand
 
@@ -107,6 +108,7 @@ def sending_config(settings: JobSettings) -> SendingConfig:
         backoff=tuple(timedelta(seconds=step) for step in settings.campaign_retry_seconds),
         connections=settings.smtp_connections,
         return_paths=return_paths(settings),
+        audiences=dict(event_mail.AUDIENCES),
     )
 
 

@@ -14,6 +14,7 @@ from uuid import UUID
 from prometheus_client import Counter
 
 from newsletters.campaigns import ledger
+from newsletters.campaigns.audiences import Audience, audience_of
 from newsletters.campaigns.config import SendingConfig
 from newsletters.campaigns.editions import letter, personal, prepare
 from newsletters.campaigns.pacing import NoLimit, RateLimiter
@@ -112,12 +113,20 @@ class Marks:
 
 
 async def skip_suppressed(
-    claimed: list[ledger.Claimed], lists: list[str], marks: Marks
+    claimed: list[ledger.Claimed],
+    lists: list[str],
+    marks: Marks,
+    audience: tuple[Audience, Any] | None = None,
 ) -> list[ledger.Claimed]:
-    """The suppression rule again at send time: whoever left since the ledger was written is skipped."""
+    """The suppression rule again at send time: whoever left since the ledger was written is skipped
+    (for an audience other than lists, by that audience's own rule and spec)."""
     if not claimed:
         return []
-    allowed = await deliverable(list({d.subscriber for d in claimed}), lists)
+    people = list({d.subscriber for d in claimed})
+    if audience is not None:
+        allowed = await audience[0].deliverable(people, audience[1])
+    else:
+        allowed = await deliverable(people, lists)
     skipped = [d.id for d in claimed if d.subscriber not in allowed]
     await ledger.mark_skipped(skipped)
     marks.handled.update(skipped)
@@ -173,6 +182,7 @@ async def send_rows(
     marks: Marks,
     result: BatchResult,
     stop_at: float,
+    audience: Audience | None = None,
 ) -> None:
     """Send the allowed rows in order until they are done, the time is up or the campaign stopped."""
     pace = not isinstance(limiter, NoLimit)
@@ -181,7 +191,11 @@ async def send_rows(
             break  # the rest is given back, for the next batch
         if position and position % MARK_EVERY == 0 and not await marks.checkpoint():
             break  # paused or cancelled since
-        links = personal(config.public_url, delivery.name, delivery.token, row["slug"])
+        links = (
+            audience.links(config.public_url, delivery.name, delivery.token)
+            if audience is not None
+            else personal(config.public_url, delivery.name, delivery.token, row["slug"])
+        )
         message, message_id = letter(messages, delivery.lang, delivery.email, links, config.dkim)
         if pace:
             await limiter.acquire()
@@ -227,10 +241,14 @@ async def send_batch(
     # From here on every claimed row is either handled or given back, even when the job is
     # cancelled before the first message (a stopping worker's rows would otherwise wait out the lease).
     try:
-        allowed = await skip_suppressed(claimed, list(row["lists"]), marks)
+        audience = audience_of(row, config.audiences)
+        spec = (audience, row["audience_spec"]) if audience is not None else None
+        allowed = await skip_suppressed(claimed, list(row["lists"]), marks, spec)
         if allowed:
-            messages = await prepare(row, config.public_url)
-            await send_rows(allowed, row, messages, config, transport, limiter, marks, result, stop_at)
+            messages = await prepare(row, config.public_url, audience=audience)
+            await send_rows(
+                allowed, row, messages, config, transport, limiter, marks, result, stop_at, audience
+            )
     finally:
         # Shielded: a worker shutting down cancels its jobs, sometimes twice; what was sent stays sent.
         await asyncio.shield(marks.settle([d.id for d in claimed if d.id not in marks.handled]))

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from newsletters.bounces.verp import ReturnPaths
+from newsletters.campaigns.audiences import Audience
 from newsletters.campaigns.ledger import BACKOFF
 from newsletters.dkim_signing import DkimKey
 
@@ -21,6 +22,8 @@ class SendingConfig:
     connections: int = 2  # chains of batch jobs (slots) per campaign, one SMTP connection each
     # VERP envelope senders when BOUNCE_DOMAIN is set, else the From address.
     return_paths: ReturnPaths = field(default_factory=ReturnPaths)
+    # Audiences other than lists by kind (see campaigns.audiences), handed in by the worker.
+    audiences: dict[str, Audience] = field(default_factory=dict)
 
     @property
     def lease_seconds(self) -> int:

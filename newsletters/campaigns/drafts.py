@@ -42,6 +42,8 @@ async def campaign_out(row: dict[str, Any]) -> CampaignOut:
         intro={"ka": row["intro_ka"], "en": row["intro_en"]},
         entries=[UUID(str(each)) for each in row["entries"]],
         lists=list(row["lists"]),
+        audience=row["audience"],
+        audience_spec=dict(row["audience_spec"] or {}),
         from_name=row["from_name"],
         from_address=row["from_address"],
         reply_to=row["reply_to"],
@@ -73,18 +75,28 @@ def sender(data: CampaignIn, mail_from: str) -> tuple[str, str]:
     return name, address
 
 
-async def checked(data: CampaignIn, mail_from: str = "") -> dict[Any, Any]:
-    """The draft's column values, or Invalid naming the field at fault; a sender left out is `mail_from`'s."""
+async def checked(data: CampaignIn, mail_from: str = "", *, audience: str = "") -> dict[Any, Any]:
+    """The draft's column values, or Invalid naming the field at fault; a sender left out is `mail_from`'s.
+
+    A campaign to another `audience` (an event's registrants) names no lists.
+    """
     if not all(data.subject.get(lang, "").strip() for lang in LANGS):
         raise Invalid("a campaign needs a subject in ka and en", field="subject")
     subjects = {lang: _one_line(data.subject[lang], 300, f"subject.{lang}") for lang in LANGS}
     name, address = sender(data, mail_from)
     from_name = _one_line(name, 200, "from_name")
-    if not data.lists:
+    if audience and data.lists:
+        raise Invalid(f"this campaign goes to an audience of its own ({audience}); it names no lists",
+                      field="lists")  # fmt: skip
+    if not data.lists and not audience:
         raise Invalid("name at least one list", field="lists")
     found = {
         row["slug"]
-        for row in await MailingList.select(MailingList.slug).where(MailingList.slug.is_in(data.lists))
+        for row in (
+            await MailingList.select(MailingList.slug).where(MailingList.slug.is_in(data.lists))
+            if data.lists
+            else []
+        )
     }
     if missing := sorted(set(data.lists) - found):
         raise Invalid(f"no such list: {', '.join(missing)}", field="lists")

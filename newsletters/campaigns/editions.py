@@ -3,6 +3,7 @@
 from typing import Any
 from urllib.parse import urlencode
 
+from newsletters.campaigns.audiences import Audience
 from newsletters.campaigns.drafts import LANGS
 from newsletters.dkim_signing import DkimKey, sign
 from newsletters.mime import PreparedMessage, Sender, list_id
@@ -40,16 +41,25 @@ def edition_entry(frozen: dict[str, Any], lang: str) -> EditionEntry:
     )
 
 
-async def prepare(row: dict[str, Any], public_url: str, *, test: bool = False) -> dict[str, PreparedMessage]:
-    """Render the campaign once per language (cached per round: every batch of the round reuses it)."""
+async def prepare(
+    row: dict[str, Any], public_url: str, *, test: bool = False, audience: Audience | None = None
+) -> dict[str, PreparedMessage]:
+    """Render the campaign once per language (cached per round: every batch of the round reuses it).
+
+    A campaign to another `audience` has that audience's footer and is not list mail (no List-* headers).
+    """
     key = (row["id"], int(row["round"]))
     if key in _cache and not test:
         return _cache[key]
     template = await Template.select(Template.mjml).where(Template.id == row["template"]).first()
     assert template is not None
     host = public_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    lists = await MailingList.select(MailingList.slug, MailingList.name_en).where(
-        MailingList.slug.is_in(row["lists"])
+    lists = (
+        await MailingList.select(MailingList.slug, MailingList.name_en).where(
+            MailingList.slug.is_in(row["lists"])
+        )
+        if row["lists"]
+        else []
     )
     list_name = ", ".join(each["name_en"] for each in lists)
     sender = Sender(
@@ -59,10 +69,18 @@ async def prepare(row: dict[str, Any], public_url: str, *, test: bool = False) -
     messages = {}
     for lang in LANGS:
         content = edition_content(row, lang)
+        labels: dict[str, str] = {}
+        if audience is not None:
+            footer = await audience.footer(row["audience_spec"], lang, public_url)
+            labels = footer.labels
+            content = EditionContent(**{**content.__dict__, "archive_url": footer.page_url})
         if test:
             content = EditionContent(**{**content.__dict__, "subject": f"[TEST] {content.subject}"})
         messages[lang] = PreparedMessage(
-            render_edition(template["mjml"], content), sender, list_name=list_name
+            render_edition(template["mjml"], content, labels=labels),
+            sender,
+            list_name=list_name,
+            list_mail=audience is None,
         )
     if not test:
         if len(_cache) > 32:

@@ -6,6 +6,7 @@ row whose worker died is claimed again once its lease has expired.
 """
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -16,7 +17,7 @@ from piccolo.query.functions.aggregate import Count
 from core.db import as_utc, is_sqlite, utcnow, write_transaction
 from newsletters.bulk import bulk_insert
 from newsletters.campaign_schemas import Counts
-from newsletters.suppression import recipients
+from newsletters.suppression import Recipient, recipients
 from newsletters.tables import Delivery
 
 BACKOFF: Final = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
@@ -40,8 +41,11 @@ class Claimed:
     attempts: int
 
 
-async def write(campaign_id: UUID, list_slugs: list[str], now: datetime) -> int:
-    """Write one pending row per person who may receive mail on any of the lists (each once).
+async def write(
+    campaign_id: UUID, list_slugs: list[str], now: datetime, people: AsyncIterator[Recipient] | None = None
+) -> int:
+    """Write one pending row per person who may receive mail on any of the lists (each once), or per
+    person of `people` when given (an audience other than lists).
 
     Runs inside the caller's write transaction; a campaign that has rows already gets none.
     """
@@ -49,7 +53,7 @@ async def write(campaign_id: UUID, list_slugs: list[str], now: datetime) -> int:
         return 0
     written = 0
     rows: list[tuple[Any, ...]] = []
-    async for person in recipients(list_slugs):
+    async for person in people if people is not None else recipients(list_slugs):
         rows.append((uuid.uuid4(), campaign_id, person.id, person.email, person.lang, person.name,
                      person.token, "pending", 0, now, ""))  # fmt: skip
         if len(rows) >= CHUNK:
@@ -178,6 +182,18 @@ async def forget(subscriber_id: UUID) -> None:
     ).where((Delivery.subscriber == subscriber_id) & Delivery.status.is_in(list(OPEN)))
     await Delivery.update({Delivery.email: "", Delivery.name: "", Delivery.token: ""}).where(
         Delivery.subscriber == subscriber_id
+    )
+
+
+async def forget_many(ids: list[UUID]) -> None:
+    """`forget` for many ledger people at once (erased registrants), inside the caller's transaction."""
+    if not ids:
+        return
+    await Delivery.update({Delivery.status: "skipped"}).where(
+        Delivery.subscriber.is_in(ids) & Delivery.status.is_in(list(OPEN))
+    )
+    await Delivery.update({Delivery.email: "", Delivery.name: "", Delivery.token: ""}).where(
+        Delivery.subscriber.is_in(ids)
     )
 
 

@@ -7,18 +7,22 @@ from uuid import UUID
 from content.feeds.links import FeedSite
 from content.tables import EntryTranslation
 from core.errors import NotFound
+from newsletters.campaigns.audiences import Audience, audience_of
 from newsletters.campaigns.drafts import frozen_content
 from newsletters.campaigns.editions import edition_content, personal
-from newsletters.rendering import greeting, render_edition
+from newsletters.rendering import EditionContent, greeting, render_edition
 from newsletters.suppression import recipients
 from newsletters.tables import Campaign, Template
 
 
-async def reader_html(campaign_id: UUID, lang: str, site: FeedSite) -> str:
+async def reader_html(
+    campaign_id: UUID, lang: str, site: FeedSite, audiences: dict[str, Audience] | None = None
+) -> str:
     """The campaign's HTML part in `lang` as mailed, with an unnamed reader's greeting and links.
 
     A draft shows its entries as they read now (what a send would freeze); a later campaign shows
-    the content it froze when it was sent.
+    the content it froze when it was sent. A campaign to another audience (`audiences`, see
+    campaigns.audiences) shows that audience's footer and links.
     """
     row: dict[str, Any] | None = (
         await Campaign.select().output(load_json=True).where(Campaign.id == campaign_id).first()
@@ -29,8 +33,20 @@ async def reader_html(campaign_id: UUID, lang: str, site: FeedSite) -> str:
         row = {**row, "content": await frozen_content(row, site)}
     template = await Template.select(Template.mjml).where(Template.id == row["template"]).first()
     assert template is not None
-    edition = render_edition(template["mjml"], edition_content(row, lang))
-    links = personal(site.public_url, "", "preview", row["slug"])
+    content, labels = edition_content(row, lang), None
+    audience = audience_of(row, audiences or {})
+    if audience is not None:
+        footer = await audience.footer(row["audience_spec"], lang, site.public_url)
+        content, labels = (
+            EditionContent(**{**content.__dict__, "archive_url": footer.page_url}),
+            footer.labels,
+        )
+    edition = render_edition(template["mjml"], content, labels=labels)
+    links = (
+        audience.links(site.public_url, "", "preview")
+        if audience is not None
+        else personal(site.public_url, "", "preview", row["slug"])
+    )
     values = {
         "greeting": greeting(lang, ""),
         "subscriber_name": "",

@@ -92,7 +92,7 @@ async def start(
     campaign_id: UUID, config: SendingConfig, heartbeats: Heartbeats, enqueue: EnqueueBatch
 ) -> bool:
     """Write the ledger of a due campaign and start its slots; False when it is not due."""
-    round_ = await states.start_due(campaign_id)
+    round_ = await states.start_due(campaign_id, config.audiences)
     if round_ is None:
         return False
     await start_slots(campaign_id, round_, "start", config, heartbeats, enqueue)

@@ -11,6 +11,7 @@ from core.db import as_utc, utcnow, write_transaction
 from core.errors import Conflict, NotFound
 from newsletters.campaign_schemas import CampaignIn, CampaignOut
 from newsletters.campaigns import ledger
+from newsletters.campaigns.audiences import Audience, audience_of
 from newsletters.campaigns.drafts import campaign_out, checked, free_slug, frozen_content
 from newsletters.tables import Campaign
 
@@ -38,9 +39,14 @@ async def campaign_id_of(ref: str) -> UUID:
     return UUID(str(row["id"]))
 
 
-async def create_campaign(data: CampaignIn, *, mail_from: str = "") -> CampaignOut:
-    """Save a draft; a sender left out is `mail_from`'s (MAIL_FROM)."""
-    values = await checked(data, mail_from)
+async def create_campaign(
+    data: CampaignIn, *, mail_from: str = "", audience: tuple[str, dict[str, Any]] | None = None
+) -> CampaignOut:
+    """Save a draft; a sender left out is `mail_from`'s (MAIL_FROM). `audience` (kind, spec) addresses
+    it to other people than lists (see campaigns.audiences)."""
+    kind, spec = audience or ("", {})
+    values = await checked(data, mail_from, audience=kind)
+    values |= {Campaign.audience: kind, Campaign.audience_spec: spec}
     now = utcnow()
     async with write_transaction(Campaign):
         slug = await free_slug(data.slug or f"{now:%Y-%m-%d}-{secrets.token_hex(3)}")
@@ -53,9 +59,9 @@ async def create_campaign(data: CampaignIn, *, mail_from: str = "") -> CampaignO
 
 async def change_campaign(campaign_id: UUID, data: CampaignIn, *, mail_from: str = "") -> CampaignOut:
     """Rewrite a draft; a sender left out is `mail_from`'s (MAIL_FROM)."""
-    values = await checked(data, mail_from)
     async with write_transaction(Campaign):
         row = await _row(campaign_id)
+        values = await checked(data, mail_from, audience=row["audience"])
         if row["status"] != "draft":
             raise Conflict(f"only a draft can be changed; this campaign is {row['status']}")
         if data.slug is not None and data.slug != row["slug"]:
@@ -98,8 +104,10 @@ async def request_send(campaign_id: UUID, at: datetime | None, site: FeedSite) -
     return await get_campaign(campaign_id)
 
 
-async def start_due(campaign_id: UUID) -> int | None:
+async def start_due(campaign_id: UUID, audiences: dict[str, Audience] | None = None) -> int | None:
     """Write the ledger of a scheduled campaign that is due and mark it sending: the round, or None.
+
+    A campaign to an audience other than lists has its people from `audiences` (see campaigns.audiences).
 
     Ledger rows and the state change commit together, so a job that runs twice writes nothing twice.
     """
@@ -109,7 +117,9 @@ async def start_due(campaign_id: UUID) -> int | None:
         send_at = as_utc(row["send_at"])
         if row["status"] != "scheduled" or (send_at is not None and send_at > now):
             return None
-        await ledger.write(campaign_id, list(row["lists"]), now)
+        audience = audience_of(row, audiences or {})
+        people = audience.recipients(row["audience_spec"]) if audience is not None else None
+        await ledger.write(campaign_id, list(row["lists"]), now, people)
         await Campaign.update(
             {Campaign.status: "sending", Campaign.started_at: now, Campaign.round: row["round"] + 1,
              Campaign.updated_at: now}

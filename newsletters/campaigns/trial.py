@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from newsletters.campaigns.audiences import audience_of
 from newsletters.campaigns.config import SendingConfig
 from newsletters.campaigns.editions import letter, personal, prepare
 from newsletters.mail.transport import MailTransport
@@ -15,8 +16,13 @@ async def send_test(
     row = await Campaign.select().output(load_json=True).where(Campaign.id == campaign_id).first()
     if row is None:
         return 0
-    messages = await prepare(row, config.public_url, test=True)
-    links = personal(config.public_url, "", "test", row["slug"])
+    audience = audience_of(row, config.audiences)
+    messages = await prepare(row, config.public_url, test=True, audience=audience)
+    links = (
+        audience.links(config.public_url, "", "test")
+        if audience is not None
+        else personal(config.public_url, "", "test", row["slug"])
+    )
     sender = config.return_paths.sender(row["from_address"], "t", campaign_id)
     for address in addresses:
         message, _ = letter(messages, lang or "ka", address, links, config.dkim, test=True)

@@ -26,6 +26,8 @@ from newsletters.lists import list_lists
 from newsletters.mime import checked_address
 from newsletters.public_archive import archive_url
 from newsletters.template_store import list_templates
+from registrations import event_mail
+from service.console.registration_texts import CONSOLE_REGISTRATION_TEXTS
 from service.console.rendering import CONTENT_SECURITY_POLICY, TBILISI, console_page
 from service.console.session import form_token, settings_of, signed_in
 from service.console.texts import TEXTS
@@ -119,13 +121,16 @@ async def _posted(request: AnyRequest) -> dict[str, Any]:
     return values
 
 
-def _campaign_in(form: dict[str, Any], texts: dict[str, str]) -> tuple[CampaignIn | None, dict[str, str]]:
-    """The draft the form describes, or the errors of its fields (the domain checks the rest)."""
+def _campaign_in(
+    form: dict[str, Any], texts: dict[str, str], audience: str = ""
+) -> tuple[CampaignIn | None, dict[str, str]]:
+    """The draft the form describes, or the errors of its fields (the domain checks the rest); a draft to
+    an `audience` of its own (an event's registrants) names no lists."""
     errors: dict[str, str] = {}
     for lang in LANGS:
         if not form[f"subject.{lang}"]:
             errors[f"subject.{lang}"] = texts[f"cp_subject_missing_{lang}"]
-    if not form["lists"]:
+    if not form["lists"] and not audience:
         errors["lists"] = texts["cp_lists_missing"]
     entries: list[UUID] = []
     for each in form["entries"]:
@@ -283,6 +288,17 @@ class CampaignPagesController(Controller):
         lang = user.interface_lang
         q = request.query_params.get("q", "").strip()
         picked = [UUID(each) for each in form["entries"] if _is_uuid(each)]
+        registrants = None  # a draft to an event's registrants: which event, which statuses
+        if campaign is not None and campaign.audience == event_mail.KIND:
+            event_id = UUID(campaign.audience_spec["event"])
+            statuses = list(campaign.audience_spec["statuses"])
+            registrants = {
+                "event_id": event_id,
+                "title": await event_mail.event_title(event_id, lang),
+                "statuses": statuses,
+                "count": await event_mail.mailable_count(event_id, statuses),
+                "names": ", ".join(CONSOLE_REGISTRATION_TEXTS[lang][name] for name in statuses),
+            }
         results = await _published(q, lang)
         return console_page(
             "campaign_edit.html",
@@ -299,7 +315,8 @@ class CampaignPagesController(Controller):
             picked=await entry_titles(picked, lang),
             templates=await list_templates(),
             lists=await list_lists(),
-            recipients=await recipient_count(form["lists"]),
+            recipients=registrants["count"] if registrants else await recipient_count(form["lists"]),
+            registrants=registrants,
             mail_from=settings_of(request).mail_from,
             langs=LANGS,
         )
@@ -380,7 +397,7 @@ class CampaignPagesController(Controller):
         texts = TEXTS[user.interface_lang]
         campaign = await _campaign(campaign_id)
         form = await _posted(request)
-        data, errors = _campaign_in(form, texts)
+        data, errors = _campaign_in(form, texts, campaign.audience)
         status_code = 422
         if data is not None:
             try:
@@ -428,7 +445,7 @@ class CampaignPagesController(Controller):
             raise NotFoundException
         settings = settings_of(request)
         try:
-            html = await reader_html(campaign_id, lang, feed_site(settings))
+            html = await reader_html(campaign_id, lang, feed_site(settings), event_mail.AUDIENCES)
         except NotFound:
             raise NotFoundException from None
         return Response(html, media_type="text/html", headers=mail_headers(settings.public_url))

@@ -13,6 +13,11 @@ CONSOLE_REGISTRATION_TEXTS: Final[dict[str, dict[str, str]]] = {
         "status_label": "სტატუსი",
         "all": "ყველა",
         "export": "ექსპორტი (CSV)",
+        "mail_title": "წერილი დარეგისტრირებულებს",
+        "mail_hint": "შეიქმნება კამპანიის მონახაზი ამ ღონისძიების მონიშნული სტატუსის დარეგისტრირებულებზე; "
+        "ტექსტს შემდეგ გვერდზე დაწერთ. ვინც ღონისძიების წერილებზე უარი თქვა, მათ წერილი არ მიუვათ.",
+        "mail_button": "წერილის მომზადება",
+        "mail_nobody": "მონიშნული სტატუსით წერილის მიმღები არავინაა.",
         "name": "სახელი",
         "email": "ელფოსტა",
         "organisation": "ორგანიზაცია",
@@ -42,6 +47,11 @@ CONSOLE_REGISTRATION_TEXTS: Final[dict[str, dict[str, str]]] = {
         "status_label": "Status",
         "all": "All",
         "export": "Export (CSV)",
+        "mail_title": "Mail the registrants",
+        "mail_hint": "Makes a draft campaign to this event's registrants with the ticked statuses; you "
+        "write it on the next page. Those who stopped mail about the event are not mailed.",
+        "mail_button": "Write the mail",
+        "mail_nobody": "Nobody with the ticked statuses can be mailed.",
         "name": "Name",
         "email": "Email",
         "organisation": "Organisation",

@@ -12,11 +12,12 @@ from litestar.response import Redirect, Stream
 from accounts.console_sessions import ConsoleUser
 from content.tables import EntryTranslation
 from core.errors import Conflict, NotFound
-from registrations import staff
+from registrations import event_mail, staff
 from registrations.schemas import STATUSES
 from service.console.registration_texts import CONSOLE_REGISTRATION_TEXTS
 from service.console.rendering import console_page
 from service.console.session import form_token, signed_in
+from service.settings import Settings
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -57,6 +58,8 @@ class RegistrationPagesController(Controller):
         notice = {"1": texts["checked_in_notice"], "0": texts["cannot_check_in"]}.get(
             request.query_params.get("checked", ""), ""
         )
+        if request.query_params.get("mail") == "nobody":
+            notice = texts["mail_nobody"]
         return console_page(
             "registrations.html",
             lang,
@@ -68,6 +71,7 @@ class RegistrationPagesController(Controller):
             event_id=entry_id,
             listing=listing,
             statuses=STATUSES,
+            mailable=event_mail.MAILABLE,
             status=status,
             q=q,
             notice=notice,
@@ -91,6 +95,28 @@ class RegistrationPagesController(Controller):
         if q:
             back += f"&q={quote(q)}"
         return Redirect(back, status_code=303)
+
+    @post("/mail", status_code=303)
+    async def mail(self, request: AnyRequest, entry_id: FromPath[UUID]) -> Response[Any]:
+        """Draft a campaign to the ticked registrants (its subject the event's title), then open it."""
+        await _editor(request)
+        form = await request.form()
+        ticked = {str(each) for each in form.getall("statuses", [])}
+        statuses = [name for name in event_mail.MAILABLE if name in ticked]
+        settings: Settings = request.app.state.settings
+        try:
+            subject = await event_mail.titles(entry_id)
+            draft = event_mail.EventMailIn(
+                template="newsletter",
+                subject=subject,
+                statuses=statuses,  # none ticked: nobody
+            )
+            campaign = await event_mail.create_draft(entry_id, draft, mail_from=settings.mail_from)
+        except NotFound as error:
+            raise NotFoundException from error
+        except Conflict:
+            return Redirect(f"/console/events/{entry_id}/registrations/?mail=nobody", status_code=303)
+        return Redirect(f"/console/campaigns/{campaign.id}", status_code=303)
 
     @get("/export")
     async def export(self, request: AnyRequest, entry_id: FromPath[UUID]) -> Stream:

@@ -516,6 +516,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "cp_results": "უახლესი გამოქვეყნებული ჩანაწერები",
         "cp_no_results": "ასეთი გამოქვეყნებული ჩანაწერი არ მოიძებნა.",
         "cp_lists": "სიები",
+        "cp_registrants": "მიმღებები",
+        "cp_registrants_of": "ღონისძიების „{title}“ დარეგისტრირებულები: {statuses}. წერილს ექნება ამ "
+        "ღონისძიების წერილების შეწყვეტის პირადი ბმული (ეს სიის წერილი არაა).",
+        "cp_registrants_link": "რეგისტრაციები",
+        "cp_registrants_count": "ახლა წერილი მიუვა {count} დარეგისტრირებულს.",
         "cp_active_count": "{count} აქტიური",
         "cp_recipients_count": "შენახული სიებით წერილი მიუვა {count} ადამიანს (თითო მისამართს ერთხელ).",
         "cp_sender": "გამგზავნი",
@@ -1316,6 +1321,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "cp_results": "Newest published entries",
         "cp_no_results": "No published entry matches.",
         "cp_lists": "Lists",
+        "cp_registrants": "Recipients",
+        "cp_registrants_of": "The registrants of “{title}”: {statuses}. Each mail carries their own link to "
+        "stop mail about this event (this is not list mail).",
+        "cp_registrants_link": "Registrations",
+        "cp_registrants_count": "This campaign reaches {count} registrants now.",
         "cp_active_count": "{count} active",
         "cp_recipients_count": "With the saved lists this campaign reaches {count} people (each address once).",
         "cp_sender": "Sender",

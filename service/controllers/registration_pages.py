@@ -14,7 +14,7 @@ from content.tables import EntryTranslation
 from core.db import utcnow
 from core.errors import Conflict, DomainError, Invalid, NotFound
 from newsletters.addresses import normalise_address
-from registrations import signup
+from registrations import event_mail, signup
 from registrations.consent import consent_text
 from registrations.schemas import RegisterIn, RegistrationState
 from service.client_address import peer_address
@@ -301,6 +301,15 @@ async def _action(request: Request[Any, Any, Any]) -> str:
     return (await _form_fields(request)).get("action", "")
 
 
+async def _event_mail_page(row: dict[str, Any], *, done: bool) -> Response[str]:
+    lang = row["lang"]
+    title = await event_mail.event_title(row["event"], lang)
+    return page(
+        "event_mail.html", lang, folder=FOLDER, title=_text(lang, "event_mail_title"), event_title=title,
+        done=done,
+    )  # fmt: skip
+
+
 class RegistrantPageController(Controller):
     """`/registrations/{token}`: the registrant's page. A GET only shows (mail scanners open links)."""
 
@@ -313,6 +322,27 @@ class RegistrantPageController(Controller):
             return _own_page(request, await signup.state_of(token))
         except NotFound as error:
             return _invalid_link(request, error)
+
+    @get("/{token:str}/event-mail", summary="Opting out of mail about the event: a page with a button")
+    async def event_mail_page(self, request: Request[Any, Any, State], token: FromPath[str]) -> Response[Any]:
+        try:
+            row = await event_mail.event_of(token)
+        except NotFound as error:
+            return _invalid_link(request, error)
+        return await _event_mail_page(row, done=row["event_mail_opted_out_at"] is not None)
+
+    @post(
+        "/{token:str}/event-mail",
+        status_code=200,
+        guards=[TOKEN_PAGE_LIMIT],
+        summary="Opt out of mail about the event (mails about one's own registration still go out)",
+    )
+    async def opt_out(self, request: Request[Any, Any, State], token: FromPath[str]) -> Response[Any]:
+        try:
+            row = await event_mail.opt_out(token)
+        except NotFound as error:
+            return _invalid_link(request, error)
+        return await _event_mail_page(row, done=True)
 
     @post(
         "/{token:str}",

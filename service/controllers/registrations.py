@@ -10,8 +10,9 @@ from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Stream
 
 from accounts.roles import Principal
+from newsletters.campaign_schemas import CampaignOut
 from newsletters.subscriber_schemas import Accepted
-from registrations import accreditation, signup, staff
+from registrations import accreditation, event_mail, signup, staff
 from registrations.schemas import DecisionIn, RegisterIn, RegistrationList, RegistrationOut, Status
 from service.auth import requires
 from service.controllers.subscriptions import origin_of
@@ -88,6 +89,33 @@ class RegistrationApiController(Controller):
                 "Cache-Control": "no-store",
             },
         )
+
+    @post(
+        "/{ref:str}/registrations/mail",
+        guards=[requires("editor")],
+        status_code=201,
+        summary="Draft a campaign to the event's registrants (by status); send it as any campaign",
+        description=(
+            "Creates a draft campaign whose audience is this event's registrants in `statuses` (any of "
+            "registered, waitlisted, accreditation_pending, accredited; all four when left out). Pending, "
+            "cancelled, refused and erased registrations and those who opted out of event mail are never "
+            "mailed; who is mailed is decided again when sending starts and for each batch. Test, send, "
+            "pause and cancel it under `/api/v1/campaigns/{ref}`. Its mails carry no List-Id nor "
+            "List-Unsubscribe headers (it is not list mail) but a personal opt-out link, "
+            "`/registrations/{token}/event-mail`. 404 for an unknown event, 409 when no registrant in "
+            "these statuses may be mailed, 400 for an unknown status, 422 for a field the campaign refuses "
+            "(subject in both languages, sender, template)."
+        ),
+    )
+    async def mail_registrants(
+        self,
+        request: Request[Any, Any, State],
+        ref: FromPath[str],
+        data: Annotated[event_mail.EventMailIn, Body()],
+    ) -> CampaignOut:
+        settings: Settings = request.app.state.settings
+        event_id = await staff.event_id_of(ref)
+        return await event_mail.create_draft(event_id, data, mail_from=settings.mail_from)
 
     @post(
         "/{ref:str}/registrations/{registration_id:uuid}/accredit",

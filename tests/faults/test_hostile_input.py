@@ -216,6 +216,12 @@ BASE_BODIES: dict[tuple[str, str], BaseBody] = {
         {"slug": w.ids["template"], "name": {"ka": "შაბლონი", "en": "Template"}, "mjml": MJML},
     ),
     ("POST", "/api/v1/campaigns"): lambda w: ("/api/v1/campaigns", _campaign_body(w)),
+    # The event has no registrant: a body that passes the checks is 409, never a draft.
+    ("POST", "/api/v1/events/{ref}/registrations/mail"): lambda w: (
+        f"/api/v1/events/{w.ids['event']}/registrations/mail",
+        {k: v for k, v in _campaign_body(w).items() if k not in ("lists", "entries")}
+        | {"statuses": ["registered", "waitlisted"]},
+    ),
     ("PUT", "/api/v1/campaigns/{ref}"): lambda w: (
         f"/api/v1/campaigns/{w.ids['campaign']}",
         {**_campaign_body(w), "slug": w.ids["campaign_slug"]},

@@ -118,8 +118,11 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/events/{lang:str}/{slug:str}/register"): PUBLIC,
     ("GET", "/registrations/{token:str}"): PUBLIC,
     ("POST", "/registrations/{token:str}"): PUBLIC,
+    ("GET", "/registrations/{token:str}/event-mail"): PUBLIC,
+    ("POST", "/registrations/{token:str}/event-mail"): PUBLIC,
     ("GET", "/api/v1/events/{ref:str}/registrations"): "editor",
     ("GET", "/api/v1/events/{ref:str}/registrations/export"): "editor",
+    ("POST", "/api/v1/events/{ref:str}/registrations/mail"): "editor",
     ("POST", "/api/v1/events/{ref:str}/registrations/{registration_id:uuid}/accredit"): "editor",
     ("POST", "/api/v1/events/{ref:str}/registrations/{registration_id:uuid}/check-in"): "editor",
     ("POST", "/api/v1/events/{ref:str}/registrations/{registration_id:uuid}/cancel"): "editor",
@@ -257,6 +260,7 @@ CONSOLE |= {
     # An event's registrations and the check-in at the door: editors, as the API's.
     ("GET", "/console/events/{entry_id:uuid}/registrations"): "editor",
     ("GET", "/console/events/{entry_id:uuid}/registrations/export"): "editor",
+    ("POST", "/console/events/{entry_id:uuid}/registrations/mail"): "editor",
     ("POST", "/console/events/{entry_id:uuid}/registrations/{registration_id:uuid}/check-in"): "editor",
 }
 # Staff and the audit log (service/console/staff_admin.py, audit_log.py): admin only, as the API's.

@@ -86,3 +86,37 @@ async def test_authors_get_the_refusal_page(console: ConsoleClient, db: Database
     assert "<!doctype html>" in refused.text
     assert "nino@example.ge" not in refused.text
     assert (await console.get(f"/console/events/{event_id}/registrations/export")).status_code == 403
+
+
+async def test_editor_drafts_a_mail_to_the_registrants(console: ConsoleClient, db: Database) -> None:
+    editor = await sign_in_as(console, "editor", lang="en")
+    event_id = await _event_with_people(editor.actor)
+    path = f"/console/events/{event_id}/registrations/"
+    page = await console.get(path)
+    assert "Mail the registrants" in page.text
+    assert f'action="/console/events/{event_id}/registrations/mail"' in page.text
+    nobody = await console.submit(path, f"{path}mail", {"statuses": ["accredited"]})
+    assert nobody.status_code == 303
+    assert "Nobody with the ticked statuses" in (await console.get(nobody.headers["location"])).text
+    drafted = await console.submit(path, f"{path}mail", {"statuses": ["registered", "waitlisted"]})
+    assert drafted.status_code == 303
+    composer_path = drafted.headers["location"]
+    assert composer_path.startswith("/console/campaigns/")
+    composer = await console.get(composer_path)
+    assert composer.status_code == 200
+    assert "The registrants of “Commission sitting”: Registered, On the waiting list." in composer.text
+    assert "This campaign reaches 2 registrants now." in composer.text
+    assert 'name="lists"' not in composer.text
+    fields = {
+        "template": "newsletter", "subject.ka": "დღის წესრიგი", "subject.en": "The agenda", "intro.ka": "",
+        "intro.en": "", "from_name": "", "from_address": "", "reply_to": "",
+    }  # fmt: skip
+    saved = await console.submit(composer_path, composer_path, fields)
+    assert saved.status_code == 303, saved.text
+    assert "The agenda" in (await console.get(saved.headers["location"])).text
+    preview = await console.get(f"{composer_path}/preview/en/mail")
+    assert preview.status_code == 200
+    assert "Stop mail about this event" in preview.text and "/event-mail" in preview.text
+    assert "Unsubscribe" not in preview.text
+    forged = await console.post(f"{path}mail", data={"statuses": ["registered"]})
+    assert forged.status_code == 403  # CSRF
