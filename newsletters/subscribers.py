@@ -77,7 +77,8 @@ async def search_subscribers(
     # `%`, `_` and `\` in what was typed are meant literally, not as LIKE's wildcards; PostgreSQL
     # text holds no NUL.
     typed = (q or "").strip().lower().replace("\x00", "")
-    pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" if typed else None
+    escaped = typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%" if typed else None
     if is_sqlite(Subscriber):
         rows = await _search_sqlite(pattern, status, list_id, after, limit)
         page = rows[:limit]
@@ -151,7 +152,8 @@ def _literal(text: str) -> str:
 async def _search_postgres(
     pattern: str | None, status: str | None, list_id: UUID | None, after: UUID | None, limit: int
 ) -> list[dict[str, Any]]:
-    where, args = ["TRUE"], []
+    where: list[str] = ["TRUE"]
+    args: list[Any] = []
     if pattern:
         # ILIKE's escape character is `\` already; the trigram indexes serve each of the three.
         like = _literal(pattern)
@@ -161,7 +163,8 @@ async def _search_postgres(
         args.append(status)
     if list_id is not None:
         where.append(
-            "id IN (SELECT subscriber FROM membership WHERE mailing_list = {} AND status IN ('active', 'pending'))"
+            "id IN (SELECT subscriber FROM membership"
+            " WHERE mailing_list = {} AND status IN ('active', 'pending'))"
         )
         args.append(list_id)
     if after is not None:

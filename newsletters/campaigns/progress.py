@@ -15,13 +15,11 @@ from newsletters.campaign_schemas import CampaignOut, Counts
 from newsletters.campaigns.drafts import campaign_shape
 from newsletters.tables import Campaign
 
-COLUMNS: Final = (
-    "id", "slug", "status", "subject_ka", "subject_en", "intro_ka", "intro_en", "entries", "lists",
-    "from_name", "from_address", "reply_to", "send_at", "started_at", "sent_at",
-)  # fmt: skip
-# Statuses counted as still to be sent (ledger.OPEN).
-STATEMENT: Final = f"""
-SELECT {", ".join(f"c.{column}" for column in COLUMNS)}, t.slug AS template_slug,
+# `pending` is what ledger.OPEN holds: pending, claimed and deferred rows.
+STATEMENT: Final = """
+SELECT c.id, c.slug, c.status, c.subject_ka, c.subject_en, c.intro_ka, c.intro_en, c.entries, c.lists,
+       c.from_name, c.from_address, c.reply_to, c.send_at, c.started_at, c.sent_at,
+       t.slug AS template_slug,
        n.recipients, n.sent, n.failed, n.bounced, n.pending, n.skipped,
        (SELECT COUNT(*) FROM delivery AS d
          WHERE d.campaign = c.id AND d.late_outcome = 'complaint') AS complained
@@ -35,9 +33,9 @@ CROSS JOIN (
            COALESCE(SUM(CASE WHEN status IN ('pending', 'claimed', 'deferred') THEN 1 ELSE 0 END), 0)
                AS pending,
            COALESCE(SUM(CASE WHEN status = 'skipped' THEN 1 ELSE 0 END), 0) AS skipped
-    FROM delivery WHERE campaign = {{}}
+    FROM delivery WHERE campaign = {}
 ) AS n
-WHERE c.id = {{}}
+WHERE c.id = {}
 """
 
 
