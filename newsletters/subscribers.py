@@ -155,9 +155,9 @@ async def _search_postgres(
     where: list[str] = ["TRUE"]
     args: list[Any] = []
     if pattern:
-        # ILIKE's escape character is `\` already; the trigram indexes serve each of the three.
-        like = _literal(pattern)
-        where.append(f"(email ILIKE {like} OR name ILIKE {like} OR organisation ILIKE {like})")
+        # `search_text`: the address, name and organisation lowered, one a line, trigram-indexed (the
+        # migration of 2026-12-03T17:07); LIKE's escape character is `\` already.
+        where.append(f"search_text LIKE {_literal(pattern)}")
     if status:
         where.append("status = {}")
         args.append(status)
