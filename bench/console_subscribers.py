@@ -259,7 +259,8 @@ async def _figures(seconds: int, count: int, server: str, workers: int) -> list[
             "console subscriber search, signed in / hello",
             rate / hello_rate,
             SEARCH_TARGET,
-            detail=f"{rate:,.0f} vs {hello_rate:,.0f} req/s, p99 {search.p99_ms:.0f} ms; "
+            detail=f"{rate / hello_rate:.3f}: {rate:,.0f} vs {hello_rate:,.0f} req/s, "
+            f"p99 {search.p99_ms:.0f} ms; "
             f"{count:,} subscribers, {len(paths)} URLs, {how}",
         ),
         Figure(
