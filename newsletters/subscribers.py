@@ -143,10 +143,12 @@ def _literal(text: str) -> str:
     """`text` as a PostgreSQL string constant (standard_conforming_strings: only `'` is special).
 
     The search pattern goes into the statement's text, not as a parameter: a prepared statement's
-    generic plan cannot know whether a pattern is rare, and would walk the whole table in id order
-    for one that matches nobody. Braces are doubled for Piccolo's own `{}` placeholders.
+    generic plan cannot know whether a pattern is rare, and walked the whole table in id order for
+    one that matches nobody. Piccolo's query builder reads any brace as a placeholder, so braces go
+    in as `chr()` calls, which PostgreSQL folds back into the one constant before planning.
     """
-    return "'" + text.replace("'", "''").replace("{", "{{").replace("}", "}}") + "'"
+    quoted = "'" + text.replace("'", "''") + "'"
+    return "(" + quoted.replace("{", "' || chr(123) || '").replace("}", "' || chr(125) || '") + ")"
 
 
 async def _search_postgres(
