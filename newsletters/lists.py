@@ -49,6 +49,14 @@ async def list_lists() -> list[ListOut]:
     return [_list_out(row, counts.get(str(row["id"]), {})) for row in rows]
 
 
+async def list_choices() -> list[dict[str, Any]]:
+    """Every list's slug and names, by slug: a filter's options, without counting the members."""
+    rows = await MailingList.select(MailingList.slug, MailingList.name_ka, MailingList.name_en).order_by(
+        MailingList.slug
+    )
+    return [{"slug": row["slug"], "name": {"ka": row["name_ka"], "en": row["name_en"]}} for row in rows]
+
+
 async def get_list(slug: str) -> ListOut:
     """One list by slug."""
     row = await MailingList.select().where(MailingList.slug == slug).first()

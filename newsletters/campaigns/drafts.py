@@ -9,7 +9,7 @@ from content.feeds.links import FeedSite
 from content.tables import Entry, EntryTranslation
 from core.db import as_utc
 from core.errors import Conflict, Invalid
-from newsletters.campaign_schemas import CampaignIn, CampaignOut
+from newsletters.campaign_schemas import CampaignIn, CampaignOut, Counts
 from newsletters.campaigns import ledger
 from newsletters.covers import mail_covers
 from newsletters.mime import checked_address
@@ -29,7 +29,11 @@ RESERVED_SLUGS: Final = frozenset({"digest"})
 async def campaign_out(row: dict[str, Any]) -> CampaignOut:
     """A campaign's row as editors read it, with its delivery counts."""
     template = await template_row(str(row["template"]))
-    counts = await ledger.counts(row["id"])
+    return campaign_shape(row, template["slug"], await ledger.counts(row["id"]))
+
+
+def campaign_shape(row: dict[str, Any], template_slug: str, counts: Counts) -> CampaignOut:
+    """A campaign's row, its template's slug and its counts, as editors read them."""
     # Complained rows are sent rows; late hard bounces left the sent count, but were sent too.
     mailed = counts.sent + counts.bounced
     rate = counts.complained / mailed if mailed else 0.0
@@ -37,7 +41,7 @@ async def campaign_out(row: dict[str, Any]) -> CampaignOut:
         id=row["id"],
         slug=row["slug"],
         status=row["status"],
-        template=template["slug"],
+        template=template_slug,
         subject={"ka": row["subject_ka"], "en": row["subject_en"]},
         intro={"ka": row["intro_ka"], "en": row["intro_en"]},
         entries=[UUID(str(each)) for each in row["entries"]],

@@ -265,7 +265,8 @@ class SubscriberPagesController(Controller):
             errors=errors,
             chosen=chosen,
             statuses=subscribers.STATUSES,
-            lists=await lists.list_lists(),
+            # Names only: counting every list's members would cost each search a pass over them all.
+            lists=await lists.list_choices(),
             items=page.items if page is not None else [],
             older=older,
             first=first,

@@ -109,6 +109,28 @@ async def test_staff_add_a_subscriber_on_a_recorded_basis(newsroom: Newsroom) ->
     assert no_basis.status_code == 400
 
 
+async def test_search_takes_quotes_braces_wildcards_and_backslashes_as_typed(newsroom: Newsroom) -> None:
+    # On PostgreSQL the typed text is written into the statement as a constant (for its plan): each
+    # character that means something to SQL, LIKE or the query builder must still mean only itself.
+    odd = "O'Brien {0} & {} 100%_\\ Partners"
+    await add(newsroom, email="obrien@example.ie", organisation=odd)
+    await add(newsroom, email="other@example.ie", organisation="OXBrien 1000 Partners")
+
+    async def emails(q: str) -> list[str]:
+        response = await newsroom.client.get("/api/v1/subscribers", params={"q": q}, headers=newsroom.admin)
+        assert response.status_code == 200, response.text
+        return sorted(item["email"] for item in response.json()["items"])
+
+    assert await emails(odd.upper()) == ["obrien@example.ie"]
+    for fragment in ("o'brien", "{0} & {}", "100%_", "%_\\", "'", "{", "}"):
+        assert await emails(fragment) == ["obrien@example.ie"], fragment
+    assert await emails("o_brien") == []  # `_` is not LIKE's any-character
+    assert await emails("100%") == ["obrien@example.ie"]  # nor `%` any text: "1000" does not match
+    assert await emails("'; DROP TABLE subscriber; --") == []
+    assert await emails("obrien\x00@") == ["obrien@example.ie"]  # NUL, which PostgreSQL text cannot hold
+    assert len(await emails("example.ie")) == 2
+
+
 async def test_search_by_address_name_organisation_status_and_list(newsroom: Newsroom) -> None:
     await add(newsroom)
     await add(
