@@ -43,8 +43,9 @@ def _record(columns: tuple[str, ...], alias: str) -> str:
 
 
 # $1 kind, $2 now, then $3 the entry's id, or $3 the languages and $4 the slug (lower case).
+# Column names come from the tables, never from a request: every value is a parameter.
 _RELATED: Final = (
-    f"ARRAY(SELECT {_record(TEXT_COLUMNS, 't')} FROM entry_translation t WHERE t.entry = e.id) AS texts, "
+    f"ARRAY(SELECT {_record(TEXT_COLUMNS, 't')} FROM entry_translation t WHERE t.entry = e.id) AS texts, "  # noqa: S608
     "ARRAY(SELECT ROW(p.slug, p.name_ka, p.name_en) FROM entry_topic et JOIN topic p ON p.id = et.topic "
     "WHERE et.entry = e.id ORDER BY p.slug) AS topics, "
     "ARRAY(SELECT a.asset_id FROM entry_attachment a WHERE a.entry = e.id ORDER BY a.position) "
@@ -92,7 +93,7 @@ async def public_entry(
     Raises LookupError when this read cannot be served here (SQLite, a transaction): use the ORM.
     """
     engine = _engine()
-    if engine is None:
+    if engine is None or engine.pool is None:
         raise LookupError("not on a PostgreSQL pool")
     async with engine.pool.acquire() as connection:
         if entry_id is not None:
