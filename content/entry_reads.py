@@ -8,6 +8,7 @@ so `shape_entries` makes the same answer from them. SQLite, and reads inside a t
 ORM's way (content/queries.py).
 """
 
+from collections import defaultdict
 from typing import Any, Final
 from uuid import UUID
 
@@ -16,8 +17,8 @@ from piccolo.utils.encoding import load_json
 
 from content.languages import LANGUAGES
 from content.media.catalogue import shape_asset
+from content.related import Related
 from content.schemas import TopicOut
-from content.shaping import Related
 from content.tables import Entry, MediaAsset
 from core.db import utcnow
 
@@ -67,6 +68,19 @@ BY_SLUG: Final = (
 )
 
 
+# $1 the entries' ids, $2 their covers' ids: what load_related reads, as one statement.
+RELATED_OF: Final = (
+    f"SELECT ARRAY(SELECT {_record(TEXT_COLUMNS, 't')} FROM entry_translation t "  # noqa: S608
+    "WHERE t.entry = ANY($1::uuid[])) AS texts, "
+    "ARRAY(SELECT ROW(et.entry, p.slug, p.name_ka, p.name_en) FROM entry_topic et "
+    "JOIN topic p ON p.id = et.topic WHERE et.entry = ANY($1::uuid[]) ORDER BY p.slug) AS topics, "
+    "ARRAY(SELECT ROW(a.entry, a.asset_id) FROM entry_attachment a WHERE a.entry = ANY($1::uuid[]) "
+    "ORDER BY a.position) AS attachments, "
+    f"ARRAY(SELECT {_record(ASSET_COLUMNS, 'm')} FROM media_asset m WHERE m.id = ANY($2::uuid[]) OR m.id IN "
+    "(SELECT a.asset_id FROM entry_attachment a WHERE a.entry = ANY($1::uuid[]))) AS assets"
+)
+
+
 def _engine() -> PostgresEngine | None:
     """The PostgreSQL engine when its pool may serve this read (not inside a transaction), else None."""
     engine = Entry._meta.db
@@ -83,6 +97,31 @@ def _asset_row(values: tuple[Any, ...]) -> dict[str, Any]:
         if row[name] is not None:
             row[name] = load_json(row[name])
     return row
+
+
+async def related_of(entries: list[dict[str, Any]]) -> Related:
+    """What `shape_entries` needs for these entry rows, in one round trip (see content/shaping.py).
+
+    Raises LookupError when this read cannot be served here (SQLite, a transaction): use the ORM.
+    """
+    engine = _engine()
+    if engine is None or engine.pool is None:
+        raise LookupError("not on a PostgreSQL pool")
+    ids = [row["id"] for row in entries]
+    covers = list({row["cover_id"] for row in entries if row["cover_id"] is not None})
+    async with engine.pool.acquire() as connection:
+        found = await connection.fetchrow(RELATED_OF, ids, covers)
+    texts: dict[UUID, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for values in found["texts"]:
+        texts[values[0]][values[1]] = dict(zip(TEXT_COLUMNS, values, strict=True))
+    topics: dict[UUID, list[TopicOut]] = defaultdict(list)
+    for entry_id, slug, name_ka, name_en in found["topics"]:
+        topics[entry_id].append(TopicOut(slug=slug, name={"ka": name_ka, "en": name_en}))
+    attachments: dict[UUID, list[UUID]] = defaultdict(list)
+    for entry_id, asset_id in found["attachments"]:
+        attachments[entry_id].append(asset_id)
+    assets = {values[0]: shape_asset(_asset_row(values)) for values in found["assets"]}
+    return Related(texts, topics, attachments, assets)
 
 
 async def public_entry(
