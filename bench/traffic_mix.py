@@ -20,7 +20,8 @@ way in the same run (measured before and after, their mean), then each class alo
 of distinct URLs (random `q`, cursors and limits, none repeated) runs beside the mix: the server's
 resident memory before and after, and the mix's ratio while it runs. The full run then grows the
 store to 100,000 entries and measures the mix again.
-Run alone: `.venv/bin/python -m bench traffic_mix` (`--quick`: 1,000 entries, short runs).
+Run alone: `.venv/bin/python -m bench traffic_mix` (`--quick`, the CI guard in `make bench-quick`:
+1,000 entries, a 5 s mix, no class runs, no 100,000-entry stage; under a minute with its seed).
 """
 
 import asyncio
@@ -40,7 +41,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from PIL import Image
 
@@ -69,10 +70,17 @@ SHARES: dict[str, float] = {
     "media": 0.07,
 }  # fmt: skip
 FLOORS: dict[str, float] = {"search": 0.15}  # every other class: 0.25
+# Not reached yet (issue 23): cold searches (PostgreSQL ranks every match) and cold entries hold the
+# mix back. Until they are, the CI guard keeps the levels `--quick` measured on 2026-12-03 on a
+# shared machine beside the test suite (mix 0.19 to 0.46 of the hello-world, p99 5.2 to 9.5 × its
+# p99): it fails below half of MIX_REACHED, or above twice MIX_P99_REACHED.
+MIX_REACHED: Final = 0.2
+MIX_P99_REACHED: Final = 10.0
 OTHER_KINDS = ("events", "announcements", "materials")
 TOPICS = {"emigration": ("ემიგრაცია", "Emigration"), "return": ("დაბრუნება", "Return")}
 # Georgian case endings, so that searches send the word forms readers type, not only dictionary forms.
 ENDINGS_KA = ("", "ის", "ში", "ზე", "ით", "ებ", "ები", "ების")
+DISTINCT = 100_000  # URLs in the distinct-URL stream: more than the stream reaches in its run
 LINES = 40_000  # requests in the replayed list; each wrk thread starts at its own place in it
 Request = tuple[str, tuple[tuple[str, str], ...]]
 
@@ -244,6 +252,7 @@ class Requests:
         self.cursors = self._cursors()
         self.words = self._words()
         self.feeds = self._feeds()
+        self.calendar_etags: dict[str, str] = {}
         # Zipf-like popularity: the n-th most read entry is read 1/n as often as the first.
         order = list(range(len(store.slugs)))
         self.rng.shuffle(order)
@@ -291,6 +300,12 @@ class Requests:
                     found.append((path, get(self.base + path)[1]["etag"]))
         return found
 
+    def _calendar_etag(self, path: str) -> str:
+        """The calendar's ETag, asked once per path (it holds while the bench's content stands)."""
+        if path not in self.calendar_etags:
+            self.calendar_etags[path] = get(self.base + path)[1]["etag"]
+        return self.calendar_etags[path]
+
     def make(self, name: str) -> Request:
         """One request of class `name`."""
         rng = self.rng
@@ -322,7 +337,7 @@ class Requests:
         if name == "calendar":
             lang = rng.choice(("ka", "en"))
             path = f"/feeds/{lang}/events.ics"
-            etag = get(self.base + path)[1]["etag"] if rng.random() < 0.5 else ""
+            etag = self._calendar_etag(path) if rng.random() < 0.5 else ""
             return path, (("If-None-Match", etag),) if etag else ()
         if name == "media":
             choice = rng.choice(("renditions/320.webp", "renditions/960.webp", "file"))
@@ -387,7 +402,9 @@ def _beside(first: Callable[[], Run], second: Callable[[], Run]) -> tuple[Run, R
 
 
 def figures(quick: bool) -> list[Figure]:
-    """The mix's figures; quick: 1,000 entries, 5 s runs (classes 3 s), no 100,000-entry stage."""
+    """The mix's figures; quick (the CI guard, under a minute with its seed): 1,000 entries, a 5 s
+    mix between two 3 s hello-worlds, 3 s beside the distinct-URL stream, no class runs and no
+    100,000-entry stage."""
     seconds = int(os.environ.get("BENCH_SECONDS") or (5 if quick else 20))
     count = int(os.environ.get("BENCH_ENTRIES") or (1_000 if quick else 10_000))
     ensure_wrk()
@@ -395,7 +412,8 @@ def figures(quick: bool) -> list[Figure]:
 
 
 async def _figures(quick: bool, seconds: int, count: int) -> list[Figure]:
-    class_seconds = 3 if quick else max(seconds // 2, 5)
+    class_seconds = max(seconds // 2, 5)
+    short = 3 if quick else seconds  # the hello-worlds and the distinct-URL stage
     cache_mb = 96
     how = f"uvicorn×1, wrk -t2 -c32 -d{seconds}s, Lua-replayed request list"
     async with fresh_database() as url:
@@ -413,32 +431,36 @@ async def _figures(quick: bool, seconds: int, count: int) -> list[Figure]:
                 "PUBLIC_URL": "http://127.0.0.1",
                 "CACHE_MEMORY_MB": str(cache_mb),
             }
+            started = time.perf_counter()
             base, process = stack.enter_context(served_process("bench.apps:newsroom", env, "/healthz"))
             hello = stack.enter_context(serving("bench.apps:hello_world", {}, "/"))
+            print(f"bench mix: servers up in {time.perf_counter() - started:.1f} s", flush=True)
             folder = Path(data)
+            started = time.perf_counter()
             requests = Requests(base, store)
             mix_file = write_requests(folder / "mix.txt", mixed(requests, LINES))
             class_files = {
                 name: write_requests(folder / f"{name}.txt", [requests.make(name) for _ in range(LINES // 4)])
-                for name in SHARES
+                for name in ([] if quick else SHARES)
             }
-            for name in class_files:
-                check(base, [requests.make(name) for _ in range(30)])
+            for name in SHARES:
+                check(base, [requests.make(name) for _ in range(5 if quick else 30)])
+            print(f"bench mix: requests written in {time.perf_counter() - started:.1f} s", flush=True)
             _wrk(base, mix_file, 2)  # warm-up: what a server that has run a while holds
-            hello_before = measure(hello + "/", seconds)
+            hello_before = measure(hello + "/", short)
             mix = _wrk(base, mix_file, seconds)
             classes = {name: _wrk(base, file, class_seconds) for name, file in class_files.items()}
-            hello_after = measure(hello + "/", seconds)
+            hello_after = measure(hello + "/", short)
             memory_before = rss_mb(process.pid)
             stream_file = write_requests(
-                folder / "distinct.txt", [requests.distinct(n) for n in range(100_000)]
+                folder / "distinct.txt", [requests.distinct(n) for n in range(DISTINCT)]
             )
             mix_during, stream = _beside(
-                lambda: _wrk(base, mix_file, seconds, connections=24),
-                lambda: _wrk(base, stream_file, seconds, connections=8),
+                lambda: _wrk(base, mix_file, short, connections=24),
+                lambda: _wrk(base, stream_file, short, connections=8),
             )
             memory_after = rss_mb(process.pid)
-            mix_alone_24 = _wrk(base, mix_file, seconds, connections=24)
+            mix_alone_24 = _wrk(base, mix_file, short, connections=24)
             scaled: Run | None = None
             scaled_hello: Run | None = None
             if not quick:
@@ -456,9 +478,10 @@ async def _figures(quick: bool, seconds: int, count: int) -> list[Figure]:
     hello_p99 = (hello_before.p99_ms + hello_after.p99_ms) / 2
     detail = f"{mix.requests_per_second:,.0f} vs hello {hello_rate:,.0f} req/s, {count:,} entries, {how}"
     result = [
-        Figure("traffic mix / hello", mix.requests_per_second / hello_rate, 0.5, detail=detail),
+        Figure("traffic mix / hello", mix.requests_per_second / hello_rate, 0.5, detail=detail,
+               reached=MIX_REACHED),
         Figure("traffic mix p99 / hello p99", mix.p99_ms / hello_p99, 4, at_least=False,
-               detail=f"{mix.p99_ms:.1f} ms vs {hello_p99:.1f} ms"),
+               detail=f"{mix.p99_ms:.1f} ms vs {hello_p99:.1f} ms", reached=MIX_P99_REACHED),
     ]  # fmt: skip
     for name, run in classes.items():
         result.append(

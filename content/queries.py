@@ -10,10 +10,11 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 from piccolo.query.methods.select import Select
 
+from content.entry_reads import public_entry
 from content.languages import LANGUAGES
 from content.schemas import EntryOut, EntryPage
 from content.search import fts5_query, query_terms, tsquery
-from content.shaping import build_entries
+from content.shaping import build_entries, shape_entries
 from content.tables import Entry, EntrySlug, EntryTopic, EntryTranslation, Topic
 from content.translation_filters import check_state, translation_condition
 from core.db import as_utc, is_sqlite, utcnow
@@ -186,6 +187,19 @@ async def get_entry(kind: str, ref: str, lang: str | None, fallback_lang: str, *
     Its language is `lang` if asked for and present, else the language of the slug that matched,
     else `fallback_lang`, else whichever language it has.
     """
+    if not staff:
+        try:
+            found = await public_entry(kind, parse_entry_id(ref), ref)
+        except LookupError:  # SQLite, or inside a transaction: the ORM's way below
+            pass
+        else:
+            if found is None:
+                raise NotFound(f"no {kind} entry {ref!r}")
+            row, slug_lang, related = found
+            shaped = shape_entries([row], lang or slug_lang or fallback_lang, related, staff=False)
+            if not shaped:
+                raise NotFound(f"no {kind} entry {ref!r}")
+            return shaped[0]
     row, slug_lang = await find_entry_row(kind, ref, public=not staff)
     preferred = lang or slug_lang or fallback_lang
     shaped = await build_entries([row], preferred, staff=staff)

@@ -1,32 +1,25 @@
 """Turn entry rows into the shapes the public and staff see."""
 
+__all__ = ["ENTRY_TIME_FIELDS", "Related", "build_entries", "load_related", "shape_entries"]
+
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from msgspec import UNSET
 
+from content.entry_reads import related_of
 from content.kinds import KIND_FIELDS
 from content.languages import LANGUAGES
 from content.media.catalogue import assets_by_id
 from content.registration_settings import registration_out
+from content.related import Related
 from content.schemas import EntryOut, TopicOut, TranslationRef, TranslationSource
 from content.tables import EntryAttachment, EntryTopic, EntryTranslation
 from content.workflow.outdated import outdated_languages
 from core.db import as_utc
 
 ENTRY_TIME_FIELDS = ("starts_at", "ends_at", "deadline")
-
-
-@dataclass(frozen=True, slots=True)
-class Related:
-    """What entry rows are shaped with, read once: texts by language, topics, attachments, assets."""
-
-    texts: dict[UUID, dict[str, dict[str, Any]]]
-    topics: dict[UUID, list[TopicOut]]
-    attachments: dict[UUID, list[UUID]]
-    assets: dict[UUID, Any]
 
 
 async def build_entries(entries: list[dict[str, Any]], lang: str | None, *, staff: bool) -> list[EntryOut]:
@@ -37,7 +30,14 @@ async def build_entries(entries: list[dict[str, Any]], lang: str | None, *, staf
 
 
 async def load_related(entries: list[dict[str, Any]]) -> Related:
-    """The rows `shape_entries` needs for these entries, in every language (a few queries)."""
+    """The rows `shape_entries` needs for these entries, in every language (a few queries).
+
+    On PostgreSQL outside a transaction one statement reads them all (content/entry_reads.py).
+    """
+    try:
+        return await related_of(entries)
+    except LookupError:
+        pass
     ids = [row["id"] for row in entries]
     translations = await EntryTranslation.select(
         EntryTranslation.entry,

@@ -55,6 +55,7 @@ from service.database import bind_engine, close_engine, engine_from_url, prepare
 from service.errors import EXCEPTION_HANDLERS
 from service.feeds.publisher import FeedPublisher
 from service.health import healthz, readyz
+from service.media_answers import MediaFiles
 from service.metrics import RequestMetrics, metrics
 from service.middleware import AuditMiddleware, RequestIdMiddleware
 from service.openapi import document_problems
@@ -108,6 +109,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
         app.state.console_pages = PageMemo(watch, seconds=CONSOLE_PAGE_SECONDS)
         stop_remembering = on_committed_write(app.state.console_pages.forget)
         app.state.answers = AnswerCache(watch, settings.answer_cache_bytes)
+        app.state.media_files = MediaFiles(watch)
         # Feed renders are shared through Redis when there is one; the in-process stand-in is not.
         app.state.feeds = FeedPublisher(
             settings,

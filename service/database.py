@@ -47,10 +47,18 @@ def bind_engine(engine: Engine[Any]) -> None:
     Migration._meta.db = engine
 
 
+async def _keep_session(_: Any) -> None:
+    """Nothing to undo when a connection goes back to the pool (see prepare_engine)."""
+
+
 async def prepare_engine(engine: Engine[Any]) -> None:
     """Open what the engine needs: a pool on PostgreSQL, WAL mode on SQLite."""
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        # asyncpg's default reset sends `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`
+        # after every query taken from the pool: a second round trip for each read. Nothing here
+        # leaves session state behind (advisory locks and SET are transaction-scoped, no LISTEN, no
+        # cursors outside transactions); an open transaction is still rolled back by asyncpg itself.
+        await engine.start_connection_pool(min_size=1, max_size=10, reset=_keep_session)
     elif isinstance(engine, SQLiteEngine):
         await engine.run_ddl("PRAGMA journal_mode=WAL")
 

@@ -86,8 +86,14 @@ def list_key(
 
 
 def entry_key(kind: str, ref: str, lang: Lang | None, fallback: Lang) -> tuple[Any, ...]:
-    """Where a public entry by slug or id is kept."""
-    return ("entry", kind, ref, lang, fallback)
+    """Where a public entry by slug or id is kept.
+
+    The Accept-Language fallback chooses the language only of an entry named by id without `?lang=`
+    (a slug names its own language, `?lang=` wins over both), so elsewhere it is left out of the key:
+    readers with other Accept-Language headers share one answer instead of building one each.
+    """
+    uses_fallback = lang is None and queries.parse_entry_id(ref) is not None
+    return ("entry", kind, ref, lang, fallback if uses_fallback else None)
 
 
 _PLAIN_QUERIES: Final[dict[bytes, Lang | None]] = {b"": None, b"lang=ka": "ka", b"lang=en": "en"}

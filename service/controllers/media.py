@@ -5,16 +5,20 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, patch, post
+from litestar.datastructures import State
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Stream
 
 from accounts.roles import Principal
 from content.media import access, library
+from content.media.access import ServedFile
 from content.media.intake import Intake
 from content.media.schemas import AssetOut, AssetPage, AssetPatch
 from content.media.storage import MediaStorage
 from service.auth import requires
+from service.cached_reads import CACHED_READ, Answer, as_response
 from service.files import send_file
+from service.media_answers import KeptFile, MediaFiles, file_answer, keepable, kept_file, request_conditions
 from service.settings import Settings
 from service.uploads import receive_file
 from tasks.enqueue import enqueue_renditions
@@ -28,6 +32,49 @@ def _is_staff(request: Request[Any, Any, Any]) -> bool:
 def _storage(request: Request[Any, Any, Any]) -> MediaStorage:
     storage: MediaStorage = request.app.state.media_storage
     return storage
+
+
+def _files(state: State) -> MediaFiles:
+    files: MediaFiles = state.media_files
+    return files
+
+
+async def _read_kept(
+    state: State, params: dict[str, Any], query: bytes, headers: dict[bytes, bytes]
+) -> Answer | None:
+    """A public file or rendition this process holds, on the fast path (service/cached_reads.py)."""
+    if query:
+        return None
+    kept = await _files(state).peek((UUID(str(params["asset_id"])), params.get("name")))
+    return None if kept is None else file_answer(kept, *request_conditions(headers))
+
+
+async def _serve(
+    request: Request[Any, Any, Any], asset_id: UUID, rendition: str | None
+) -> Response[Any] | Stream:
+    """A file from memory when the public may see it (kept on first read), else streamed from storage."""
+    storage = _storage(request)
+    if _is_staff(request):
+        return await send_file(request, storage, await access.served_file(asset_id, rendition, staff=True))
+    looked_up: list[ServedFile] = []
+
+    async def load() -> KeptFile | None:
+        served = await access.served_file(asset_id, rendition, staff=False)
+        looked_up.append(served)
+        size = await storage.size(served.key)
+        if size is None or not keepable(served, size):
+            return None
+        found = await storage.read(served.key)
+        return kept_file(served, b"".join([chunk async for chunk in found.chunks]))
+
+    kept = await _files(request.app.state).get((asset_id, rendition), load)
+    if kept is not None:
+        got = request.headers.get
+        answer = file_answer(kept, got("if-none-match"), got("range"), got("if-range"))
+        if answer is not None:
+            return as_response(answer)
+    served = looked_up[0] if looked_up else await access.served_file(asset_id, rendition, staff=False)
+    return await send_file(request, storage, served)
 
 
 class MediaController(Controller):
@@ -84,16 +131,22 @@ class MediaController(Controller):
     async def update_asset(self, asset_id: FromPath[UUID], data: Annotated[AssetPatch, Body()]) -> AssetOut:
         return await library.update_asset(asset_id, data)
 
-    @get("/{asset_id:uuid}/file", summary="The file (images without EXIF); Range requests supported")
+    @get(
+        "/{asset_id:uuid}/file",
+        summary="The file (images without EXIF); Range requests supported",
+        opt={CACHED_READ: _read_kept},
+    )
     async def get_file(
         self, request: Request[Any, Any, Any], asset_id: FromPath[UUID]
     ) -> Response[Any] | Stream:
-        served = await access.served_file(asset_id, None, staff=_is_staff(request))
-        return await send_file(request, _storage(request), served)
+        return await _serve(request, asset_id, None)
 
-    @get("/{asset_id:uuid}/renditions/{name:str}", summary="One rendition of an image, e.g. 960.webp")
+    @get(
+        "/{asset_id:uuid}/renditions/{name:str}",
+        summary="One rendition of an image, e.g. 960.webp",
+        opt={CACHED_READ: _read_kept},
+    )
     async def get_rendition(
         self, request: Request[Any, Any, Any], asset_id: FromPath[UUID], name: FromPath[str]
     ) -> Response[Any] | Stream:
-        served = await access.served_file(asset_id, name, staff=_is_staff(request))
-        return await send_file(request, _storage(request), served)
+        return await _serve(request, asset_id, name)

@@ -375,6 +375,8 @@ def test_the_newsroom_serves_its_lists_entries_and_feeds_on_the_fast_path(settin
         *(f"/api/v1/{kind}/{{ref:str}}" for kind in KINDS),
         "/feeds/{lang:str}/{name:str}",
         "/feeds/{lang:str}/topics/{name:str}",
+        "/api/v1/media/{asset_id:uuid}/file",
+        "/api/v1/media/{asset_id:uuid}/renditions/{name:str}",
     }
 
 

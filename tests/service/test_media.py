@@ -476,3 +476,43 @@ async def test_image_bytes_that_do_not_decode_are_refused(client: httpx.AsyncCli
     response = await upload(client, staff.headers("author"), truncated, "cut.png", "image/png")
     assert response.status_code == 415, response.text
     assert "not a readable PNG image" in response.json()["detail"]
+
+
+async def test_public_files_are_answered_from_memory_as_storage_answers_them(
+    app: Litestar, client: httpx.AsyncClient, staff: Staff
+) -> None:
+    photo = media_files.photo_with_gps()
+    image = (await upload(client, staff.headers("author"), photo, GEORGIAN_NAME)).json()
+    entry = await create(client, staff.headers("author"), body=bilingual(cover_id=image["id"]))
+    await publish(client, staff.headers("editor"), entry["id"])
+    await run_worker(app)
+    rendition = f"/api/v1/media/{image['id']}/renditions/320.webp"
+    etag = (await client.get(image["url"])).headers["etag"]
+    cases: list[tuple[str, dict[str, str]]] = [
+        (image["url"], {}),
+        (image["url"], {"Range": "bytes=100-1099"}),
+        (image["url"], {"Range": "bytes=-500"}),
+        (image["url"], {"If-None-Match": etag}),
+        (image["url"], {"Range": "bytes=0-9", "If-Range": '"other"'}),
+        (rendition, {}),
+        (rendition, {"Range": "bytes=10-"}),
+    ]
+    files = app.state.media_files
+    front = app.asgi_handler
+    for url, headers in cases:
+        streamed = await client.get(url, headers={**headers, **staff.headers("author")})  # staff: storage
+        answered = front.answered
+        kept = await client.get(url, headers=headers)
+        again = await client.get(url, headers=headers)
+        assert front.answered > answered, f"{url} {headers} did not take the fast path"
+        for response in (kept, again):
+            assert (response.status_code, response.content) == (streamed.status_code, streamed.content)
+            for name in ("etag", "cache-control", "content-type", "content-length", "content-range",
+                         "accept-ranges", "content-disposition", "x-content-type-options"):  # fmt: skip
+                assert response.headers.get(name) == streamed.headers.get(name), (url, headers, name)
+    assert files.loads == 2  # the file and the rendition, each read from storage once
+    beyond = await client.get(image["url"], headers={"Range": f"bytes={len(photo) * 10}-"})
+    assert beyond.status_code == 416
+    await client.post(f"/api/v1/news/{entry['id']}/unpublish", headers=staff.headers("editor"))
+    assert (await client.get(image["url"])).status_code == 404
+    assert (await client.get(rendition)).status_code == 404
