@@ -1,4 +1,7 @@
-"""Texts of the public registration pages, in Georgian and English (with the error messages)."""
+"""Texts of the public registration pages, in Georgian and English (with the error messages).
+
+The pages merge these with the sign-up pages' texts, so a key shared with them takes a `registration_` prefix.
+"""
 
 from typing import Final
 
@@ -11,9 +14,9 @@ REGISTRATION_TEXTS: Final[dict[str, dict[str, str]]] = {
         "full": "ადგილები შევსებულია.",
         "closed_title": "რეგისტრაცია დახურულია",
         "closed": "ამ ღონისძიებაზე რეგისტრაცია არ მიმდინარეობს.",
-        "name_label": "სახელი და გვარი",
-        "email_label": "ელფოსტის მისამართი",
-        "organisation_label": "ორგანიზაცია (არასავალდებულო)",
+        "registration_name_label": "სახელი და გვარი",
+        "registration_email_label": "ელფოსტის მისამართი",
+        "registration_organisation_label": "ორგანიზაცია (არასავალდებულო)",
         "role_legend": "როგორ ესწრებით?",
         "role_participant": "მონაწილე",
         "role_press": "ჟურნალისტი (პრესის აკრედიტაცია)",
@@ -39,7 +42,7 @@ REGISTRATION_TEXTS: Final[dict[str, dict[str, str]]] = {
         "status_accredited": "აკრედიტებული ხართ.",
         "status_refused": "პრესის აკრედიტაცია არ დაკმაყოფილდა.",
         "status_cancelled": "რეგისტრაცია გაუქმებულია.",
-        "confirm_button": "დადასტურება",
+        "registration_confirm_button": "დადასტურება",
         "cancel_button": "რეგისტრაციის გაუქმება",
         "full_title": "ადგილები შევსებულია",
     },
@@ -51,9 +54,9 @@ REGISTRATION_TEXTS: Final[dict[str, dict[str, str]]] = {
         "full": "The event is full.",
         "closed_title": "Registration is closed",
         "closed": "This event does not take registrations.",
-        "name_label": "Full name",
-        "email_label": "Email address",
-        "organisation_label": "Organisation (optional)",
+        "registration_name_label": "Full name",
+        "registration_email_label": "Email address",
+        "registration_organisation_label": "Organisation (optional)",
         "role_legend": "How do you attend?",
         "role_participant": "Participant",
         "role_press": "Journalist (press accreditation)",
@@ -80,7 +83,7 @@ REGISTRATION_TEXTS: Final[dict[str, dict[str, str]]] = {
         "status_accredited": "You are accredited.",
         "status_refused": "Press accreditation was not granted.",
         "status_cancelled": "Your registration is cancelled.",
-        "confirm_button": "Confirm",
+        "registration_confirm_button": "Confirm",
         "cancel_button": "Cancel my registration",
         "full_title": "The event is full",
     },
