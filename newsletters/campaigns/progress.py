@@ -21,7 +21,7 @@ from newsletters.tables import Campaign
 # status over every row.
 STATEMENT: Final = """
 SELECT c.id, c.slug, c.status, c.subject_ka, c.subject_en, c.intro_ka, c.intro_en, c.entries, c.lists,
-       c.from_name, c.from_address, c.reply_to, c.send_at, c.started_at, c.sent_at,
+       c.audience, c.audience_spec, c.from_name, c.from_address, c.reply_to, c.send_at, c.started_at, c.sent_at,
        t.slug AS template_slug, n.status AS delivery_status, n.count AS count,
        (SELECT COUNT(*) FROM delivery AS d
          WHERE d.campaign = c.id AND d.late_outcome = 'complaint') AS complained
@@ -47,6 +47,7 @@ async def campaign_with_counts(campaign_id: UUID) -> CampaignOut:
     row = rows[0]
     row["id"] = UUID(str(row["id"]))
     row["entries"], row["lists"] = _loaded(row["entries"]), _loaded(row["lists"])
+    row["audience_spec"] = _loaded(row["audience_spec"])
     by_status = {each["delivery_status"]: int(each["count"]) for each in rows if each["delivery_status"]}
     counts = Counts(
         recipients=sum(by_status.values()),

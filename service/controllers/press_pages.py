@@ -3,6 +3,7 @@
 from typing import Annotated, Any, Final
 
 from litestar import MediaType, Request, Response, get
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect
 
@@ -14,6 +15,7 @@ from newsletters.press.wording import embargo_line
 from service.entry_page import entry_context
 from service.feeds.publisher import feed_site
 from service.page_problems import page_language
+from service.pages import wants_json
 from service.public_page import public_page
 from service.reading_texts import texts
 from service.settings import Settings
@@ -22,7 +24,9 @@ from service.settings import Settings
 PRESS_HEADERS: Final = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
-def _refusal(lang: str, status_code: int) -> Response[str]:
+def _refusal(request: Request[Any, Any, Any], lang: str, status_code: int) -> Response[str]:
+    if wants_json(request):  # a client asking for JSON gets the API's problem+json
+        raise HTTPException(status_code=status_code, detail="no press link at this address")
     t = texts(lang)
     if status_code == 410:
         title, message = t["press_withdrawn_title"], t["press_withdrawn_body"]
@@ -52,9 +56,9 @@ async def press_page(
     try:
         found = await open_press_link(token)
     except Withdrawn as withdrawn:
-        return _refusal(lang if lang in LANGUAGES else withdrawn.lang, 410)
+        return _refusal(request, lang if lang in LANGUAGES else withdrawn.lang, 410)
     except NotFound:
-        return _refusal(page_language(request), 404)
+        return _refusal(request, page_language(request), 404)
     site = feed_site(settings)
     if not isinstance(found, Embargoed):
         public = site.entry_url(found.kind, found.lang, found.slug, found.entry_id)
@@ -62,7 +66,7 @@ async def press_page(
     shown_lang = lang if lang in LANGUAGES else found.lang
     shaped = await build_entries([found.entry], shown_lang, staff=False)
     if not shaped:
-        return _refusal(shown_lang, 404)
+        return _refusal(request, shown_lang, 404)
     entry = shaped[0]
     context = entry_context(entry, site, settings.public_url)
     return public_page(

@@ -62,6 +62,15 @@ async def _event_title(event_id: Any, lang: str) -> str:
     return titles.get(lang) or next((titles[code] for code in LANGUAGES if code in titles), "")
 
 
+def _not_found(request: Request[Any, Any, State], lang: str) -> Response[str]:
+    """The not-found page, or a problem+json for a caller that asks for JSON."""
+    if wants_json(request):
+        raise NotFound("no event takes registrations at this address")
+    return _message(
+        lang, sign_up_text(lang, "not_found_title"), _text(lang, "closed"), status_code=404, error=True
+    )
+
+
 async def _event_or_page(
     request: Request[Any, Any, State], lang: str, slug: str
 ) -> dict[str, Any] | Response[str]:
@@ -70,10 +79,10 @@ async def _event_or_page(
         event = await signup.public_event(slug)
         signup.check_open(event, utcnow())
     except NotFound:
-        return _message(
-            lang, sign_up_text(lang, "not_found_title"), _text(lang, "closed"), status_code=404, error=True
-        )
+        return _not_found(request, lang)
     except Conflict as error:
+        if wants_json(request):
+            raise
         return _message(
             lang, _text(lang, "closed_title"), error_text(lang, error), status_code=409, error=True
         )
@@ -160,14 +169,7 @@ class RegistrationPagesController(Controller):
         self, request: Request[Any, Any, State], lang: FromPath[str], slug: FromPath[str]
     ) -> Response[str]:
         if lang not in LANGUAGES:
-            lang = negotiate_language(None, request.headers.get("accept-language"))
-            return _message(
-                lang,
-                sign_up_text(lang, "not_found_title"),
-                _text(lang, "closed"),
-                status_code=404,
-                error=True,
-            )
+            return _not_found(request, negotiate_language(None, request.headers.get("accept-language")))
         found = await _event_or_page(request, lang, slug)
         if isinstance(found, Response):
             return found
@@ -180,14 +182,7 @@ class RegistrationPagesController(Controller):
         self, request: Request[Any, Any, State], lang: FromPath[str], slug: FromPath[str]
     ) -> Response[str]:
         if lang not in LANGUAGES:
-            lang = negotiate_language(None, request.headers.get("accept-language"))
-            return _message(
-                lang,
-                sign_up_text(lang, "not_found_title"),
-                _text(lang, "closed"),
-                status_code=404,
-                error=True,
-            )
+            return _not_found(request, negotiate_language(None, request.headers.get("accept-language")))
         settings: Settings = request.app.state.settings
         wait = await retry_after(
             request.app.state.queue,
