@@ -21,7 +21,8 @@ from newsletters.tables import Campaign
 # status over every row.
 STATEMENT: Final = """
 SELECT c.id, c.slug, c.status, c.subject_ka, c.subject_en, c.intro_ka, c.intro_en, c.entries, c.lists,
-       c.audience, c.audience_spec, c.from_name, c.from_address, c.reply_to, c.send_at, c.started_at, c.sent_at,
+       c.audience, c.audience_spec, c.from_name, c.from_address, c.reply_to,
+       c.send_at, c.started_at, c.sent_at,
        t.slug AS template_slug, n.status AS delivery_status, n.count AS count,
        (SELECT COUNT(*) FROM delivery AS d
          WHERE d.campaign = c.id AND d.late_outcome = 'complaint') AS complained
