@@ -22,9 +22,9 @@ run: install  ## `scmi demo --if-empty` fills a fresh database; `scmi run` migra
 	$(VENV)/bin/scmi demo --if-empty
 	$(VENV)/bin/scmi run --host $(HOST) --port $(PORT)
 
-test: install  ## the whole suite: four processes for most of it, the slowest files first, then the fault-injection tests alone
+test: install  ## the whole suite: four processes for most of it (many tests wait on servers, browsers and mail), then the fault-injection tests alone
 	tests/system_tools.sh
-	$(VENV)/bin/pytest -n 4 --dist loadfile --no-loadscope-reorder -m "not faults" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 4 --dist loadfile -m "not faults" $(PYTEST_ARGS)
 	$(VENV)/bin/pytest -m faults tests/faults $(PYTEST_ARGS)
 
 test-faults: install  ## only the fault-injection, hostile-input and load tests (tests/faults)

@@ -218,12 +218,3 @@ def json_logs() -> Iterator[Lines]:
     logging.getLogger("uvicorn.access").disabled = False
     structlog.reset_defaults()
 
-
-# The files that take longest (a browser against a live server, the schema fuzzer, the hostile corpus)
-# start first: xdist hands out files in collection order (`--no-loadscope-reorder` in the Makefile), so
-# the run no longer ends with six browsers sharing two cores while the other workers sit idle.
-SLOW_FILES = ("_in_a_browser.py", "test_fuzzing.py", "test_hostile_input.py", "test_editorial_workflow.py")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: not item.path.name.endswith(SLOW_FILES))  # stable: False sorts first
