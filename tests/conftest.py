@@ -217,4 +217,3 @@ def json_logs() -> Iterator[Lines]:
     root.setLevel(level)
     logging.getLogger("uvicorn.access").disabled = False
     structlog.reset_defaults()
-
