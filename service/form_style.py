@@ -10,7 +10,7 @@ FORM_STYLE: Final = (
     "input[type=email],input[type=text]{font:inherit;width:100%;max-width:28rem;padding:.45rem;"
     "border:2px solid #1b1f24;border-radius:4px}"
     "input:focus,a:focus,button:focus{outline:3px solid #f1c232;outline-offset:0}"
-    "input[type=checkbox]{width:1.3rem;height:1.3rem;margin:.15rem .5rem 0 0;flex:none}"
+    "input[type=checkbox],input[type=radio]{width:1.3rem;height:1.3rem;margin:.15rem .5rem 0 0;flex:none}"
     ".check{display:flex;align-items:flex-start;margin:.5rem 0}.check .hint{margin-left:1.8rem}"
     ".field-error{color:#b3261e;font-weight:600;margin:.2rem 0}.invalid{border-left:4px solid #b3261e;"
     "padding-left:.8rem}.error-summary{border:4px solid #b3261e;padding:1rem;margin:1rem 0}"
