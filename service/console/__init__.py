@@ -62,6 +62,15 @@ def _not_found(request: AnyRequest, _: Exception) -> Response[str]:
     )
 
 
+class _RouterOfOneApp(Router):
+    """A router made for one app. Litestar deep-copies every router it registers, so that one router
+    may serve several apps; this one is built afresh by each `create_app`, and copying its hundreds of
+    handlers cost half a second per app (each process start, each test)."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> "_RouterOfOneApp":
+        return self
+
+
 def console_router(settings: Settings) -> Router:
     """Every console route, behind Litestar's double-submit CSRF check keyed with SECRET_KEY."""
     csrf = CSRFConfig(
@@ -72,7 +81,7 @@ def console_router(settings: Settings) -> Router:
         cookie_secure=secure_cookies(settings),
         cookie_samesite="lax",
     )
-    return Router(
+    return _RouterOfOneApp(
         path="/",
         route_handlers=[
             SignInController,

@@ -2,7 +2,14 @@
 
 import pytest
 
-from accounts.passwords import PasswordRefused, check_new_password, hash_password, password_matches
+from accounts.passwords import (
+    DUMMY_HASH,
+    PasswordRefused,
+    check_new_password,
+    hash_password,
+    needs_rehash,
+    password_matches,
+)
 
 GOOD = "ნისლიანი-მთა-და-მდინარე-2026"
 
@@ -38,3 +45,11 @@ def test_hash_is_argon2id_salted_and_verifies() -> None:
     assert not password_matches(first, GOOD + "x")
     assert not password_matches("", GOOD)
     assert not password_matches("not a hash", GOOD)
+
+
+def test_the_stand_in_for_a_missing_account_costs_what_a_real_hash_costs() -> None:
+    # Sign-in verifies against DUMMY_HASH when no account matches; with weaker parameters than a real
+    # hash, the answer's speed would tell an attacker which addresses have accounts.
+    assert not needs_rehash(DUMMY_HASH)
+    assert DUMMY_HASH.split("$")[3] == hash_password(GOOD).split("$")[3]
+    assert not password_matches(DUMMY_HASH, GOOD)
