@@ -3,11 +3,13 @@
 import asyncio
 import secrets
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Literal
 from uuid import UUID
 
+from accounts.revocations import revocation_mark
 from accounts.roles import Principal
 from accounts.staff import hash_token
 from accounts.tables import ConsoleSession, StaffCredential
@@ -19,9 +21,10 @@ SESSION_PREFIX: Final = "scmis_"
 # Writing last_seen on every page would make every read a write; a minute is fine for an idle limit.
 SEEN_RESOLUTION: Final = timedelta(minutes=1)
 # A verified session is believed for this long in this process, so that a page costs no session
-# query. Every committed write transaction of this process and every sign-out here forget them all
-# at once (a disable, a role change, a sign-out everywhere); what another process changes (another
-# worker, `scmi staff` on the command line) takes effect within this time.
+# query. Every committed write transaction of this process and every sign-out here forget them all at
+# once; a sign-out, disable or role change written by another process (another worker, `scmi staff` on
+# the command line) moves the revocation mark, which also forgets them (accounts.revocations). What the
+# mark does not follow (a new name, interface language) is seen within this time.
 VERIFIED_SECONDS: Final = 1.0
 
 
@@ -49,6 +52,7 @@ class _Verified:
     created: datetime
     seen: datetime
     until: float
+    mark: Hashable  # the revocation mark read before the session was looked up
 
 
 _verified: dict[str, _Verified] = {}
@@ -89,7 +93,8 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
         return None
     token_hash = hash_token(token)
     known = _verified.get(token_hash)
-    if known is not None and time.monotonic() < known.until:
+    mark = revocation_mark()
+    if known is not None and time.monotonic() < known.until and mark is not None and mark == known.mark:
         now = utcnow()
         if now - known.created <= limits.absolute and now - known.seen <= limits.idle:
             return known.user
@@ -101,7 +106,7 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
     _looking_up[token_hash] = future
     forgotten = _forgotten[0]
     try:
-        found = await _look_up(token_hash, limits)
+        found = await _look_up(token_hash, limits, mark)
     except Exception as error:
         future.set_exception(error)
         future.exception()  # retrieved: a look-up nobody else waited for logs nothing
@@ -114,12 +119,12 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
             del _looking_up[token_hash]
     future.set_result(found.user if found else None)
     # A disable or sign-out that committed while this read may not be in it: answer, keep it not.
-    if found is not None and forgotten == _forgotten[0]:
+    if found is not None and forgotten == _forgotten[0] and mark is not None:
         _verified[token_hash] = found
     return found.user if found else None
 
 
-async def _look_up(token_hash: str, limits: SessionLimits) -> _Verified | None:
+async def _look_up(token_hash: str, limits: SessionLimits, mark: Hashable | None) -> _Verified | None:
     row = (
         await ConsoleSession.select(
             ConsoleSession.id,
@@ -164,7 +169,7 @@ async def _look_up(token_hash: str, limits: SessionLimits) -> _Verified | None:
         stage=row["stage"],
         interface_lang=lang["interface_lang"] if lang else "ka",
     )
-    return _Verified(user, created, seen, time.monotonic() + VERIFIED_SECONDS)
+    return _Verified(user, created, seen, time.monotonic() + VERIFIED_SECONDS, mark)
 
 
 async def complete_second_factor(session_id: UUID) -> str:

@@ -13,6 +13,7 @@ from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 
+from accounts.revocations import listening_for_revocations
 from content.institution import SECRETARIAT
 from content.media.enclosures import cover_lookup
 from content.media.storage import open_storage
@@ -126,7 +127,9 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             )
             worker_task = asyncio.create_task(worker.main(), name="arq-worker")
         try:
-            yield
+            # Sessions revoked by another process (a worker, `scmi staff`) count from the next request.
+            async with listening_for_revocations(settings.resolved_database_url):
+                yield
         finally:
             if worker is not None and worker_task is not None:
                 await stop_gracefully(worker, settings.worker_shutdown_grace)

@@ -1,8 +1,12 @@
 """Console sign-in over HTTP on both databases: welcome link, throttling, CSRF, sessions, audit."""
 
 import re
+import sqlite3
+from datetime import UTC, datetime
 
+import asyncpg
 import pyotp
+import pytest
 
 from accounts.audit import list_audit
 from accounts.invites import invite_staff
@@ -92,6 +96,47 @@ async def test_disabled_staff_lose_their_session_at_once(console: ConsoleClient,
     answer = await console.get("/console/")
     assert answer.status_code == 303
     assert answer.headers["location"] == "/console/sign-in"
+
+
+async def _write_from_elsewhere(db: Database, sql: str, *values: object) -> None:
+    """A write over a connection of its own, as another API process or `scmi staff` would make it:
+    nothing in this process hears of it."""
+    if db.backend == "sqlite":
+        with sqlite3.connect(db.url.removeprefix("sqlite:///")) as connection:
+            connection.execute(sql.replace("$1", "?").replace("$2", "?"), values)
+    else:
+        connection = await asyncpg.connect(db.url)
+        try:
+            await connection.execute(sql, *values)
+        finally:
+            await connection.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "sql", "values"),
+    [
+        ("disabled", "UPDATE staff SET disabled_at = $1 WHERE email = $2", (datetime.now(UTC),)),
+        ("signed out everywhere", "UPDATE console_session SET ended_at = $1 WHERE stage = $2", ()),
+        ("made an author", "UPDATE staff SET role = $1 WHERE email = $2", ("author",)),
+    ],
+    ids=["disabled", "signed-out-everywhere", "made-an-author"],
+)
+async def test_a_change_made_in_another_process_counts_from_the_next_request(
+    console: ConsoleClient, db: Database, change: str, sql: str, values: tuple[object, ...]
+) -> None:
+    email = await _editor_with_password(console)
+    await console.submit("/console/sign-in", "/console/sign-in", {"email": email, "password": PASSWORD})
+    assert (await console.get("/console/")).status_code == 200  # the session is now remembered here
+    assert (await console.get("/console/campaigns/")).status_code == 200  # an editor's page
+    second = "signed_in" if change == "signed out everywhere" else email
+    await _write_from_elsewhere(db, sql, *(values or (datetime.now(UTC),)), second)
+    if change == "made an author":
+        assert (await console.get("/console/campaigns/")).status_code == 403
+        assert (await console.get("/console/")).status_code == 200
+    else:
+        answer = await console.get("/console/")
+        assert answer.status_code == 303, change
+        assert answer.headers["location"] == "/console/sign-in"
 
 
 async def test_admin_sets_up_totp_then_needs_a_code(console: ConsoleClient, db: Database) -> None:
