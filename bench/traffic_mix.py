@@ -70,12 +70,14 @@ SHARES: dict[str, float] = {
     "media": 0.07,
 }  # fmt: skip
 FLOORS: dict[str, float] = {"search": 0.15}  # every other class: 0.25
-# Not reached yet (issue 23): cold searches (PostgreSQL ranks every match) and cold entries hold the
-# mix back. Until they are, the CI guard keeps the levels `--quick` measured on 2026-12-03 on a
-# shared machine beside the test suite (mix 0.19 to 0.46 of the hello-world, p99 5.2 to 9.5 × its
-# p99): it fails below half of MIX_REACHED, or above twice MIX_P99_REACHED.
+# Not reached yet (issue 23): cold searches and cold entries hold the mix back (a cold search's
+# snippets block the event loop: the search class alone has a p99 of 190 to 250 ms). Until they are,
+# the CI guard keeps the levels `--quick` measured on a shared machine: mix 0.19 to 0.46 of the
+# hello-world (2026-12-03); p99 10 to 19.7 × the hello-world's (2026-12-04, eight runs on a quiet
+# machine and in CI, the same on the code of 2026-12-03: the first level, 10, came from too few
+# runs). It fails below half of MIX_REACHED, or above twice MIX_P99_REACHED.
 MIX_REACHED: Final = 0.2
-MIX_P99_REACHED: Final = 10.0
+MIX_P99_REACHED: Final = 16.0
 OTHER_KINDS = ("events", "announcements", "materials")
 TOPICS = {"emigration": ("ემიგრაცია", "Emigration"), "return": ("დაბრუნება", "Return")}
 # Georgian case endings, so that searches send the word forms readers type, not only dictionary forms.
