@@ -143,8 +143,8 @@ def cold_start() -> float:
 
 
 def figures(quick: bool) -> list[Figure]:
-    """Every HTTP figure; quick: 1,000 entries, 5 s runs, no 100,000-entry stage, no cold start."""
-    seconds = int(os.environ.get("BENCH_SECONDS") or (5 if quick else 20))
+    """Every HTTP figure; quick: 1,000 entries, 3 s runs, no 100,000-entry stage, no cold start."""
+    seconds = int(os.environ.get("BENCH_SECONDS") or (3 if quick else 20))
     count = int(os.environ.get("BENCH_ENTRIES") or (1_000 if quick else 10_000))
     server = os.environ.get("BENCH_SERVER", "uvicorn")
     workers = int(os.environ.get("BENCH_WORKERS", "1"))
