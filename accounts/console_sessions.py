@@ -52,7 +52,7 @@ class _Verified:
     created: datetime
     seen: datetime
     until: float
-    mark: Hashable  # the revocation mark read before the session was looked up
+    mark: Hashable  # the revocation mark read before the look-up (never None: none is kept without one)
 
 
 _verified: dict[str, _Verified] = {}
@@ -94,7 +94,7 @@ async def session_user(token: str, limits: SessionLimits) -> ConsoleUser | None:
     token_hash = hash_token(token)
     known = _verified.get(token_hash)
     mark = revocation_mark()
-    if known is not None and time.monotonic() < known.until and mark is not None and mark == known.mark:
+    if known is not None and time.monotonic() < known.until and mark == known.mark:
         now = utcnow()
         if now - known.created <= limits.absolute and now - known.seen <= limits.idle:
             return known.user

@@ -20,6 +20,9 @@ from collections.abc import AsyncIterator, Hashable
 from typing import Any, Final
 
 import asyncpg
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
 
 CHANNEL: Final = "scmi_staff_changed"
 RECONNECT_SECONDS: Final = 1.0
@@ -55,18 +58,19 @@ def _write_time(path: str) -> tuple[int, int]:
 
 
 @contextlib.asynccontextmanager
-async def listening_for_revocations(database_url: str) -> AsyncIterator[None]:
-    """Keep the mark moving while the block runs (an app's lifespan)."""
-    if database_url.startswith("sqlite:///"):
-        database = database_url.removeprefix("sqlite:///")
-        _watch.sqlite_files = (database, f"{database}-wal")
+async def listening_for_revocations(engine: Engine[Any]) -> AsyncIterator[None]:
+    """Keep the mark moving while the block runs (an app's lifespan, with the app's engine)."""
+    if isinstance(engine, SQLiteEngine):
+        _watch.sqlite_files = (engine.path, f"{engine.path}-wal")
         try:
             yield
         finally:
             _watch.sqlite_files = ()
         return
+    assert isinstance(engine, PostgresEngine), engine  # the only other engine service.database makes
+    dsn: str = engine.config["dsn"]
     first_try = asyncio.Event()
-    listener = asyncio.create_task(_listen(database_url, first_try), name="revocation-listener")
+    listener = asyncio.create_task(_listen(dsn, first_try), name="revocation-listener")
     await first_try.wait()
     try:
         yield

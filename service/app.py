@@ -128,7 +128,7 @@ def create_app(settings: Settings, *, with_worker: bool = False) -> Litestar:
             worker_task = asyncio.create_task(worker.main(), name="arq-worker")
         try:
             # Sessions revoked by another process (a worker, `scmi staff`) count from the next request.
-            async with listening_for_revocations(settings.resolved_database_url):
+            async with listening_for_revocations(engine):
                 yield
         finally:
             if worker is not None and worker_task is not None:

@@ -22,7 +22,7 @@ async def _until(condition: object, seconds: float = 5.0) -> None:
 async def test_a_revoking_write_elsewhere_moves_the_mark_and_others_do_not(db: Database) -> None:
     assert revocation_mark() is None  # nothing listens: nothing remembered may be believed
     await add_staff("nino@example.org", "editor", "Nino")
-    async with listening_for_revocations(db.url):
+    async with listening_for_revocations(db.engine):
         before = revocation_mark()
         assert before is not None
         if db.backend == "sqlite":
